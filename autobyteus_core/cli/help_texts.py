@@ -1,0 +1,14 @@
+"""One-line help of the built-in commands, kept here so ``autobyteus --help`` imports nothing.
+
+A test checks each line against the command's own docstring.
+"""
+
+from __future__ import annotations
+
+SHORT_HELP: dict[str, str] = {
+    "plugins": "List installed plugins, what each registered, and failed loads.",
+    "steps": "List registered workflow steps.",
+    "models": "List the models of every LLM provider.",
+    "workflows": "List registered workflows.",
+    "config": "Show the effective settings and where each value came from.",
+}

@@ -1,0 +1,79 @@
+"""The interface a step sees while it runs. The engine provides the implementation."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from structlog.typing import FilteringBoundLogger
+
+    from autobyteus_core.llm.llm_response import LLMResponse
+    from autobyteus_core.llm.message import Message
+    from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core.workflow.base_step import BaseStep
+    from autobyteus_core.workflow.events import EventType
+    from autobyteus_core.workflow.step_result import StepResult
+    from autobyteus_core.workflow.workflow_state import WorkflowState
+    from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
+    from autobyteus_core.workspace.written_file import WrittenFile
+
+
+class WorkflowContext(ABC):
+    """Everything a step needs: the shared state, the workspace, settings and the LLM.
+
+    Steps call the LLM only through :meth:`complete`, so every call is recorded in the run's
+    transcript, checkpointed, counted against the budget, announced as events, and replayed
+    instead of re-issued when the run is resumed. Steps write files only through
+    :meth:`write_file`, which goes through the workspace's safe writer.
+    """
+
+    run_id: str
+    step_id: str
+    state: WorkflowState
+    workspace: WorkspaceSetting
+    settings: AutobyteusSettings
+    model_id: str
+    max_concurrency: int
+    log: FilteringBoundLogger
+
+    @property
+    def requirement(self) -> str:
+        """The user's requirement, as given."""
+        return self.state.requirement
+
+    @abstractmethod
+    async def complete(
+        self, messages: Sequence[Message], *, key: str | None = None, **options: Any
+    ) -> LLMResponse:
+        """Call the run's LLM.
+
+        ``key`` names the call within the step (e.g. ``"task-3/attempt-2"``) so it is found again
+        on resume whatever order concurrent calls finish in; without it, calls are numbered in
+        the order the step makes them. A recorded reply for the same key and the same messages is
+        returned without calling the LLM. Raises
+        :class:`~autobyteus_core.workflow.errors.BudgetExceededError` before a call that the
+        budget no longer allows.
+        """
+
+    @abstractmethod
+    def write_file(self, path: str, content: str) -> WrittenFile:
+        """Write ``content`` to ``path`` (relative to the workspace root) through the safe writer.
+
+        Raises :class:`~autobyteus_core.workspace.errors.UnsafePathError` for any path that
+        escapes the workspace or names a control folder. Records the file in
+        ``state.files_written`` and emits a ``file_written`` event.
+        """
+
+    @abstractmethod
+    def emit(self, type: EventType, **data: Any) -> None:
+        """Send an event to observers (the ``workflow_event`` hook and the CLI)."""
+
+    @abstractmethod
+    async def checkpoint(self) -> None:
+        """Save the run's state now (the engine also saves after every LLM call and step)."""
+
+    @abstractmethod
+    async def run_sub_steps(self, step: BaseStep) -> StepResult:
+        """Run ``step``'s sub-steps in order, each with its own status, and summarise them."""

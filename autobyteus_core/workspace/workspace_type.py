@@ -1,0 +1,34 @@
+"""What ``register_workspace_settings`` registers: a kind of project and its conventions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+
+class WorkspaceType(BaseModel):
+    """A project kind (``python``, ...): how to recognise it, test it and lay it out.
+
+    ``detect_files`` are file names whose presence at the workspace root marks this type (an empty
+    workspace matches the type with the highest ``priority`` that sets ``default_for_empty``).
+    ``test_command`` is an argv list; ``{python}`` in it is replaced by the interpreter that runs
+    autobyteus. ``layout_conventions`` is prose shown to the LLM in prompts.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    description: str = ""
+    detect_files: tuple[str, ...] = ()
+    priority: int = 0
+    default_for_empty: bool = False
+    test_command: tuple[str, ...] = ()
+    source_dir: str = "."
+    test_dir: str = "tests"
+    file_extensions: tuple[str, ...] = ()
+    layout_conventions: str = ""
+
+    def detects(self, root: Path) -> bool:
+        """Whether the folder ``root`` looks like a project of this type."""
+        return any((root / name).exists() for name in self.detect_files)
