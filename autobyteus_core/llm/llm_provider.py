@@ -38,6 +38,13 @@ class LLMProvider(ABC):
     def create(self, model: str, settings: AutobyteusSettings) -> LLMIntegration:
         """Build an integration for ``model`` (the part after ``name:``)."""
 
+    async def list_remote_models(self, settings: AutobyteusSettings) -> list[ModelInfo]:
+        """The models the provider's server reports (``autobyteus models --remote``).
+
+        The default returns :meth:`list_models`; providers with a server override it.
+        """
+        return self.list_models(settings)
+
     def default_model(self, settings: AutobyteusSettings) -> str | None:
         """The full model id to use when the user named none, or None if this provider has no
         usable default with these settings (for example, no API key configured)."""
