@@ -1,7 +1,7 @@
 """The application object: one plugin host and the registries it fills.
 
 There are no module-level registries: the CLI uses one :class:`Application`, and every test makes
-a fresh one, so nothing leaks between them.
+a fresh one (the testing kit's ``autobyteus_app`` fixture), so nothing leaks between them.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from autobyteus_core.hookspecs import REGISTER_HOOKS
 from autobyteus_core.llm.llm_integration_registry import LLMIntegrationRegistry
 from autobyteus_core.plugins import DEFAULT_PLUGINS, PluginHost, PluginRecord
-from autobyteus_core.registry import Registry
+from autobyteus_core.registry import PluginOrigin, Registry
 
 if TYPE_CHECKING:
     from autobyteus_core.workflow.base_step import BaseStep
@@ -23,9 +24,10 @@ if TYPE_CHECKING:
 class Application:
     """Owns the plugin host and the step, LLM provider, workspace type and workflow registries.
 
-    Plugins load lazily: the first access to a registry loads them (once). Pass
-    ``entry_points=False`` for an isolated application that sees only the default plugins and
-    whatever is added with :meth:`add_plugin`.
+    Plugins load lazily: the first access to a registry loads them (once) and calls the one hook
+    that fills it. Pass ``entry_points=False`` for an isolated application that sees only the
+    default plugins and whatever is added with :meth:`add_plugin`; pass ``default_plugins=()``
+    to leave those out too.
     """
 
     def __init__(
@@ -36,6 +38,7 @@ class Application:
     ) -> None:
         """Create an application; nothing is loaded until a registry is first used."""
         self.host = PluginHost()
+        self.host.on_failure.append(self._forget_origin)
         self._entry_points = entry_points
         self._default_plugins = tuple(default_plugins)
         self._steps: Registry[type[BaseStep]] = Registry("step")
@@ -48,113 +51,148 @@ class Application:
 
     @property
     def steps(self) -> Registry[type[BaseStep]]:
-        """Registered step classes by name."""
+        """Registered step classes by name (``register_steps``)."""
         self._fill("register_steps")
         return self._steps
 
     @property
     def llm(self) -> LLMIntegrationRegistry:
-        """The :class:`LLMIntegrationRegistry` of providers."""
+        """The :class:`LLMIntegrationRegistry` of providers (``register_llm_providers``)."""
         self._fill("register_llm_providers")
         return self._llm
 
     @property
     def workspace_types(self) -> Registry[WorkspaceType]:
-        """Registered workspace types by name."""
+        """Registered workspace types by name (``register_workspace_settings``)."""
         self._fill("register_workspace_settings")
         return self._workspace_types
 
     @property
     def workflows(self) -> Registry[WorkflowDefinition]:
-        """Registered workflow definitions by name."""
+        """Registered workflow definitions by name (``register_workflows``)."""
         self._fill("register_workflows")
         return self._workflows
+
+    def _registries(self) -> tuple[Registry[Any], ...]:
+        return (self._steps, self._llm.providers, self._workspace_types, self._workflows)
+
+    # -- plugins ---------------------------------------------------------------------------------
 
     def load_plugins(self) -> None:
         """Load plugins now (otherwise done on first registry access). Idempotent."""
         self.host.load(entry_points=self._entry_points, default_plugins=self._default_plugins)
 
     def add_plugin(self, plugin: object, name: str | None = None, **origin: Any) -> PluginRecord:
-        """Register a plugin object or module directly and fill registries from it."""
+        """Register a plugin object or module directly, and fill the registries already in use
+        from it. ``origin`` may give ``distribution`` and ``version``. Returns its record (check
+        ``record.failed`` outside strict mode)."""
         self.load_plugins()
         record = self.host.add_object(plugin, name or _plugin_name(plugin), **origin)
-        for hook in list(self._filled):
-            self._filled.discard(hook)
-            self._fill(hook, only=record)
-            self._filled.add(hook)
+        for hook in REGISTER_HOOKS:
+            if hook in self._filled and not record.failed:
+                self._call_register_hook(hook, record)
         return record
 
+    def remove_plugin(self, name: str) -> None:
+        """Unregister plugin ``name`` and drop everything it registered."""
+        self._forget(name)
+        self.host.remove(name)
+
     def plugin_records(self) -> list[PluginRecord]:
-        """Every plugin tried, failed ones included, with what each registered."""
+        """Every plugin tried, failed and disabled ones included, with what each registered."""
         self.fill_all()
         return list(self.host.records.values())
 
     def fill_all(self) -> None:
-        """Fill every registry now."""
-        for hook in (
-            "register_steps",
-            "register_llm_providers",
-            "register_workspace_settings",
-            "register_workflows",
-        ):
+        """Fill every registry now (calls every ``register_*`` hook)."""
+        for hook in REGISTER_HOOKS:
             self._fill(hook)
 
-    def _fill(self, hook: str, only: PluginRecord | None = None) -> None:
+    def _fill(self, hook: str) -> None:
         if hook in self._filled:
             return
         self._filled.add(hook)
         self.load_plugins()
-        adders: dict[str, Callable[[Any, Any], None]] = {
-            "register_steps": lambda item, origin: self._steps.add(_step_name(item), item, origin),
-            "register_llm_providers": lambda item, origin: self._llm.register(item, origin),
-            "register_workspace_settings": lambda item, origin: self._workspace_types.add(
-                item.name, item, origin
-            ),
-            "register_workflows": lambda item, origin: self._workflows.add(item.name, item, origin),
-        }
-        registry_of = {
-            "register_steps": self._steps,
-            "register_llm_providers": self._llm.providers,
-            "register_workspace_settings": self._workspace_types,
-            "register_workflows": self._workflows,
-        }
-        add = adders[hook]
         for record in self.host.active_records():
-            if only is not None and record is not only:
-                continue
-            names: list[str] = []
+            self._call_register_hook(hook, record)
 
-            def register(
-                item: Any, _record: PluginRecord = record, _names: list[str] = names
-            ) -> None:
-                add(item, _record.origin)
-                _names.append(getattr(item, "name", repr(item)))
+    def _call_register_hook(self, hook: str, record: PluginRecord) -> None:
+        add = self._adder(hook)
+        names: list[str] = []
 
-            for rec, result in self.host.call_per_plugin(hook, [record], register=register):
-                if isinstance(result, BaseException):
-                    for registry in registry_of.values():
-                        registry.remove_origin(rec.name)
-                else:
-                    rec.registered.setdefault(hook.removeprefix("register_"), []).extend(names)
+        def register(item: Any) -> None:
+            names.append(add(item, record.origin))
+
+        for _record, result in self.host.call_per_plugin(hook, [record], register=register):
+            if not isinstance(result, BaseException):
+                record.registered.setdefault(hook.removeprefix("register_"), []).extend(names)
+
+    def _adder(self, hook: str) -> Callable[[Any, PluginOrigin], str]:
+        def add_step(item: Any, origin: PluginOrigin) -> str:
+            name = _step_name(item)
+            self._steps.add(name, item, origin)
+            return name
+
+        def add_provider(item: Any, origin: PluginOrigin) -> str:
+            self._llm.register(item, origin)
+            return str(item.name)
+
+        def add_workspace_type(item: Any, origin: PluginOrigin) -> str:
+            from autobyteus_core.workspace.workspace_type import WorkspaceType
+
+            _require(item, WorkspaceType, hook)
+            self._workspace_types.add(item.name, item, origin)
+            return str(item.name)
+
+        def add_workflow(item: Any, origin: PluginOrigin) -> str:
+            from autobyteus_core.workflow.steps_template_config import WorkflowDefinition
+
+            _require(item, WorkflowDefinition, hook)
+            self._workflows.add(item.name, item, origin)
+            return str(item.name)
+
+        adders: dict[str, Callable[[Any, PluginOrigin], str]] = {
+            "register_steps": add_step,
+            "register_llm_providers": add_provider,
+            "register_workspace_settings": add_workspace_type,
+            "register_workflows": add_workflow,
+        }
+        return adders[hook]
+
+    def _forget_origin(self, record: PluginRecord) -> None:
+        self._forget(record.name)
+
+    def _forget(self, plugin: str) -> None:
+        for registry in self._registries():
+            registry.remove_origin(plugin)
 
     # -- events --------------------------------------------------------------------------------
 
     def emit(self, event: WorkflowEvent) -> None:
-        """Send ``event`` to every ``workflow_event`` implementation; failures are logged only."""
-        from autobyteus_core.logging import get_logger
-
+        """Send ``event`` to every ``workflow_event`` implementation; a failing observer is logged
+        with its plugin's name and never stops the caller."""
         self.load_plugins()
         for record, result in self.host.call_per_plugin(
             "workflow_event", fail_on_error=False, event=event
         ):
             if isinstance(result, BaseException):
+                from autobyteus_core.logging import get_logger
+
                 get_logger().warning(
-                    "workflow_event observer failed", plugin=record.name, error=repr(result)
+                    f"workflow_event observer of {record.describe()} failed",
+                    plugin=record.name,
+                    event_type=str(event.type.value),
+                    error=repr(result),
                 )
 
 
 def _plugin_name(plugin: object) -> str:
     return str(getattr(plugin, "__name__", None) or type(plugin).__name__)
+
+
+def _require(item: object, cls: type, hook: str) -> None:
+    if not isinstance(item, cls):
+        raise TypeError(f"{hook} expects {cls.__name__} instances, got {item!r}")
 
 
 def _step_name(step_class: Any) -> str:

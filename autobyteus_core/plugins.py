@@ -3,32 +3,40 @@
 Plugins are discovered in the ``autobyteus`` entry-point group, loaded once and lazily (the first
 time something needs a registry, never at import time), and each is isolated: one that fails to
 import, fails hook validation, declares an unsupported plugin API, or raises inside a
-``register_*`` hook is skipped with one warning, recorded as failed, and everything else works.
+``register_*`` hook is skipped with one warning line, recorded as failed, and everything else
+keeps working.
 
 Environment variables:
 
-- ``AUTOBYTEUS_LOAD_PLUGINS=dist1,dist2`` loads only those distributions (empty: no external
-  plugin); default plugins are still loaded unless disabled.
+- ``AUTOBYTEUS_LOAD_PLUGINS=dist1,dist2`` loads only those external plugins, named by entry-point
+  name or distribution name (empty: no external plugin). The core's default plugins are still
+  loaded unless disabled.
 - ``AUTOBYTEUS_DISABLE_PLUGINS=name,...`` blocks plugins by plugin name or distribution name,
-  default plugins included.
-- ``AUTOBYTEUS_STRICT_PLUGINS=1`` re-raises plugin failures instead of skipping them.
+  default plugins included (``python_workspace``, ``scripted_provider``, or ``autobyteus-core``
+  for all of them).
+- ``AUTOBYTEUS_STRICT_PLUGINS=1`` raises :class:`~autobyteus_core.errors.PluginLoadError`
+  instead of skipping a failing plugin (the testing kit turns it on).
+
+Names compare case-insensitively, with ``_`` and ``-`` treated alike.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
-import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from autobyteus_core import PLUGIN_API_VERSION, PROJECT_NAME, hookspecs
+from autobyteus_core import PLUGIN_API_VERSION, PROJECT_NAME, __version__, hookspecs
 from autobyteus_core.errors import PluginLoadError
 from autobyteus_core.registry import PluginOrigin
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 #: The core's own plugins, registered by module path after the external ones.
 DEFAULT_PLUGINS: tuple[str, ...] = (
@@ -36,18 +44,29 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "autobyteus_core.default_plugins.scripted_provider",
 )
 
+#: The distribution the default plugins belong to.
+CORE_DISTRIBUTION = "autobyteus-core"
+
 ENV_LOAD = "AUTOBYTEUS_LOAD_PLUGINS"
 ENV_DISABLE = "AUTOBYTEUS_DISABLE_PLUGINS"
 ENV_STRICT = "AUTOBYTEUS_STRICT_PLUGINS"
 
+#: ``PluginRecord.status`` values.
+STATUS_LOADED = "loaded"
+STATUS_FAILED = "failed"
+STATUS_DISABLED = "disabled"
 
-class PluginWarning(UserWarning):
-    """Warned once for each plugin that is skipped because it failed."""
+_IMPL_MARKER = f"{PROJECT_NAME}_impl"
 
 
 @dataclass
 class PluginRecord:
-    """What the core knows about one plugin: where it came from, what it did, whether it failed."""
+    """What the core knows about one plugin: where it came from, what it did, whether it failed.
+
+    ``registered`` maps a kind (``steps``, ``llm_providers``, ``workspace_settings``,
+    ``workflows``, ``commands``) to the names the plugin registered. ``error`` is set when the
+    plugin failed; ``disabled`` holds the reason when it was not loaded on purpose.
+    """
 
     name: str
     distribution: str | None = None
@@ -57,6 +76,7 @@ class PluginRecord:
     hooks: list[str] = field(default_factory=list)
     registered: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None
+    disabled: str | None = None
 
     @property
     def origin(self) -> PluginOrigin:
@@ -68,6 +88,19 @@ class PluginRecord:
         """Whether the plugin was skipped because of an error."""
         return self.error is not None
 
+    @property
+    def status(self) -> str:
+        """``"loaded"``, ``"failed"`` or ``"disabled"``."""
+        if self.error is not None:
+            return STATUS_FAILED
+        if self.disabled is not None:
+            return STATUS_DISABLED
+        return STATUS_LOADED
+
+    def describe(self) -> str:
+        """``plugin 'name' (distribution version)``, as warnings and errors name it."""
+        return self.origin.describe()
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, as ``autobyteus plugins --json`` prints it."""
         return {
@@ -76,14 +109,16 @@ class PluginRecord:
             "version": self.version,
             "module": self.module,
             "default": self.default,
+            "status": self.status,
             "hooks": sorted(self.hooks),
-            "registered": {k: sorted(v) for k, v in self.registered.items()},
-            "status": "failed" if self.failed else "loaded",
+            "registered": {k: sorted(v) for k, v in sorted(self.registered.items())},
             "error": self.error,
+            "disabled": self.disabled,
         }
 
 
-def _env_list(name: str) -> list[str] | None:
+def env_list(name: str) -> list[str] | None:
+    """The comma-separated names in environment variable ``name``; None when it is unset."""
     raw = os.environ.get(name)
     if raw is None:
         return None
@@ -95,14 +130,21 @@ def strict_mode() -> bool:
     return os.environ.get(ENV_STRICT, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _normalise(name: str) -> str:
-    return name.lower().replace("_", "-")
+def normalise_name(name: str) -> str:
+    """Case-folded name with ``_`` and ``-`` treated alike (PEP 503 spirit)."""
+    return name.strip().lower().replace("_", "-")
 
 
-def check_api_compatibility(module: ModuleType) -> str | None:
-    """The error message when ``module`` declares an ``AUTOBYTEUS_PLUGIN_API`` range that
-    excludes :data:`~autobyteus_core.PLUGIN_API_VERSION`, else None."""
-    declared = getattr(module, "AUTOBYTEUS_PLUGIN_API", None)
+def one_line(exc: BaseException) -> str:
+    """``ExceptionType: message`` on a single line."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def check_api_compatibility(plugin: object) -> str | None:
+    """The error message when ``plugin`` declares an ``AUTOBYTEUS_PLUGIN_API`` range that excludes
+    :data:`~autobyteus_core.PLUGIN_API_VERSION`, else None."""
+    declared = getattr(plugin, "AUTOBYTEUS_PLUGIN_API", None)
     if declared is None:
         return None
     from autobyteus_core.versions import version_in_range
@@ -110,17 +152,51 @@ def check_api_compatibility(module: ModuleType) -> str | None:
     try:
         ok = version_in_range(PLUGIN_API_VERSION, str(declared))
     except ValueError as exc:
-        return f"invalid AUTOBYTEUS_PLUGIN_API {declared!r}: {exc}"
+        return f"invalid AUTOBYTEUS_PLUGIN_API {str(declared)!r}: {exc}"
     if ok:
         return None
     return (
-        f"supports plugin API {declared} but this autobyteus-core provides plugin API "
-        f"{PLUGIN_API_VERSION}; install a version of the plugin made for this core"
+        f"it supports plugin API {declared} but this autobyteus-core {__version__} provides "
+        f"plugin API {PLUGIN_API_VERSION}; install a version of the plugin made for this core"
     )
 
 
+def check_unmarked_hooks(plugin: object) -> str | None:
+    """The error message when ``plugin`` has a function named like a hook that lacks
+    ``@hookimpl`` (pluggy would silently never call it), else None."""
+    unmarked = [
+        name
+        for name in hookspecs.ALL_HOOKS
+        if callable(getattr(plugin, name, None))
+        and not hasattr(getattr(plugin, name), _IMPL_MARKER)
+    ]
+    if not unmarked:
+        return None
+    return (
+        f"{', '.join(unmarked)} {'is' if len(unmarked) == 1 else 'are'} not decorated with "
+        "@hookimpl (from autobyteus_core import hookimpl), so autobyteus would never call "
+        f"{'it' if len(unmarked) == 1 else 'them'}"
+    )
+
+
+def explain_validation_error(exc: pluggy.PluginValidationError) -> str:
+    """A pluggy validation error as one line, with a did-you-mean for a misspelled hook."""
+    text = " ".join(str(exc).split())
+    marker = "unknown hook '"
+    if marker in text:
+        unknown = text.split(marker, 1)[1].split("'", 1)[0]
+        close = difflib.get_close_matches(unknown, hookspecs.ALL_HOOKS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown hook '{unknown}'{hint}; the hooks are: {', '.join(hookspecs.ALL_HOOKS)}"
+    return text
+
+
 class PluginHost:
-    """One pluggy plugin manager plus the record of every plugin it tried to load."""
+    """One pluggy plugin manager plus the record of every plugin it tried to load.
+
+    ``on_failure`` callbacks run when a plugin is failed after it was registered (so the
+    application can drop whatever it registered).
+    """
 
     def __init__(self) -> None:
         """A manager with the hook specs added and no plugin loaded."""
@@ -128,6 +204,7 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.records: dict[str, PluginRecord] = {}
         self.loaded = False
+        self.on_failure: list[Callable[[PluginRecord], None]] = []
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -141,50 +218,89 @@ class PluginHost:
         if self.loaded:
             return
         self.loaded = True
-        disabled = {_normalise(n) for n in (_env_list(ENV_DISABLE) or [])}
+        disabled = {normalise_name(n) for n in (env_list(ENV_DISABLE) or [])}
         if entry_points:
             self._load_entry_points(disabled)
         for module_path in default_plugins:
             name = module_path.rsplit(".", 1)[-1]
-            if _normalise(name) in disabled or _normalise(module_path) in disabled:
+            blocked = {normalise_name(name), normalise_name(module_path), CORE_DISTRIBUTION}
+            if blocked & disabled:
+                self._add_record(
+                    PluginRecord(
+                        name=name,
+                        distribution=CORE_DISTRIBUTION,
+                        version=__version__,
+                        module=module_path,
+                        default=True,
+                        disabled=f"disabled by {ENV_DISABLE}",
+                    )
+                )
                 continue
             self.add_module(module_path, name=name, default=True)
 
     def _load_entry_points(self, disabled: set[str]) -> None:
         from importlib.metadata import entry_points
 
-        only = _env_list(ENV_LOAD)
-        allowed = None if only is None else {_normalise(n) for n in only}
+        only = env_list(ENV_LOAD)
+        allowed = None if only is None else {normalise_name(n) for n in only}
+        matched: set[str] = set()
+        seen: dict[str, EntryPoint] = {}
         for ep in entry_points(group=PROJECT_NAME):
             dist = ep.dist
             dist_name = dist.name if dist is not None else None
-            dist_version = dist.version if dist is not None else None
-            names = {_normalise(ep.name)} | ({_normalise(dist_name)} if dist_name else set())
-            if allowed is not None and not names & allowed:
-                continue
-            if names & disabled:
-                continue
-            if ep.name in self.records:
-                continue  # the same distribution seen twice on sys.path
             record = PluginRecord(
-                name=ep.name, distribution=dist_name, version=dist_version, module=ep.value
+                name=ep.name,
+                distribution=dist_name,
+                version=dist.version if dist is not None else None,
+                module=ep.value,
             )
+            names = {normalise_name(ep.name)} | ({normalise_name(dist_name)} if dist_name else set())
+            previous = seen.get(ep.name)
+            if previous is not None:
+                if previous.value == ep.value and _dist_name(previous) == dist_name:
+                    continue  # the same distribution found twice on sys.path
+                record.error = (
+                    f"PluginLoadError: the plugin name '{ep.name}' is already used by "
+                    f"{_dist_name(previous) or previous.value}; uninstall one of them"
+                )
+                self._add_record(record)
+                self._warn(record, "could not be loaded")
+                continue
+            seen[ep.name] = ep
+            if allowed is not None:
+                if not names & allowed:
+                    record.disabled = f"not listed in {ENV_LOAD}"
+                    self._add_record(record)
+                    continue
+                matched |= names & allowed
+            if names & disabled:
+                record.disabled = f"disabled by {ENV_DISABLE}"
+                self._add_record(record)
+                continue
             self._register(record, ep.load)
+        if allowed is not None and allowed - matched:
+            from autobyteus_core.logging import get_logger
+
+            get_logger().warning(
+                f"{ENV_LOAD} names plugins that are not installed: "
+                f"{', '.join(sorted(allowed - matched))}; installed: "
+                f"{', '.join(sorted(seen)) or 'none'}",
+                variable=ENV_LOAD,
+            )
 
     def add_module(
         self, module_path: str, *, name: str | None = None, default: bool = False
-    ) -> None:
+    ) -> PluginRecord:
         """Import ``module_path`` and register it as a plugin (how default plugins load)."""
-        from autobyteus_core import __version__
-
         record = PluginRecord(
             name=name or module_path,
-            distribution="autobyteus-core" if default else None,
+            distribution=CORE_DISTRIBUTION if default else None,
             version=__version__ if default else None,
             module=module_path,
             default=default,
         )
         self._register(record, lambda: importlib.import_module(module_path))
+        return record
 
     def add_object(
         self,
@@ -194,54 +310,94 @@ class PluginHost:
         distribution: str | None = None,
         version: str | None = None,
     ) -> PluginRecord:
-        """Register an already-imported plugin object or module (tests, embedding apps)."""
+        """Register an already-imported plugin object or module (tests, embedding apps).
+
+        Raises :class:`ValueError` when a plugin of that name is already registered.
+        """
+        if self.pm.has_plugin(name) or (name in self.records and not self.records[name].failed):
+            raise ValueError(f"a plugin named '{name}' is already registered")
         record = PluginRecord(
             name=name,
             distribution=distribution,
             version=version,
-            module=getattr(plugin, "__name__", None),
+            module=getattr(plugin, "__name__", None) or type(plugin).__module__,
         )
         self._register(record, lambda: plugin)
         return record
 
+    def remove(self, name: str) -> None:
+        """Unregister the plugin ``name`` and forget its record (the inverse of ``add_*``)."""
+        if self.pm.has_plugin(name):
+            self.pm.unregister(name=name)
+        self.records.pop(name, None)
+
+    def _add_record(self, record: PluginRecord) -> None:
+        key = record.name
+        n = 2
+        while key in self.records:
+            key = f"{record.name}#{n}"
+            n += 1
+        self.records[key] = record
+
     def _register(self, record: PluginRecord, load: Callable[[], object]) -> None:
-        self.records[record.name] = record
+        self._add_record(record)
         try:
             plugin = load()
-            if isinstance(plugin, ModuleType):
-                problem = check_api_compatibility(plugin)
-                if problem:
-                    raise PluginLoadError(problem)
-            self.pm.register(plugin, name=record.name)
+            problem = check_api_compatibility(plugin) or check_unmarked_hooks(plugin)
+            if problem:
+                raise PluginLoadError(problem)
             try:
+                self.pm.register(plugin, name=record.name)
                 self.pm.check_pending()
-            except pluggy.PluginValidationError:
-                self.pm.unregister(name=record.name)
-                raise
-        except Exception as exc:
+            except pluggy.PluginValidationError as exc:
+                if self.pm.has_plugin(record.name):
+                    self.pm.unregister(name=record.name)
+                raise PluginLoadError(explain_validation_error(exc)) from exc
+        except (Exception, SystemExit) as exc:
             self.fail(record, "failed to load", exc)
             return
         record.hooks = sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or [])
 
     def fail(self, record: PluginRecord, what: str, exc: BaseException) -> None:
-        """Mark ``record`` failed: unregister it, warn once, or re-raise in strict mode."""
-        record.error = f"{type(exc).__name__}: {exc}"
-        if self.pm.has_plugin(record.name):
+        """Mark ``record`` failed: unregister it, tell ``on_failure`` callbacks, warn one line;
+        in strict mode raise :class:`~autobyteus_core.errors.PluginLoadError` instead."""
+        record.error = str(exc) if isinstance(exc, PluginLoadError) else one_line(exc)
+        was_registered = self.pm.has_plugin(record.name)
+        if was_registered:
             self.pm.unregister(name=record.name)
-        where = record.distribution or record.module or "?"
-        message = (
-            f"autobyteus plugin '{record.name}' ({where} {record.version or ''}".rstrip()
-            + f") {what} and was skipped: {record.error}"
-        )
+            for callback in self.on_failure:
+                callback(record)
+        record.registered.clear()
+        message = self._warn(record, what)
         if strict_mode():
             raise PluginLoadError(message) from exc
-        warnings.warn(message, PluginWarning, stacklevel=3)
+
+    def _warn(self, record: PluginRecord, what: str) -> str:
+        message = (
+            f"autobyteus {record.describe()} {what} and was skipped: {record.error} "
+            f"(disable it with {ENV_DISABLE}={record.name})"
+        )
+        if not strict_mode():
+            from autobyteus_core.logging import get_logger
+
+            get_logger().warning(
+                message,
+                plugin=record.name,
+                distribution=record.distribution,
+                plugin_version=record.version,
+                error=record.error,
+            )
+        return message
 
     # -- calling -------------------------------------------------------------------------------
 
     def active_records(self) -> list[PluginRecord]:
         """Plugins that loaded and have not failed, in registration order."""
-        return [r for r in self.records.values() if not r.failed and self.pm.has_plugin(r.name)]
+        return [
+            r
+            for r in self.records.values()
+            if r.status == STATUS_LOADED and self.pm.has_plugin(r.name)
+        ]
 
     def call_per_plugin(
         self,
@@ -250,17 +406,21 @@ class PluginHost:
         *,
         fail_on_error: bool = True,
         **kwargs: Any,
-    ) -> Iterable[tuple[PluginRecord, Any]]:
+    ) -> Iterator[tuple[PluginRecord, Any]]:
         """Call ``hook_name`` plugin by plugin (all active ones, or ``records``), so each result
-        is attributed and failures are isolated. Yields ``(record, result)``, where ``result`` is
-        the exception for a plugin whose hook raised; that plugin is failed and unregistered
-        when ``fail_on_error`` (registration hooks), otherwise left as it is (observers)."""
+        is attributed and failures are isolated.
+
+        Yields ``(record, result)`` for each plugin implementing the hook, where ``result`` is
+        the exception for a plugin whose hook raised; that plugin is failed (unregistered, with
+        a warning, or :class:`PluginLoadError` in strict mode) when ``fail_on_error``
+        (registration hooks), otherwise left as it is (observers).
+        """
         for record in list(records) if records is not None else self.active_records():
             plugin = self.pm.get_plugin(record.name)
-            impls = [
-                i for i in getattr(self.pm.hook, hook_name).get_hookimpls() if i.plugin is plugin
-            ]
-            if not impls:
+            if plugin is None:
+                continue
+            hook = getattr(self.pm.hook, hook_name)
+            if not any(impl.plugin is plugin for impl in hook.get_hookimpls()):
                 continue
             others = [p for p in self.pm.get_plugins() if p is not plugin]
             caller = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
@@ -272,3 +432,7 @@ class PluginHost:
                 yield record, exc
                 continue
             yield record, results
+
+
+def _dist_name(ep: EntryPoint) -> str | None:
+    return ep.dist.name if ep.dist is not None else None

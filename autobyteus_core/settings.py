@@ -1,70 +1,89 @@
 """Settings, with pydantic-settings.
 
 Sources, highest first: init arguments > environment (``AUTOBYTEUS_`` prefix, ``__`` for nesting)
-> ``.env`` in the workspace > ``autobyteus.toml`` in the workspace (or ``[tool.autobyteus]`` in its
-``pyproject.toml``) > defaults.
+> ``.env`` in the workspace > ``autobyteus.toml`` in the workspace (or, when there is none,
+``[tool.autobyteus]`` in its ``pyproject.toml``) > defaults.
 
 Each plugin declares its own settings model as a :class:`PluginSettings` subclass with a
 ``namespace``; its values come from ``AUTOBYTEUS_<NAMESPACE>__<FIELD>`` variables, the
 ``[<namespace>]`` table of ``autobyteus.toml`` (``[tool.autobyteus.<namespace>]`` in
 ``pyproject.toml``), and so on, in the same order. Read them with
 ``settings.plugin(MyPluginSettings)``.
+
+:meth:`_LayeredSettings.value_sources` tells where each value came from (``autobyteus config
+show`` prints it).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, ValidationError
 from pydantic_settings import (
     BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
+from autobyteus_core.errors import ConfigurationError
+
 ENV_PREFIX = "AUTOBYTEUS_"
 TOML_FILE = "autobyteus.toml"
 
+#: Labels of the sources, as ``value_sources`` and ``autobyteus config show`` report them.
+SOURCE_INIT = "init"
+SOURCE_ENV = "env"
+SOURCE_DOTENV = ".env"
+SOURCE_TOML = TOML_FILE
+SOURCE_PYPROJECT = "pyproject.toml [tool.autobyteus]"
+SOURCE_DEFAULT = "default"
+
 P = TypeVar("P", bound="PluginSettings")
+S = TypeVar("S", bound="_LayeredSettings")
 
 
-def _read_toml_table(workspace: Path | None, namespace: str | None) -> dict[str, Any]:
-    """The ``[namespace]`` table (or the top level) of the workspace's autobyteus.toml, else of
-    ``[tool.autobyteus]`` in its pyproject.toml."""
+def read_workspace_toml(workspace: Path | None) -> tuple[dict[str, Any], str | None]:
+    """The autobyteus table of the workspace and the source label it came from:
+    ``autobyteus.toml`` when present, else ``[tool.autobyteus]`` of ``pyproject.toml``."""
     if workspace is None:
-        return {}
+        return {}, None
     from autobyteus_core.tomlcompat import tomllib
 
     own = workspace / TOML_FILE
     pyproject = workspace / "pyproject.toml"
-    data: dict[str, Any] = {}
-    if own.is_file():
-        data = tomllib.loads(own.read_text(encoding="utf-8"))
-    elif pyproject.is_file():
-        data = (
-            tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            .get("tool", {})
-            .get("autobyteus", {})
-        )
-    if namespace is None:
-        return {k: v for k, v in data.items() if not isinstance(v, dict) or k == "prompts"}
-    table = data.get(namespace, {})
-    return table if isinstance(table, dict) else {}
+    for path, label in ((own, SOURCE_TOML), (pyproject, SOURCE_PYPROJECT)):
+        if not path.is_file():
+            continue
+        try:
+            data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigurationError(f"cannot read settings from {path}: {exc}") from exc
+        if label == SOURCE_PYPROJECT:
+            table = data.get("tool", {}).get("autobyteus")
+            if not isinstance(table, dict):
+                return {}, None
+            data = table
+        return data, label
+    return {}, None
 
 
-class _WorkspaceTomlSource(PydanticBaseSettingsSource):
-    """Reads values from the workspace's autobyteus.toml / pyproject.toml."""
+class _WorkspaceTomlSource(InitSettingsSource):
+    """Values from the workspace's autobyteus.toml (or pyproject.toml), top level for the core
+    settings and the ``[namespace]`` table for a plugin's."""
 
-    def __init__(self, settings_cls: type[BaseSettings], values: dict[str, Any]) -> None:
-        super().__init__(settings_cls)
-        self._values = values
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return self._values.get(field_name), field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return {k: v for k, v in self._values.items() if k in self.settings_cls.model_fields}
+    def __init__(self, settings_cls: type[BaseSettings], workspace: Path | None) -> None:
+        data, self.label = read_workspace_toml(workspace)
+        namespace = getattr(settings_cls, "_toml_namespace", None)
+        if namespace:
+            table = data.get(namespace, {})
+            data = table if isinstance(table, dict) else {}
+        super().__init__(settings_cls, init_kwargs=data)
 
 
 class _LayeredSettings(BaseSettings):
@@ -72,6 +91,10 @@ class _LayeredSettings(BaseSettings):
 
     _workspace_root: ClassVar[Path | None] = None
     _toml_namespace: ClassVar[str | None] = None
+    _bound: ClassVar[bool] = False
+
+    _workspace: Path | None = PrivateAttr(default=None)
+    _init_values: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(
@@ -82,26 +105,142 @@ class _LayeredSettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = _WorkspaceTomlSource(
-            settings_cls, _read_toml_table(cls._workspace_root, cls._toml_namespace)
-        )
+        """init > env > .env > workspace TOML (> defaults)."""
+        toml = _WorkspaceTomlSource(settings_cls, cls._workspace_root)
         return init_settings, env_settings, dotenv_settings, toml
 
     @classmethod
-    def _bound_to(cls, workspace: Path | None) -> type[_LayeredSettings]:
+    def _bound_to(cls: type[S], workspace: Path | None) -> type[S]:
         """A subclass reading this workspace's ``.env`` and TOML files."""
-        env_file = (workspace / ".env") if workspace is not None else None
-        attrs: dict[str, Any] = {
-            "_workspace_root": workspace,
-            "model_config": SettingsConfigDict(env_file=env_file),
-            "__module__": cls.__module__,
-            "__qualname__": cls.__qualname__,
-        }
-        return type(cls.__name__, (cls,), attrs)
+        return _bind(cls, workspace)
+
+    @classmethod
+    def _create(cls: type[S], workspace: Path | None, overrides: dict[str, Any]) -> S:
+        bound = cls._bound_to(workspace)
+        try:
+            value = bound(**overrides)
+        except ValidationError as exc:
+            raise ConfigurationError(
+                _explain_validation_error(bound, workspace, overrides, exc)
+            ) from exc
+        value._workspace = workspace
+        value._init_values = dict(overrides)
+        return value
+
+    @classmethod
+    def env_name(cls, field_name: str) -> str:
+        """The environment variable that sets ``field_name``."""
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        return f"{prefix}{field_name}".upper()
+
+    @property
+    def workspace(self) -> Path | None:
+        """The workspace whose files these settings were read from, if any."""
+        return self._workspace
+
+    def value_sources(self) -> dict[str, str]:
+        """For every field, the source its value came from: ``init``, ``env``, ``.env``,
+        ``autobyteus.toml``, ``pyproject.toml [tool.autobyteus]`` or ``default``."""
+        return _value_sources(type(self), self._workspace, self._init_values)
+
+
+def _bind(cls: type[S], workspace: Path | None) -> type[S]:
+    if cls._bound:
+        cls = cls.__mro__[1]
+    return _bind_cached(cls, workspace.resolve() if workspace is not None else None)
+
+
+@functools.lru_cache(maxsize=256)
+def _bind_cached(cls: type[S], workspace: Path | None) -> type[S]:
+    env_file = (workspace / ".env") if workspace is not None else None
+    attrs: dict[str, Any] = {
+        "_workspace_root": workspace,
+        "_bound": True,
+        "model_config": SettingsConfigDict(env_file=env_file),
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+    }
+    return type(cls.__name__, (cls,), attrs)
+
+
+def _labelled_sources(
+    bound: type[_LayeredSettings], overrides: dict[str, Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    sources = bound.settings_customise_sources(
+        bound,
+        InitSettingsSource(bound, init_kwargs=overrides),
+        EnvSettingsSource(bound),
+        DotEnvSettingsSource(bound),
+        InitSettingsSource(bound, init_kwargs={}),
+    )
+    labelled: list[tuple[str, dict[str, Any]]] = []
+    for source in sources:
+        if isinstance(source, _WorkspaceTomlSource):
+            label = source.label or SOURCE_TOML
+        elif isinstance(source, DotEnvSettingsSource):
+            label = SOURCE_DOTENV
+        elif isinstance(source, EnvSettingsSource):
+            label = SOURCE_ENV
+        elif isinstance(source, InitSettingsSource):
+            label = SOURCE_INIT
+        else:
+            label = type(source).__name__
+        labelled.append((label, source()))
+    return labelled
+
+
+def _field_keys(settings_cls: type[BaseSettings], name: str) -> Iterator[str]:
+    yield name
+    info = settings_cls.model_fields[name]
+    for alias in (info.alias, info.validation_alias):
+        if isinstance(alias, str):
+            yield alias
+        elif alias is not None and hasattr(alias, "choices"):
+            yield from (c for c in alias.choices if isinstance(c, str))
+
+
+def _value_sources(
+    cls: type[_LayeredSettings], workspace: Path | None, overrides: dict[str, Any]
+) -> dict[str, str]:
+    bound = cls._bound_to(workspace)
+    labelled = _labelled_sources(bound, overrides)
+    result: dict[str, str] = {}
+    for name in cls.model_fields:
+        keys = list(_field_keys(cls, name))
+        found = [label for label, values in labelled if any(k in values for k in keys)]
+        result[name] = found[0] if found else SOURCE_DEFAULT
+    return result
+
+
+def _explain_validation_error(
+    bound: type[_LayeredSettings],
+    workspace: Path | None,
+    overrides: dict[str, Any],
+    exc: ValidationError,
+) -> str:
+    try:
+        sources = _value_sources(bound, workspace, overrides)
+    except Exception:  # the explanation must never hide the real error
+        sources = {}
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        where = sources.get(field, "?")
+        if where in (SOURCE_ENV, SOURCE_DOTENV):
+            where = f"{where} {bound.env_name(field)}"
+        lines.append(f"{field} (from {where}): {error['msg']}")
+    name = getattr(bound, "namespace", "") or "autobyteus"
+    return f"invalid {name} settings: " + "; ".join(lines)
 
 
 class PluginSettings(_LayeredSettings):
-    """Base class of a plugin's settings. Set ``namespace`` (e.g. ``"openai"``)."""
+    """Base class of a plugin's settings. Set ``namespace`` (e.g. ``"openai"``).
+
+    Values come from ``AUTOBYTEUS_<NAMESPACE>__<FIELD>``, the ``.env`` file, the ``[namespace]``
+    table of ``autobyteus.toml`` (or ``[tool.autobyteus.<namespace>]``) and the defaults. Make
+    secrets ``SecretStr``. ``autobyteus config show`` lists every subclass whose module is
+    imported once plugins are loaded (or that a provider names as its ``settings_class``).
+    """
 
     namespace: ClassVar[str] = ""
     model_config = SettingsConfigDict(extra="ignore", env_nested_delimiter="__")
@@ -111,6 +250,23 @@ class PluginSettings(_LayeredSettings):
         if cls.namespace:
             cls._toml_namespace = cls.namespace
             cls.model_config["env_prefix"] = f"{ENV_PREFIX}{cls.namespace.upper()}__"
+
+    @classmethod
+    def load(cls: type[P], workspace: Path | None = None, **overrides: Any) -> P:
+        """These plugin settings for ``workspace``, with ``overrides`` on top."""
+        return cls._create(workspace, overrides)
+
+
+def known_plugin_settings() -> list[type[PluginSettings]]:
+    """Every :class:`PluginSettings` subclass with a namespace defined so far, by namespace."""
+    found: list[type[PluginSettings]] = []
+    pending = list(PluginSettings.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.namespace and not cls._bound and cls not in found:
+            found.append(cls)
+    return sorted(found, key=lambda c: (c.namespace, c.__module__, c.__qualname__))
 
 
 class AutobyteusSettings(_LayeredSettings):
@@ -134,31 +290,24 @@ class AutobyteusSettings(_LayeredSettings):
         default_factory=dict, description="prompt overrides: step name → template key → file"
     )
 
-    _workspace: Path | None = PrivateAttr(default=None)
     _plugin_cache: dict[type[Any], Any] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def load(cls, workspace: Path | None = None, **overrides: Any) -> AutobyteusSettings:
-        """Settings for ``workspace`` (its ``.env`` and TOML files), with ``overrides`` on top."""
-        bound = cls._bound_to(workspace)
-        settings = bound(**overrides)
-        assert isinstance(settings, AutobyteusSettings)
-        settings._workspace = workspace
-        return settings
+        """Settings for ``workspace`` (its ``.env`` and TOML files), with ``overrides`` on top.
 
-    @property
-    def workspace(self) -> Path | None:
-        """The workspace whose files these settings were read from, if any."""
-        return self._workspace
+        Raises :class:`~autobyteus_core.errors.ConfigurationError` naming the field, the source
+        of the bad value and the problem when a value is invalid or a TOML file is malformed.
+        """
+        return cls._create(workspace, overrides)
 
     def plugin(self, settings_cls: type[P], **overrides: Any) -> P:
-        """The plugin settings ``settings_cls`` for the same workspace, loaded once and cached."""
+        """The plugin settings ``settings_cls`` for the same workspace, loaded once and cached
+        (with ``overrides``, loaded afresh and not cached)."""
         if not overrides and settings_cls in self._plugin_cache:
             cached: P = self._plugin_cache[settings_cls]
             return cached
-        bound = settings_cls._bound_to(self._workspace)
-        value = bound(**overrides)
-        assert isinstance(value, settings_cls)
+        value = settings_cls.load(self._workspace, **overrides)
         if not overrides:
             self._plugin_cache[settings_cls] = value
         return value
