@@ -1,0 +1,1 @@
+"""Prompt templates: sandboxed jinja2 text with declared variables (imports jinja2 on first use)."""
