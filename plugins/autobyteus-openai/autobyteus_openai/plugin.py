@@ -1,0 +1,25 @@
+"""The entry point of the autobyteus-openai plugin (``autobyteus`` group, name ``openai``).
+
+Imports nothing heavy: the provider module loads when the registry is filled, and the ``openai``
+package only when a model is first used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from autobyteus_core import hookimpl
+
+if TYPE_CHECKING:
+    from autobyteus_core.llm.llm_provider import LLMProvider
+
+AUTOBYTEUS_PLUGIN_API = ">=1,<2"
+
+
+@hookimpl
+def register_llm_providers(register: Callable[[LLMProvider], None]) -> None:
+    """Register the ``openai`` provider."""
+    from autobyteus_openai.openai_provider import OpenAIProvider
+
+    register(OpenAIProvider())
