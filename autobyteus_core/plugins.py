@@ -202,6 +202,9 @@ class PluginHost:
         """A manager with the hook specs added and no plugin loaded."""
         self.pm = pluggy.PluginManager(PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
+        from autobyteus_core.tracing import trace_from_env
+
+        trace_from_env(self.pm)  # AUTOBYTEUS_TRACE_PLUGINS=1 logs every hook call
         self.records: dict[str, PluginRecord] = {}
         self.loaded = False
         self.on_failure: list[Callable[[PluginRecord], None]] = []

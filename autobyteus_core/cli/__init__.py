@@ -22,6 +22,9 @@ LAZY_COMMANDS: dict[str, str] = {
     "models": "autobyteus_core.cli.registry_commands:models_command",
     "workflows": "autobyteus_core.cli.registry_commands:workflows_command",
     "config": "autobyteus_core.cli.config_commands:config_group",
+    "install": "autobyteus_core.cli.install_commands:install_command",
+    "uninstall": "autobyteus_core.cli.install_commands:uninstall_command",
+    "plugin": "autobyteus_core.cli.plugin_commands:plugin_group",
 }
 
 

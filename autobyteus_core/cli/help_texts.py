@@ -11,4 +11,7 @@ SHORT_HELP: dict[str, str] = {
     "models": "List the models of every LLM provider.",
     "workflows": "List registered workflows.",
     "config": "Show the effective settings and where each value came from.",
+    "install": "Install plugins with pip into the environment autobyteus runs in.",
+    "uninstall": "Uninstall plugins with pip from the environment autobyteus runs in.",
+    "plugin": "Create a new plugin distribution.",
 }

@@ -1,0 +1,179 @@
+"""``autobyteus install`` and ``autobyteus uninstall``: pip, run by the interpreter that runs
+autobyteus, so a tool installed with pipx or ``uv tool`` gets its plugins in its own environment.
+
+These commands never load a plugin themselves (a broken plugin must not stop its own removal):
+they read package metadata only, and learn what a newly installed plugin registered from a fresh
+``autobyteus plugins --json`` subprocess, because this process's imports predate the install.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from autobyteus_core.plugin_inventory import (
+    CORE_DISTRIBUTION,
+    canonical_name,
+    changed_distributions,
+    plugin_versions,
+)
+
+
+def pip_command(*args: str) -> list[str]:
+    """The argv that runs pip inside the current interpreter's environment."""
+    return [sys.executable, "-m", "pip", *args]
+
+
+def pip_install_args(
+    names: Sequence[str],
+    *,
+    upgrade: bool = False,
+    editables: Sequence[str] = (),
+    requirements: Sequence[str] = (),
+) -> list[str]:
+    """The arguments of ``pip install`` for the given requirements (names may carry version
+    specifiers: ``autobyteus-openai>=0.2``)."""
+    args = ["install"]
+    if upgrade:
+        args.append("--upgrade")
+    args.extend(names)
+    for path in editables:
+        args.extend(["--editable", path])
+    for path in requirements:
+        args.extend(["--requirement", path])
+    return args
+
+
+def _run_pip(args: list[str]) -> int:
+    command = pip_command(*args)
+    click.echo(f"Running: {' '.join(command)}", err=True)
+    return subprocess.run(command, check=False).returncode
+
+
+def fresh_plugin_records() -> list[dict[str, Any]]:
+    """``autobyteus plugins --json`` from a new interpreter (which sees what was just
+    installed); plugin failures are reported in the records, not raised."""
+    env = dict(os.environ, AUTOBYTEUS_STRICT_PLUGINS="0")
+    proc = subprocess.run(
+        [sys.executable, "-m", "autobyteus_core.cli", "plugins", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise click.ClickException(
+            "could not list the installed plugins (autobyteus plugins --json failed):\n"
+            + proc.stderr.strip()
+        )
+    data: Any = json.loads(proc.stdout)
+    if isinstance(data, dict):
+        data = data.get("plugins", [])
+    return [record for record in data if isinstance(record, dict)]
+
+
+def describe_plugin(record: dict[str, Any]) -> list[str]:
+    """Lines telling what one freshly loaded plugin registered, or why it failed."""
+    title = f"plugin '{record.get('name')}' ({record.get('distribution')} {record.get('version')})"
+    if record.get("status") == "failed" or record.get("error"):
+        return [
+            f"{title} FAILED to load: {record.get('error')}",
+            f"  remove it with: autobyteus uninstall {record.get('distribution')}",
+        ]
+    lines = [f"{title}:"]
+    registered: dict[str, list[str]] = record.get("registered") or {}
+    for kind, names in sorted(registered.items()):
+        if names:
+            lines.append(f"  {kind}: {', '.join(names)}")
+    hooks = record.get("hooks") or []
+    lines.append(f"  hooks: {', '.join(hooks) if hooks else 'none'}")
+    return lines
+
+
+def report_changes(before: dict[str, str]) -> None:
+    """Print what each plugin distribution that is new (or at a new version) since ``before``
+    registered, as seen by a fresh process."""
+    changed = changed_distributions(before, plugin_versions())
+    if not changed:
+        click.echo("No new autobyteus plugin was installed.")
+        return
+    records = fresh_plugin_records()
+    for dist in changed:
+        own = [r for r in records if canonical_name(str(r.get("distribution") or "")) == dist]
+        if not own:
+            click.echo(
+                f"Installed {dist}, but it was not loaded "
+                "(AUTOBYTEUS_LOAD_PLUGINS or AUTOBYTEUS_DISABLE_PLUGINS excludes it)."
+            )
+            continue
+        click.echo("Installed " + "\n".join(line for r in own for line in describe_plugin(r)))
+
+
+@click.command("install")
+@click.argument("names", nargs=-1, metavar="NAME...")
+@click.option(
+    "-U", "--upgrade", is_flag=True, help="Upgrade the named plugins to the newest version."
+)
+@click.option(
+    "-e",
+    "--editable",
+    "editables",
+    multiple=True,
+    metavar="PATH",
+    help="Install the plugin in this folder in editable (development) mode. Repeatable.",
+)
+@click.option(
+    "-r",
+    "--requirement",
+    "requirements",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Install the plugins listed in FILE (as written by `autobyteus plugins --freeze`).",
+)
+def install_command(
+    names: tuple[str, ...],
+    upgrade: bool,
+    editables: tuple[str, ...],
+    requirements: tuple[str, ...],
+) -> None:
+    """Install plugins with pip into the environment autobyteus runs in.
+
+    NAME may carry a version specifier (autobyteus-openai>=0.2) or be a path or URL. Afterwards,
+    lists what each newly installed plugin registered, and any that failed to load.
+    """
+    if not (names or editables or requirements):
+        raise click.UsageError("name at least one plugin, -e PATH or -r FILE")
+    before = plugin_versions()
+    args = pip_install_args(names, upgrade=upgrade, editables=editables, requirements=requirements)
+    code = _run_pip(args)
+    if code != 0:
+        raise SystemExit(code)
+    report_changes(before)
+
+
+@click.command("uninstall")
+@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+def uninstall_command(names: tuple[str, ...], yes: bool) -> None:
+    """Uninstall plugins with pip from the environment autobyteus runs in.
+
+    Works even when the plugin is broken: no plugin is loaded to run this command.
+    """
+    if any(canonical_name(name) == CORE_DISTRIBUTION for name in names):
+        raise click.UsageError(
+            f"{CORE_DISTRIBUTION} runs this command; remove it with the tool that installed it"
+        )
+    before = plugin_versions()
+    code = _run_pip(["uninstall", *(["--yes"] if yes else []), *names])
+    if code != 0:
+        raise SystemExit(code)
+    after = plugin_versions()
+    for dist in sorted(set(before) - set(after)):
+        click.echo(f"Removed plugin {dist} {before[dist]}")
