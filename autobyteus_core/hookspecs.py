@@ -72,9 +72,14 @@ def register_workflows(register: Callable[[WorkflowDefinition], None]) -> None:
 def register_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``autobyteus`` command-line interface.
 
-    ``cli`` is the root :class:`click.Group`; use ``@cli.command()`` or ``cli.add_command(...)``.
-    Called whenever the CLI starts, so keep it cheap: import heavy modules inside the command's
-    body. Added in 1.0.
+    ``cli`` is a :class:`click.Group` that collects this plugin's commands: use
+    ``@cli.command()``, ``@cli.group()`` or ``cli.add_command(...)``; each becomes
+    ``autobyteus <name>``. A name that is already a built-in command or another plugin's fails
+    this plugin (its other registrations are dropped too). Called at most once per CLI run,
+    when the command list is needed (``--help``, an unknown built-in name), so keep it cheap:
+    import heavy modules inside the command's body. Use
+    :func:`autobyteus_core.cli.context.get_app` inside a command to reach the registries.
+    Added in 1.0.
     """
 
 

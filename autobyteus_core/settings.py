@@ -11,7 +11,8 @@ Each plugin declares its own settings model as a :class:`PluginSettings` subclas
 ``settings.plugin(MyPluginSettings)``.
 
 :meth:`_LayeredSettings.value_sources` tells where each value came from (``autobyteus config
-show`` prints it).
+show`` prints it). A plugin that adds its own pydantic-settings source (say, for the standard
+``OPENAI_API_KEY`` variable) can give it a ``source_label`` attribute to name it there.
 """
 
 from __future__ import annotations
@@ -175,7 +176,10 @@ def _labelled_sources(
     )
     labelled: list[tuple[str, dict[str, Any]]] = []
     for source in sources:
-        if isinstance(source, _WorkspaceTomlSource):
+        custom = getattr(source, "source_label", None)
+        if isinstance(custom, str) and custom:
+            label = custom
+        elif isinstance(source, _WorkspaceTomlSource):
             label = source.label or SOURCE_TOML
         elif isinstance(source, DotEnvSettingsSource):
             label = SOURCE_DOTENV
@@ -184,7 +188,7 @@ def _labelled_sources(
         elif isinstance(source, InitSettingsSource):
             label = SOURCE_INIT
         else:
-            label = type(source).__name__
+            label = type(source).__name__.strip("_")
         labelled.append((label, source()))
     return labelled
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from autobyteus_core.llm.llm_integration import LLMIntegration
-    from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core.settings import AutobyteusSettings, PluginSettings
 
 
 class ModelInfo(BaseModel):
@@ -29,6 +29,8 @@ class LLMProvider(ABC):
     #: The model-id prefix, e.g. ``"openai"`` for ``openai:gpt-4o-mini``.
     name: str = ""
     description: str = ""
+    #: The provider's settings model, if it has one (``autobyteus config show`` lists it).
+    settings_class: ClassVar[type[PluginSettings] | None] = None
 
     @abstractmethod
     def list_models(self, settings: AutobyteusSettings) -> list[ModelInfo]:

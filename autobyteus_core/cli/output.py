@@ -1,0 +1,44 @@
+"""Printing command results: JSON for programs, rich tables for people, both on stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (values JSON cannot hold are printed with ``str``)."""
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+def console() -> Console:
+    """A rich console on stdout; off a terminal it is wide enough not to fold table cells."""
+    from rich.console import Console
+
+    tty = sys.stdout.isatty()
+    return Console(highlight=False, width=None if tty else 160, soft_wrap=not tty)
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A simple table with a title; ``rows`` of plain strings (no rich markup is read)."""
+    from rich.table import Table
+
+    table = Table(title=_plain(title), title_justify="left", show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_plain(cell) for cell in row))
+    console().print(table)
+
+
+def _plain(text: str) -> Any:
+    from rich.text import Text
+
+    return Text(text)
