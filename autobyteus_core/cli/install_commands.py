@@ -72,20 +72,20 @@ def fresh_plugin_records() -> list[dict[str, Any]]:
             "could not list the installed plugins (autobyteus plugins --json failed):\n"
             + proc.stderr.strip()
         )
-    data: Any = json.loads(proc.stdout)
-    if isinstance(data, dict):
-        data = data.get("plugins", [])
-    return [record for record in data if isinstance(record, dict)]
+    records: list[dict[str, Any]] = json.loads(proc.stdout)
+    return records
 
 
 def describe_plugin(record: dict[str, Any]) -> list[str]:
     """Lines telling what one freshly loaded plugin registered, or why it failed."""
     title = f"plugin '{record.get('name')}' ({record.get('distribution')} {record.get('version')})"
-    if record.get("status") == "failed" or record.get("error"):
+    if record.get("status") == "failed":
         return [
             f"{title} FAILED to load: {record.get('error')}",
             f"  remove it with: autobyteus uninstall {record.get('distribution')}",
         ]
+    if record.get("status") == "disabled":
+        return [f"{title} is not loaded: {record.get('disabled')}"]
     lines = [f"{title}:"]
     registered: dict[str, list[str]] = record.get("registered") or {}
     for kind, names in sorted(registered.items()):
@@ -106,13 +106,8 @@ def report_changes(before: dict[str, str]) -> None:
     records = fresh_plugin_records()
     for dist in changed:
         own = [r for r in records if canonical_name(str(r.get("distribution") or "")) == dist]
-        if not own:
-            click.echo(
-                f"Installed {dist}, but it was not loaded "
-                "(AUTOBYTEUS_LOAD_PLUGINS or AUTOBYTEUS_DISABLE_PLUGINS excludes it)."
-            )
-            continue
-        click.echo("Installed " + "\n".join(line for r in own for line in describe_plugin(r)))
+        lines = [line for r in own for line in describe_plugin(r)]
+        click.echo("Installed " + "\n".join(lines or [f"{dist}, which no plugin record names"]))
 
 
 @click.command("install")

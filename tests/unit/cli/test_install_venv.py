@@ -1,0 +1,198 @@
+"""``autobyteus install``/``uninstall``/``plugins --freeze`` against local plugin distributions in a
+real virtualenv: pip runs in autobyteus's own interpreter, new plugins are reported with what they
+registered, a broken plugin never stops its own removal, and a frozen list reinstalls everything."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from autobyteus_core import PLUGIN_API_VERSION
+from autobyteus_core.testing.venv import Venv
+
+pytestmark = [pytest.mark.slow, pytest.mark.venv]
+
+REPO = Path(__file__).resolve().parents[3]
+
+STEP_PLUGIN = """
+from autobyteus_core import hookimpl
+from autobyteus_core.workflow.base_step import BaseStep
+
+
+class GreetStep(BaseStep):
+    name = "{step}"
+
+
+@hookimpl
+def register_steps(register):
+    register(GreetStep)
+"""
+
+#: Touches $ABT_MARKER when imported, then fails: proves whether a command loaded plugins.
+BROKEN_PLUGIN = """
+import os
+from pathlib import Path
+
+Path(os.environ["ABT_MARKER"]).touch()
+raise ImportError("abt_broken cannot be imported")
+"""
+
+FUTURE_PLUGIN = """
+from autobyteus_core import hookimpl
+
+AUTOBYTEUS_PLUGIN_API = ">=2,<3"
+
+
+@hookimpl
+def register_steps(register):
+    pass
+"""
+
+
+def write_plugin(root: Path, dist: str, version: str, source: str) -> Path:
+    """A minimal plugin distribution folder whose module is ``dist`` with ``_`` for ``-``."""
+    package = dist.replace("-", "_")
+    folder = root / f"{dist}-{version}"
+    (folder / package).mkdir(parents=True)
+    (folder / package / "__init__.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    (folder / "pyproject.toml").write_text(
+        textwrap.dedent(
+            f"""
+            [build-system]
+            requires = ["hatchling>=1.21"]
+            build-backend = "hatchling.build"
+
+            [project]
+            name = "{dist}"
+            version = "{version}"
+            dependencies = ["autobyteus-core"]
+
+            [project.entry-points.autobyteus]
+            {package} = "{package}"
+            """
+        ),
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
+    """One virtualenv with the core, shared by this module's tests (pip is slow)."""
+    return Venv.create(tmp_path_factory.mktemp("install") / "venv", str(REPO))
+
+
+@pytest.fixture
+def strict_env(tmp_path: Path) -> dict[str, str]:
+    return {"AUTOBYTEUS_STRICT_PLUGINS": "1", "ABT_MARKER": str(tmp_path / "imported")}
+
+
+def frozen(venv: Venv) -> list[str]:
+    return venv.autobyteus("plugins", "--freeze").stdout.splitlines()
+
+
+def test_install_reports_what_the_new_plugin_registered_then_uninstall_removes_it(
+    venv: Venv, tmp_path: Path
+) -> None:
+    source = write_plugin(tmp_path, "abt-greet", "0.1.0", STEP_PLUGIN.format(step="abt_greet"))
+
+    installed = venv.autobyteus("install", source)
+
+    assert "Running: " in installed.stderr and " -m pip install " in installed.stderr
+    assert "Installed plugin 'abt_greet' (abt-greet 0.1.0):" in installed.stdout
+    assert "  steps: abt_greet" in installed.stdout
+    assert "  hooks: register_steps" in installed.stdout
+
+    again = venv.autobyteus("install", source)
+    assert "No new autobyteus plugin was installed." in again.stdout
+
+    removed = venv.autobyteus("uninstall", "abt-greet", "-y")
+    assert "Removed plugin abt-greet 0.1.0" in removed.stdout
+    assert not any("abt-greet" in line for line in frozen(venv))
+
+
+def test_a_broken_plugin_is_reported_and_never_blocks_install_or_uninstall(
+    venv: Venv, tmp_path: Path, strict_env: dict[str, str]
+) -> None:
+    marker = Path(strict_env["ABT_MARKER"])
+    broken = write_plugin(tmp_path, "abt-broken", "1.0.0", BROKEN_PLUGIN)
+    good = write_plugin(tmp_path, "abt-fine", "0.2.0", STEP_PLUGIN.format(step="abt_fine"))
+
+    installed = venv.autobyteus("install", broken, env=strict_env)
+    assert "Installed plugin 'abt_broken' (abt-broken 1.0.0) FAILED to load" in installed.stdout
+    assert "abt_broken cannot be imported" in installed.stdout
+    assert "remove it with: autobyteus uninstall abt-broken" in installed.stdout
+    marker.unlink()  # the fresh listing process imported it, as it should
+
+    # Strict mode would raise on the broken plugin if these commands loaded plugins.
+    other = venv.autobyteus("install", good, env=strict_env)
+    assert "Installed plugin 'abt_fine' (abt-fine 0.2.0):" in other.stdout
+    assert "abt_broken" not in other.stdout
+    marker.unlink()
+
+    assert "abt-broken==1.0.0" not in frozen(venv)  # installed from a folder: a direct URL
+    assert any(line.startswith("abt-broken @ file://") for line in frozen(venv))
+    assert not marker.exists(), "plugins --freeze must not import plugins"
+
+    removed = venv.autobyteus("uninstall", "abt-broken", "abt-fine", "-y", env=strict_env)
+    assert "Removed plugin abt-broken 1.0.0" in removed.stdout
+    assert "Removed plugin abt-fine 0.2.0" in removed.stdout
+    assert not marker.exists(), "uninstall must not import plugins"
+
+
+def test_frozen_plugins_reinstall_from_a_requirements_file_and_upgrade(
+    venv: Venv, tmp_path: Path
+) -> None:
+    wheels = tmp_path / "wheels"
+    for version in ("0.1.0", "0.2.0"):
+        source = write_plugin(tmp_path, "abt-8c1f-pinned", version, STEP_PLUGIN.format(step="pin"))
+        venv.pip("wheel", "--no-deps", "--wheel-dir", wheels, source)
+    index = {"PIP_FIND_LINKS": f"{os.environ.get('PIP_FIND_LINKS', '')} {wheels}".strip()}
+    editable = write_plugin(tmp_path, "abt-editable", "0.1.0", STEP_PLUGIN.format(step="edit"))
+
+    pinned = venv.autobyteus("install", "abt-8c1f-pinned==0.1.0", "-e", editable, env=index)
+    assert "(abt-8c1f-pinned 0.1.0)" in pinned.stdout
+    assert "(abt-editable 0.1.0)" in pinned.stdout
+
+    lines = frozen(venv)
+    assert "abt-8c1f-pinned==0.1.0" in lines
+    assert f"-e {editable}" in lines
+    requirements = tmp_path / "plugins.txt"
+    requirements.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    venv.autobyteus("uninstall", "-y", "abt-8c1f-pinned", "abt-editable")
+    assert frozen(venv) == []
+
+    restored = venv.autobyteus("install", "-r", requirements, env=index)
+    assert "Installed plugin 'abt_8c1f_pinned' (abt-8c1f-pinned 0.1.0):" in restored.stdout
+    assert "Installed plugin 'abt_editable' (abt-editable 0.1.0):" in restored.stdout
+    assert sorted(frozen(venv)) == sorted(lines)
+
+    upgraded = venv.autobyteus("install", "-U", "abt-8c1f-pinned", env=index)
+    assert "Installed plugin 'abt_8c1f_pinned' (abt-8c1f-pinned 0.2.0):" in upgraded.stdout
+    assert "abt_editable" not in upgraded.stdout
+    venv.autobyteus("uninstall", "-y", "abt-8c1f-pinned", "abt-editable")
+
+
+def test_a_plugin_for_another_plugin_api_is_refused_naming_both_versions(
+    venv: Venv, tmp_path: Path
+) -> None:
+    source = write_plugin(tmp_path, "abt-future", "3.0.0", FUTURE_PLUGIN)
+
+    installed = venv.autobyteus("install", source)
+    assert "(abt-future 3.0.0) FAILED to load" in installed.stdout
+    assert ">=2,<3" in installed.stdout and PLUGIN_API_VERSION in installed.stdout
+
+    listing = venv.autobyteus("plugins", env={"AUTOBYTEUS_STRICT_PLUGINS": "0"})
+    (line,) = [line for line in listing.stdout.splitlines() if "abt_future" in line] or [""]
+    details = listing.stdout[listing.stdout.index("abt_future") :]
+    assert "failed" in details.lower()
+    assert ">=2,<3" in details and f"plugin API {PLUGIN_API_VERSION}" in details
+    assert line
+
+    hooks = venv.autobyteus("plugins", "--hook", "register_steps")
+    assert "abt_future" not in hooks.stdout  # a refused plugin implements nothing
+    venv.autobyteus("uninstall", "-y", "abt-future")
