@@ -1,0 +1,212 @@
+"""Every LLM call of a run goes through the ledger: replayed from the record when it was made
+before, checked against the budget, bounded in concurrency, timed, recorded, saved, counted per
+call, per step and per run, and announced as events."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autobyteus_core.llm.errors import LLMResponseError
+from autobyteus_core.llm.llm_integration import LLMIntegration
+from autobyteus_core.llm.llm_response import LLMResponse
+from autobyteus_core.llm.message import Message
+from autobyteus_core.llm.usage import Usage
+from autobyteus_core.logging import redact_secrets
+from autobyteus_core.workflow.budget import Budget
+from autobyteus_core.workflow.errors import BudgetExceededError
+from autobyteus_core.workflow.events import EventType
+from autobyteus_core.workflow.llm_exchange import LLMExchange
+from autobyteus_core.workflow.run_recorder import RunRecorder
+
+Emit = Callable[..., None]
+
+
+def scrub_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Call options with anything secret-looking masked (they are recorded and hashed)."""
+    return dict(redact_secrets(None, "", dict(options)))
+
+
+def fingerprint(messages: Sequence[Message], options: dict[str, Any]) -> str:
+    """SHA-256 of the messages and (scrubbed) options: what makes two calls the same call."""
+    payload = {"messages": [[m.role, m.content] for m in messages], "options": options}
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def estimate_prompt_tokens(messages: Sequence[Message]) -> int:
+    """A rough token count of a prompt (four characters a token, plus a little per message)."""
+    return sum(len(m.content) for m in messages) // 4 + 4 * len(messages)
+
+
+class CallLedger:
+    """The gateway between steps and the run's LLM."""
+
+    def __init__(
+        self,
+        recorder: RunRecorder,
+        llm: LLMIntegration,
+        budget: Budget,
+        max_concurrency: int,
+        emit: Emit,
+    ) -> None:
+        """Serve calls for the run ``recorder`` keeps, with ``llm``, within ``budget``."""
+        self.recorder = recorder
+        self.llm = llm
+        self.budget = budget
+        self.max_concurrency = max(1, max_concurrency)
+        self.emit = emit
+        #: Why calls are refused from now on (the budget was reached), else None.
+        self.stopped: str | None = None
+        self.issued = 0
+        self.replayed = 0
+        self._committed = 0
+        self._semaphore: asyncio.Semaphore | None = None
+        self._semaphore_loop: asyncio.AbstractEventLoop | None = None
+
+    def _slots(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._semaphore is None or self._semaphore_loop is not loop:
+            self._semaphore = asyncio.Semaphore(self.max_concurrency)
+            self._semaphore_loop = loop
+        return self._semaphore
+
+    def estimate(self, messages: Sequence[Message], options: dict[str, Any]) -> int:
+        """Tokens the call may use: its prompt, plus ``max_tokens`` or the average reply so far."""
+        spent = self.recorder.run.usage
+        max_tokens = options.get("max_tokens")
+        if isinstance(max_tokens, int):
+            reply = max_tokens
+        else:
+            reply = spent.completion_tokens // spent.calls if spent.calls else 0
+        return estimate_prompt_tokens(messages) + reply
+
+    async def complete(
+        self, step: str, key: str, messages: Sequence[Message], options: dict[str, Any]
+    ) -> LLMResponse:
+        """The reply to ``messages`` for call ``key`` of ``step`` (replayed when recorded)."""
+        clean = scrub_options(options)
+        digest = fingerprint(messages, clean)
+        recorded = self.recorder.find_exchange(step, key)
+        if recorded is not None and recorded.fingerprint == digest:
+            self.replayed += 1
+            self._announce(step, key, recorded.model, recorded.usage, recorded.latency_s, True)
+            return LLMResponse(
+                text=recorded.reply,
+                usage=recorded.usage,
+                model=recorded.model,
+                latency_s=recorded.latency_s,
+                finish_reason=recorded.finish_reason,
+            )
+        estimate = self.estimate(messages, options)
+        if self.stopped is None and self.budget.limited:
+            refusal = self.budget.refusal(self.recorder.run.usage, self._committed, estimate)
+            if refusal is not None:
+                self.stopped = f"budget reached: {refusal}"
+                self.emit(EventType.BUDGET_EXCEEDED, step, key=key, reason=refusal)
+        if self.stopped is not None:
+            raise BudgetExceededError(self.stopped)
+        response, latency = await self._call(step, key, digest, messages, options, clean, estimate)
+        usage = (
+            response.usage
+            if response.usage.calls
+            else response.usage.model_copy(update={"calls": 1})
+        )
+        model = response.model or self.llm.model_id
+        exchange = LLMExchange(
+            step=step,
+            key=key,
+            fingerprint=digest,
+            model=model,
+            reply=response.text,
+            usage=usage,
+            latency_s=latency,
+            finish_reason=response.finish_reason,
+        )
+        self.recorder.add_exchange(
+            exchange,
+            {
+                "type": "llm_call",
+                "step": step,
+                "key": key,
+                "fingerprint": digest,
+                "model": model,
+                "messages": [m.model_dump() for m in messages],
+                "options": clean,
+                "reply": response.text,
+                "usage": usage.model_dump(),
+                "latency_s": latency,
+                "finish_reason": response.finish_reason,
+            },
+        )
+        self._account(step, usage)
+        await self.recorder.save()
+        self._announce(step, key, model, usage, latency, False)
+        return response.model_copy(update={"usage": usage, "latency_s": latency})
+
+    async def _call(
+        self,
+        step: str,
+        key: str,
+        digest: str,
+        messages: Sequence[Message],
+        options: dict[str, Any],
+        clean: dict[str, Any],
+        estimate: int,
+    ) -> tuple[LLMResponse, float]:
+        self._committed += estimate
+        self.issued += 1
+        try:
+            async with self._slots():
+                self.emit(EventType.LLM_CALL_STARTED, step, key=key, estimated_tokens=estimate)
+                started = time.perf_counter()
+                response = await self.llm.complete(messages, **options)
+                latency = time.perf_counter() - started
+            if not isinstance(response, LLMResponse):
+                raise LLMResponseError(f"the LLM integration returned {type(response).__name__}")
+        except Exception as exc:
+            self.recorder.note(
+                {
+                    "type": "llm_error",
+                    "step": step,
+                    "key": key,
+                    "fingerprint": digest,
+                    "model": self.llm.model_id,
+                    "messages": [m.model_dump() for m in messages],
+                    "options": clean,
+                    "error": f"{type(exc).__name__}: {exc}",
+                }
+            )
+            self.emit(EventType.LLM_CALL_FINISHED, step, key=key, error=str(exc), replayed=False)
+            raise
+        finally:
+            self._committed -= estimate
+        return response, response.latency_s or latency
+
+    def _account(self, step: str, usage: Usage) -> None:
+        run = self.recorder.run
+        run.usage = run.usage + usage
+        parts = step.split("/")
+        for depth in range(1, len(parts) + 1):
+            record = run.steps.get("/".join(parts[:depth]))
+            if record is not None:
+                record.usage = record.usage + usage
+
+    def _announce(
+        self, step: str, key: str, model: str, usage: Usage, latency: float, replayed: bool
+    ) -> None:
+        self.emit(
+            EventType.LLM_CALL_FINISHED,
+            step,
+            key=key,
+            model=model,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=usage.cost_usd,
+            latency_s=latency,
+            replayed=replayed,
+        )

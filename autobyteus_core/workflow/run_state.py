@@ -1,0 +1,90 @@
+"""The whole persisted state of one run: what ``state.json`` holds and ``to_json`` returns."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from autobyteus_core.llm.usage import Usage
+from autobyteus_core.workflow.llm_exchange import LLMExchange
+from autobyteus_core.workflow.step_record import StepRecord
+from autobyteus_core.workflow.steps_template_config import StepsTemplateConfig, WorkflowDefinition
+from autobyteus_core.workflow.workflow_state import WorkflowState
+from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from autobyteus_core.workspace.written_file import WrittenFile
+
+#: Bumped when the layout of ``state.json`` changes incompatibly.
+RUN_FORMAT = 1
+
+
+def step_paths(definition: WorkflowDefinition) -> list[tuple[str, str]]:
+    """``(path, step name)`` of every step, parents before their sub-steps, in order."""
+    paths: list[tuple[str, str]] = []
+
+    def walk(prefix: str, steps: dict[str, StepsTemplateConfig]) -> None:
+        for step_id, config in steps.items():
+            path = f"{prefix}{step_id}"
+            paths.append((path, config.step))
+            walk(path + "/", config.steps)
+
+    walk("", definition.steps)
+    return paths
+
+
+class RunState(BaseModel):
+    """Configuration, statuses, step outputs, LLM exchanges, files and usage of a run.
+
+    Secret-free by construction: settings are not part of it and call options are scrubbed.
+    ``pid`` and ``host`` name the process that last ran it (to refuse two processes resuming
+    the same run at once).
+    """
+
+    format: int = RUN_FORMAT
+    run_id: str
+    workflow: WorkflowDefinition
+    status: WorkflowStatus = WorkflowStatus.PENDING
+    stop_reason: str | None = None
+    error: str | None = None
+    model_id: str | None = None
+    workspace: str | None = None
+    created_at: float = Field(default_factory=time.time)
+    updated_at: float = Field(default_factory=time.time)
+    budget_tokens: int | None = None
+    budget_usd: float | None = None
+    max_concurrency: int = 4
+    pid: int | None = None
+    host: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+    state: WorkflowState = Field(default_factory=WorkflowState)
+    steps: dict[str, StepRecord] = Field(default_factory=dict)
+    files: list[WrittenFile] = Field(default_factory=list)
+    exchanges: list[LLMExchange] = Field(default_factory=list)
+
+    @classmethod
+    def new(cls, run_id: str, workflow: WorkflowDefinition, **fields: Any) -> RunState:
+        """A fresh run of ``workflow`` with every step pending."""
+        steps = {path: StepRecord(id=path, step=name) for path, name in step_paths(workflow)}
+        return cls(run_id=run_id, workflow=workflow, steps=steps, **fields)
+
+    @property
+    def wall_time_s(self) -> float:
+        """Time spent in top-level steps, over every attempt."""
+        return sum(r.wall_time_s for r in self.steps.values() if r.depth == 0)
+
+    def summary(self) -> dict[str, Any]:
+        """A short JSON-ready description, as ``autobyteus runs --json`` lists it."""
+        return {
+            "run_id": self.run_id,
+            "workflow": self.workflow.name,
+            "status": self.status.value,
+            "stop_reason": self.stop_reason,
+            "error": self.error,
+            "model": self.model_id,
+            "requirement": self.state.requirement,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "usage": {**self.usage.model_dump(), "total_tokens": self.usage.total_tokens},
+            "files": len({f.path for f in self.files}),
+        }

@@ -1,0 +1,97 @@
+"""Where runs live: ``<workspace>/.autobyteus/runs/<run-id>/`` with ``state.json`` (replaced
+atomically) and ``transcript.jsonl`` (append-only: every prompt, raw reply, usage, latency,
+file written and step error)."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from autobyteus_core.workflow.errors import WorkflowError
+from autobyteus_core.workspace.atomic_write import atomic_write_bytes, write_all
+
+CONTROL_DIR = ".autobyteus"
+STATE_FILE = "state.json"
+TRANSCRIPT_FILE = "transcript.jsonl"
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+class RunStore:
+    """The runs of one workspace."""
+
+    def __init__(self, workspace_root: Path | str) -> None:
+        """The store under ``workspace_root/.autobyteus/runs``."""
+        self.workspace_root = Path(workspace_root)
+        self.runs_dir = self.workspace_root / CONTROL_DIR / "runs"
+
+    @staticmethod
+    def new_run_id() -> str:
+        """A new id that sorts by creation time, e.g. ``20250131-142501-3fa9c2``."""
+        return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+
+    def run_dir(self, run_id: str) -> Path:
+        """The folder of ``run_id`` (which must be a plain name, not a path)."""
+        if not _RUN_ID.match(run_id) or ".." in run_id:
+            raise WorkflowError(f"invalid run id {run_id!r}")
+        return self.runs_dir / run_id
+
+    def create(self, run_id: str) -> Path:
+        """Create the folder of a run (and ``.autobyteus/.gitignore`` so git ignores runs)."""
+        run_dir = self.run_dir(run_id)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        ignore = self.workspace_root / CONTROL_DIR / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# autobyteus run store\n*\n", encoding="utf-8")
+        return run_dir
+
+    def run_ids(self) -> list[str]:
+        """Every run id with a saved state, oldest first."""
+        if not self.runs_dir.is_dir():
+            return []
+        return sorted(p.parent.name for p in self.runs_dir.glob(f"*/{STATE_FILE}"))
+
+    def resolve_id(self, run_id: str) -> str:
+        """``run_id`` itself, or the one run whose id starts with it; ``last`` is the newest."""
+        ids = self.run_ids()
+        if run_id in ids:
+            return run_id
+        if run_id == "last" and ids:
+            return ids[-1]
+        matches = [i for i in ids if i.startswith(run_id)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise WorkflowError(f"run id {run_id!r} is ambiguous: {', '.join(matches)}")
+        raise WorkflowError(
+            f"no run {run_id!r} in {self.workspace_root}; `autobyteus runs` lists the runs there"
+        )
+
+    def read_state(self, run_id: str) -> str:
+        """The text of the run's ``state.json``."""
+        path = self.run_dir(self.resolve_id(run_id)) / STATE_FILE
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise WorkflowError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+    @staticmethod
+    def write_state(run_dir: Path, text: str) -> None:
+        """Replace ``state.json`` atomically (temporary file, fsync, rename)."""
+        atomic_write_bytes(run_dir / STATE_FILE, text.encode("utf-8"))
+
+    @staticmethod
+    def append_transcript(run_dir: Path, lines: Iterable[str]) -> None:
+        """Append JSON lines to ``transcript.jsonl`` and fsync them."""
+        payload = "".join(line + "\n" for line in lines).encode("utf-8")
+        if not payload:
+            return
+        fd = os.open(run_dir / TRANSCRIPT_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            write_all(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,674 @@
+"""``Workflow``: builds steps from a definition, runs them, records and resumes the run.
+
+A workflow is a :class:`~autobyteus_core.workflow.steps_template_config.WorkflowDefinition`
+(an ordered tree of registered step names) plus one run of it: its
+:class:`~autobyteus_core.workflow.run_state.RunState`, saved under
+``<workspace>/.autobyteus/runs/<run-id>/`` after every LLM call and every step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from pydantic_core import to_json
+
+from autobyteus_core.app import Application
+from autobyteus_core.errors import AutobyteusError
+from autobyteus_core.llm.llm_integration import LLMIntegration
+from autobyteus_core.logging import get_logger
+from autobyteus_core.settings import AutobyteusSettings
+from autobyteus_core.workflow.budget import Budget
+from autobyteus_core.workflow.call_ledger import CallLedger
+from autobyteus_core.workflow.composition import StepSpec, compose_definition, unknown_step_name
+from autobyteus_core.workflow.errors import BudgetExceededError, UnknownStepError, WorkflowError
+from autobyteus_core.workflow.events import EventType, WorkflowEvent
+from autobyteus_core.workflow.run_recorder import RunRecorder
+from autobyteus_core.workflow.run_state import RUN_FORMAT, RunState
+from autobyteus_core.workflow.run_store import RunStore
+from autobyteus_core.workflow.step_context import StepContext
+from autobyteus_core.workflow.step_result import StepResult
+from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from autobyteus_core.workspace.errors import UnsafePathError
+from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
+
+if TYPE_CHECKING:
+    from autobyteus_core.llm.usage import Usage
+    from autobyteus_core.workflow.base_step import BaseStep
+    from autobyteus_core.workflow.steps_template_config import (
+        StepsTemplateConfig,
+        WorkflowDefinition,
+    )
+    from autobyteus_core.workflow.workflow_state import WorkflowState
+    from autobyteus_core.workspace.written_file import WrittenFile
+
+#: An in-process observer of workflow events (the CLI's progress display is one).
+Listener = Callable[[WorkflowEvent], None]
+
+SUCCEEDED = WorkflowStatus.SUCCEEDED
+CANCELLED = WorkflowStatus.CANCELLED
+
+
+class Workflow:
+    """A workflow and one run of it.
+
+    Build one from a definition, from step classes or names (:meth:`from_steps`), from a TOML
+    or JSON file (:meth:`from_file`), or from a saved run (:meth:`load`, :meth:`from_json`).
+    Then ``await workflow.start(requirement=...)`` or call the blocking :meth:`run`.
+
+    ``model`` is a ``provider:model`` id (resolved through the application's LLM registry, like
+    ``--model``) or a ready :class:`~autobyteus_core.llm.llm_integration.LLMIntegration`.
+    ``budget_tokens``, ``budget_usd`` and ``max_concurrency`` default to the settings.
+    ``listeners`` receive every event, as the ``workflow_event`` hook does.
+    """
+
+    def __init__(
+        self,
+        definition: WorkflowDefinition | None = None,
+        *,
+        app: Application | None = None,
+        workspace: Path | str | None = None,
+        settings: AutobyteusSettings | None = None,
+        model: str | LLMIntegration | None = None,
+        run_id: str | None = None,
+        budget_tokens: int | None = None,
+        budget_usd: float | None = None,
+        max_concurrency: int | None = None,
+        listeners: Iterable[Listener] = (),
+        run: RunState | None = None,
+    ) -> None:
+        """Create a workflow (nothing is written until it starts)."""
+        if definition is None and run is None:
+            raise WorkflowError("a workflow needs a definition (or a saved run)")
+        self.app = app if app is not None else Application()
+        root = workspace or (settings.workspace if settings else None)
+        if root is None and run is not None and run.workspace:
+            root = run.workspace
+        self.workspace_root = Path(root or Path.cwd()).expanduser().absolute()
+        self.settings = settings or AutobyteusSettings.load(self.workspace_root)
+        if run is None:
+            assert definition is not None
+            run = RunState.new(
+                run_id or RunStore.new_run_id(),
+                definition,
+                budget_tokens=self.settings.budget_tokens,
+                budget_usd=self.settings.budget_usd,
+                max_concurrency=self.settings.max_concurrency,
+            )
+        elif run.format > RUN_FORMAT:
+            raise WorkflowError(
+                f"run {run.run_id} was saved by a newer autobyteus (format {run.format})"
+            )
+        if budget_tokens is not None:
+            run.budget_tokens = budget_tokens
+        if budget_usd is not None:
+            run.budget_usd = budget_usd
+        if max_concurrency is not None:
+            run.max_concurrency = max(1, max_concurrency)
+        self.run_state = run
+        self.definition = run.workflow
+        self.listeners: list[Listener] = list(listeners)
+        self.recorder = RunRecorder(run)
+        self.steps: dict[str, BaseStep] = {}
+        self._model = model
+        self._by_path: dict[str, BaseStep] = {}
+        self._paths: dict[int, str] = {}
+        self._ledger: CallLedger | None = None
+        self._workspace: WorkspaceSetting | None = None
+        self._owns_llm = False
+        self._runner: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._cancel_requested = False
+
+    # -- construction --------------------------------------------------------------------------
+
+    @classmethod
+    def from_steps(
+        cls,
+        steps: Sequence[StepSpec] | Mapping[str, StepSpec],
+        *,
+        name: str = "custom",
+        description: str = "",
+        app: Application | None = None,
+        **kwargs: Any,
+    ) -> Workflow:
+        """A workflow of ``steps``: step classes (registered on the fly when needed),
+        registered step names, or :class:`StepsTemplateConfig` objects; a mapping sets the ids.
+        Other keyword arguments are those of the constructor."""
+        app = app if app is not None else Application()
+        definition = compose_definition(steps, app=app, name=name, description=description)
+        return cls(definition, app=app, **kwargs)
+
+    @classmethod
+    def from_file(cls, path: Path | str, **kwargs: Any) -> Workflow:
+        """A workflow whose definition is read from a TOML or JSON file."""
+        from autobyteus_core.workflow.config_files import load_workflow_file
+
+        return cls(load_workflow_file(Path(path)), **kwargs)
+
+    @classmethod
+    def from_json(cls, text: str | bytes, **kwargs: Any) -> Workflow:
+        """The workflow and run saved by :meth:`to_json` (ready to :meth:`start` again)."""
+        try:
+            run = RunState.model_validate_json(text)
+        except ValidationError as exc:
+            raise WorkflowError(f"not a saved autobyteus run: {exc}") from exc
+        return cls(run.workflow, run=run, **kwargs)
+
+    @classmethod
+    def load(cls, run_id: str, *, workspace: Path | str | None = None, **kwargs: Any) -> Workflow:
+        """The run ``run_id`` (or a unique prefix of it, or ``last``) of ``workspace``."""
+        root = Path(workspace or Path.cwd()).expanduser().absolute()
+        return cls.from_json(RunStore(root).read_state(run_id), workspace=root, **kwargs)
+
+    # -- what it is ----------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The workflow's name."""
+        return self.definition.name
+
+    @property
+    def run_id(self) -> str:
+        """The run's id."""
+        return self.run_state.run_id
+
+    @property
+    def state(self) -> WorkflowState:
+        """The data the steps share."""
+        return self.run_state.state
+
+    @property
+    def status(self) -> WorkflowStatus:
+        """The run's status."""
+        return self.run_state.status
+
+    @property
+    def usage(self) -> Usage:
+        """Tokens and cost of every LLM call of the run so far."""
+        return self.run_state.usage
+
+    @property
+    def max_concurrency(self) -> int:
+        """How many subtasks (and LLM calls) may run at once."""
+        return self.run_state.max_concurrency
+
+    @property
+    def model_id(self) -> str:
+        """The id of the model in use (known once the run is prepared)."""
+        if self._ledger is not None:
+            return self._ledger.llm.model_id
+        model = self._model
+        if isinstance(model, LLMIntegration):
+            return model.model_id
+        return model or self.run_state.model_id or ""
+
+    @property
+    def run_dir(self) -> Path:
+        """Where the run is saved."""
+        return RunStore(self.workspace_root).run_dir(self.run_id)
+
+    @property
+    def workspace(self) -> WorkspaceSetting:
+        """The workspace, its type detected through the registered workspace types."""
+        if self._workspace is None:
+            types = [r.item for r in self.app.workspace_types.registrations()]
+            self._workspace = WorkspaceSetting.detect(
+                self.workspace_root, types, max_file_bytes=self.settings.max_file_bytes
+            )
+        return self._workspace
+
+    @property
+    def ledger(self) -> CallLedger:
+        """The LLM gateway of the run (available once prepared)."""
+        if self._ledger is None:
+            raise WorkflowError("the workflow has not been prepared; call start() first")
+        return self._ledger
+
+    def add_listener(self, listener: Listener) -> None:
+        """Receive every event of this workflow."""
+        self.listeners.append(listener)
+
+    def to_json(self) -> str:
+        """The whole run as JSON: configuration, statuses, step outputs, state, LLM exchanges,
+        files and usage. Never contains a secret."""
+        return self.recorder.to_json()
+
+    # -- building steps ------------------------------------------------------------------------
+
+    def initialize_steps(self) -> dict[str, BaseStep]:
+        """Create the step objects from the definition through the step registry.
+
+        Raises :class:`UnknownStepError` listing the registered steps for an unknown name.
+        """
+        registry = self.app.steps
+        self._by_path.clear()
+        self._paths.clear()
+
+        def build(prefix: str, configs: dict[str, StepsTemplateConfig]) -> dict[str, BaseStep]:
+            built: dict[str, BaseStep] = {}
+            for step_id, config in configs.items():
+                path = prefix + step_id
+                if not step_id or "/" in step_id:
+                    raise WorkflowError(f"invalid step id {path!r}: ids may not contain '/'")
+                if config.step not in registry:
+                    raise unknown_step_name(config.step, registry, where=f"step '{path}'")
+                step_class = registry.get(config.step)
+                children = build(path + "/", config.steps)
+                try:
+                    step = step_class(step_id, dict(config.options), children)
+                except Exception as exc:
+                    raise WorkflowError(
+                        f"cannot create step '{path}' ({config.step}): {exc}"
+                    ) from exc
+                built[step_id] = step
+                self._by_path[path] = step
+                self._paths[id(step)] = path
+            return built
+
+        self.steps = build("", self.definition.steps)
+        return self.steps
+
+    def step_at(self, step_id: str) -> BaseStep:
+        """The step at ``step_id`` (a top-level id or a path such as ``"build/backend"``)."""
+        if not self.steps:
+            self.initialize_steps()
+        step = self._by_path.get(step_id)
+        if step is None:
+            raise UnknownStepError(
+                f"workflow '{self.name}' has no step '{step_id}'; its steps are: "
+                + ", ".join(self._by_path)
+            )
+        return step
+
+    # -- preparing -------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Build the steps and the LLM, then create the run folder. The LLM is resolved first,
+        so a missing model fails before anything is written. Idempotent."""
+        if self._ledger is not None:
+            return
+        if not self.steps:
+            self.initialize_steps()
+        llm = self._resolve_llm()
+        self._refuse_if_running_elsewhere()
+        workspace = self.workspace
+        run_dir = RunStore(workspace.root).create(self.run_id)
+        self.recorder.attach(run_dir)
+        self.run_state.model_id = llm.model_id
+        self.run_state.workspace = str(workspace.root)
+        self.run_state.pid = os.getpid()
+        self.run_state.host = socket.gethostname()
+        budget = Budget(tokens=self.run_state.budget_tokens, usd=self.run_state.budget_usd)
+        self._ledger = CallLedger(self.recorder, llm, budget, self.max_concurrency, self.emit)
+
+    def _resolve_llm(self) -> LLMIntegration:
+        if isinstance(self._model, LLMIntegration):
+            return self._model
+        model_id = self.app.llm.resolve_model_id(
+            self.settings, self._model or self.run_state.model_id
+        )
+        llm = self.app.llm.get(model_id, self.settings)
+        self._owns_llm = True
+        return llm
+
+    def _refuse_if_running_elsewhere(self) -> None:
+        run = self.run_state
+        if (
+            run.status is WorkflowStatus.RUNNING
+            and run.pid
+            and run.pid != os.getpid()
+            and run.host == socket.gethostname()
+            and _process_alive(run.pid)
+        ):
+            raise WorkflowError(
+                f"run {run.run_id} is being run by process {run.pid}; stop that process first"
+            )
+
+    # -- running -------------------------------------------------------------------------------
+
+    async def start(self, requirement: str | None = None) -> RunState:
+        """Run every step that has not succeeded yet, in order, and return the run record.
+
+        A new run needs ``requirement``; a loaded run continues where it stopped, replaying its
+        recorded LLM calls. Failures, cancellation and a reached budget end the run with that
+        status (saved, resumable); only cancelling the calling task re-raises.
+        """
+        self._set_requirement(requirement)
+        self.prepare()
+        if self.run_state.status is SUCCEEDED:
+            return self.run_state
+        resumed = any(r.attempts for r in self.run_state.steps.values())
+        self.run_state.status = WorkflowStatus.RUNNING
+        self.run_state.error = self.run_state.stop_reason = None
+        self.ledger.stopped = None
+        self.emit(
+            EventType.WORKFLOW_STARTED,
+            requirement=self.state.requirement,
+            resumed=resumed,
+            steps=[(r.id, r.step) for r in self.run_state.steps.values()],
+        )
+        await self.recorder.save()
+        self._cancel_requested = False
+        self._loop = asyncio.get_running_loop()
+        runner = asyncio.create_task(self._run_steps())
+        self._runner = runner
+        try:
+            await runner
+        except asyncio.CancelledError:
+            await self._finish(CANCELLED, "cancelled", "cancelled")
+            if not self._cancel_requested:
+                raise
+        except BaseException as exc:
+            self.run_state.status = WorkflowStatus.FAILED
+            self.run_state.error = _describe(exc)
+            self.recorder.save_now()
+            raise
+        finally:
+            self._runner = None
+        return self.run_state
+
+    def run(self, requirement: str | None = None) -> RunState:
+        """Blocking :meth:`start` (for scripts; inside async code ``await start()``)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self._start_and_close(requirement))
+        raise WorkflowError("run() blocks; inside async code use `await workflow.start(...)`")
+
+    async def _start_and_close(self, requirement: str | None) -> RunState:
+        try:
+            return await self.start(requirement)
+        finally:
+            if self._owns_llm:
+                await self.app.llm.aclose()
+                self._ledger = None
+
+    def cancel(self) -> None:
+        """Stop the run: the running step is cancelled, the run saved as ``cancelled`` and
+        :meth:`start` returns. Safe to call from a signal handler or another thread."""
+        self._cancel_requested = True
+        runner, loop = self._runner, self._loop
+        if runner is None or loop is None or runner.done():
+            return
+        try:
+            current = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        if current is loop:
+            runner.cancel()
+        else:
+            loop.call_soon_threadsafe(runner.cancel)
+
+    async def execute_step(self, step_id: str) -> StepResult:
+        """Run one step now (again, if it ran before), with its sub-steps.
+
+        ``step_id`` is a top-level id or a path such as ``"build/backend"``; an unknown one
+        raises :class:`UnknownStepError` naming the workflow's steps. Recorded LLM calls with
+        the same prompt are replayed.
+        """
+        step = self.step_at(step_id)
+        self.prepare()
+        for path, record in self.run_state.steps.items():
+            if path == step_id or path.startswith(step_id + "/"):
+                record.status = WorkflowStatus.PENDING
+        self.run_state.status = WorkflowStatus.RUNNING
+        self.ledger.stopped = None
+        try:
+            result = await self._execute(step, step_id)
+        except BudgetExceededError as exc:
+            await self._finish(CANCELLED, str(exc), "budget")
+            raise
+        if all(self.run_state.steps[sid].status is SUCCEEDED for sid in self.steps):
+            self.run_state.status = SUCCEEDED
+        elif result.status is not SUCCEEDED:
+            self.run_state.status = result.status
+        else:
+            self.run_state.status = WorkflowStatus.PENDING
+        await self.recorder.save()
+        return result
+
+    def _set_requirement(self, requirement: str | None) -> None:
+        if requirement is None:
+            return
+        started = any(r.attempts for r in self.run_state.steps.values())
+        if started and requirement != self.state.requirement:
+            raise WorkflowError(
+                f"run {self.run_id} was started for another requirement; start a new run instead"
+            )
+        self.state.requirement = requirement
+
+    async def _run_steps(self) -> None:
+        for step_id, step in self.steps.items():
+            if self.run_state.steps[step_id].status is SUCCEEDED:
+                continue
+            try:
+                result = await self._execute(step, step_id)
+            except BudgetExceededError as exc:
+                await self._finish(
+                    CANCELLED,
+                    f"{exc}. The run is saved: `autobyteus resume {self.run_id} --budget ...` "
+                    "continues it with a larger budget",
+                    "budget",
+                )
+                return
+            if result.status is not SUCCEEDED:
+                detail = result.error or result.summary or "no details"
+                await self._finish(
+                    result.status, f"step '{step_id}' {result.status.value}: {detail}", "step"
+                )
+                return
+        await self._finish(SUCCEEDED, None, None)
+
+    async def _finish(
+        self, status: WorkflowStatus, error: str | None, stop_reason: str | None
+    ) -> None:
+        self.run_state.status = status
+        self.run_state.error = error
+        self.run_state.stop_reason = stop_reason
+        self.emit(
+            EventType.WORKFLOW_FINISHED,
+            status=status.value,
+            error=error,
+            stop_reason=stop_reason,
+            total_tokens=self.usage.total_tokens,
+            cost_usd=self.usage.cost_usd,
+        )
+        await self.recorder.save()
+
+    async def _execute(self, step: BaseStep, path: str) -> StepResult:
+        """Run one step with its own context, status, timing and events."""
+        record = self.run_state.steps[path]
+        record.status = WorkflowStatus.RUNNING
+        record.attempts += 1
+        record.started_at = time.time()
+        record.finished_at = None
+        record.error = None
+        self.emit(
+            EventType.STEP_STARTED,
+            path,
+            step=step.name,
+            description=step.description,
+            attempt=record.attempts,
+        )
+        await self.recorder.save()
+        clock = time.perf_counter()
+        try:
+            try:
+                result = await step.execute(StepContext(self, path))
+            finally:
+                record.wall_time_s += time.perf_counter() - clock
+        except BudgetExceededError as exc:
+            await self._close(
+                path, StepResult(status=CANCELLED, summary="budget reached", error=str(exc))
+            )
+            raise
+        except asyncio.CancelledError:
+            await self._close(
+                path, StepResult(status=CANCELLED, summary="cancelled", error="cancelled")
+            )
+            raise
+        except Exception as exc:
+            result = self._failure(path, exc)
+        else:
+            result = _checked(result)
+        stopped = self.ledger.stopped
+        if stopped is not None:  # the step caught a budget refusal and carried on
+            await self._close(
+                path, StepResult(status=CANCELLED, summary="budget reached", error=stopped)
+            )
+            raise BudgetExceededError(stopped)
+        await self._close(path, result)
+        return result
+
+    def _failure(self, path: str, exc: Exception) -> StepResult:
+        message = _describe(exc)
+        self.recorder.note(
+            {
+                "type": "step_error",
+                "step": path,
+                "error": message,
+                "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+            }
+        )
+        get_logger(run_id=self.run_id, step=path).warning("step failed", error=message)
+        return StepResult(status=WorkflowStatus.FAILED, summary="failed", error=message)
+
+    async def _close(self, path: str, result: StepResult) -> None:
+        record = self.run_state.steps[path]
+        record.status = result.status
+        record.summary = result.summary
+        record.output = result.output
+        record.error = result.error
+        record.finished_at = time.time()
+        self.emit(
+            EventType.STEP_FINISHED if result.status is SUCCEEDED else EventType.STEP_FAILED,
+            path,
+            step=record.step,
+            status=result.status.value,
+            summary=result.summary,
+            error=result.error,
+            wall_time_s=record.wall_time_s,
+            total_tokens=record.usage.total_tokens,
+            cost_usd=record.usage.cost_usd,
+            files=len(record.files),
+        )
+        await self.recorder.save()
+
+    async def run_sub_steps(self, step: BaseStep, parent: str) -> StepResult:
+        """Run ``step``'s sub-steps in order, skipping those that already succeeded (on
+        resume); stop at the first that does not succeed and report it."""
+        base = self._paths.get(id(step), parent)
+        statuses: dict[str, str] = {}
+        for sub_id, sub in step.sub_steps.items():
+            path = self._paths.get(id(sub), f"{base}/{sub_id}")
+            record = self.run_state.steps.get(path)
+            if record is None:
+                raise WorkflowError(f"sub-step '{path}' is not part of workflow '{self.name}'")
+            if record.status is not SUCCEEDED:
+                result = await self._execute(sub, path)
+                if result.status is not SUCCEEDED:
+                    statuses[sub_id] = result.status.value
+                    return StepResult(
+                        status=result.status,
+                        summary=f"sub-step '{sub_id}' {result.status.value}",
+                        error=result.error,
+                        output={"sub_steps": statuses},
+                    )
+            statuses[sub_id] = SUCCEEDED.value
+        return StepResult(
+            summary=f"{len(statuses)} sub-steps succeeded", output={"sub_steps": statuses}
+        )
+
+    # -- what steps call through their context ---------------------------------------------
+
+    def record_write(self, step: str, path: str, content: str | bytes) -> WrittenFile:
+        """Write a file for ``step`` through the safe writer; record and announce it."""
+        try:
+            written = self.workspace.write_file(path, content)
+        except UnsafePathError as exc:
+            self.recorder.note(
+                {
+                    "type": "file_refused",
+                    "step": step,
+                    "path": str(path)[:500],
+                    "reason": exc.reason,
+                }
+            )
+            raise
+        self.run_state.files.append(written)
+        if written.path not in self.state.files_written:
+            self.state.files_written.append(written.path)
+        record = self.run_state.steps.get(step)
+        if record is not None and written.path not in record.files:
+            record.files.append(written.path)
+        self.recorder.note({"type": "file_written", "step": step, **written.model_dump()})
+        self.emit(
+            EventType.FILE_WRITTEN,
+            step,
+            path=written.path,
+            bytes=written.bytes,
+            action=written.action,
+            sha256=written.sha256,
+        )
+        return written
+
+    def emit(self, type: EventType, step_id: str | None = None, **data: Any) -> None:
+        """Send an event to the listeners and the ``workflow_event`` hook; an observer that
+        raises is logged and never stops the run."""
+        event = WorkflowEvent(type=type, run_id=self.run_id, step_id=step_id, data=data)
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception as exc:
+                get_logger(run_id=self.run_id).warning("workflow listener failed", error=repr(exc))
+        self.app.emit(event)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} run={self.run_id} {self.status.value}>"
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, AutobyteusError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _checked(result: object) -> StepResult:
+    """``result`` if it is a final, JSON-ready :class:`StepResult`; a failure otherwise."""
+    if not isinstance(result, StepResult):
+        return StepResult(
+            status=WorkflowStatus.FAILED,
+            error=f"the step returned {type(result).__name__}, not a StepResult",
+        )
+    if not result.status.is_final:
+        return StepResult(
+            status=WorkflowStatus.FAILED,
+            error=f"the step returned the non-final status '{result.status.value}'",
+        )
+    try:
+        to_json(result.output)
+    except Exception as exc:
+        return StepResult(
+            status=WorkflowStatus.FAILED, error=f"the step's output is not JSON-ready: {exc}"
+        )
+    return result
+
+
+def _process_alive(pid: int) -> bool:
+    if os.name != "posix":  # pragma: no cover - no safe probe on Windows
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,98 @@
+"""Atomic file replacement: write a temporary file, fsync it, rename it over the target, fsync
+the directory. A reader (or a crash) sees the old content or the new one, never half of it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+#: Flags that refuse to follow a symbolic link in the last path component (0 where unsupported).
+O_NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
+O_DIRECTORY: int = getattr(os, "O_DIRECTORY", 0)
+O_BINARY: int = getattr(os, "O_BINARY", 0)
+
+#: Whether this platform can do every file operation relative to an open directory descriptor.
+HAS_DIR_FD: bool = all(
+    f in os.supports_dir_fd for f in (os.open, os.mkdir, os.stat, os.rename, os.unlink)
+)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to the descriptor ``fd``."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def atomic_write_at(
+    dir_fd: int | None,
+    directory: Path,
+    name: str,
+    data: bytes,
+    mode: int = 0o666,
+    *,
+    exact_mode: bool = False,
+) -> None:
+    """Atomically replace ``name`` in ``directory`` with ``data``.
+
+    With ``dir_fd`` (a descriptor of ``directory``), every operation is relative to it, so a
+    directory swapped for a symlink after it was checked cannot redirect the write. The
+    temporary file is created exclusively and never through a symlink. ``mode`` is filtered by
+    the umask unless ``exact_mode`` (used to keep the mode of a replaced file).
+    """
+    tmp = f".autobyteus-{secrets.token_hex(6)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_NOFOLLOW | O_BINARY
+    if dir_fd is not None:
+        fd = os.open(tmp, flags, mode, dir_fd=dir_fd)
+    else:
+        fd = os.open(directory / tmp, flags, mode)
+    try:
+        try:
+            if exact_mode and hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if dir_fd is not None:
+            os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        else:
+            os.replace(directory / tmp, directory / name)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            if dir_fd is not None:
+                os.unlink(tmp, dir_fd=dir_fd)
+            else:
+                os.unlink(directory / tmp)
+        raise
+    fsync_directory(dir_fd, directory)
+
+
+def fsync_directory(dir_fd: int | None, directory: Path) -> None:
+    """Make a rename in ``directory`` durable (a no-op where directories cannot be fsynced)."""
+    if os.name == "nt":  # pragma: no cover - Windows has no directory fsync
+        return
+    if dir_fd is not None:
+        os.fsync(dir_fd)
+        return
+    fd = os.open(directory, os.O_RDONLY | O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Atomically replace the file ``path`` (whose directory must exist) with ``data``."""
+    path = Path(path)
+    if not HAS_DIR_FD:  # pragma: no cover - Windows
+        atomic_write_at(None, path.parent, path.name, data, mode)
+        return
+    dir_fd = os.open(path.parent, os.O_RDONLY | O_DIRECTORY)
+    try:
+        atomic_write_at(dir_fd, path.parent, path.name, data, mode)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,206 @@
+"""The one safe writer for everything the LLM produces.
+
+Every file a workflow writes goes through :meth:`SafeWriter.write`, which refuses anything that
+could leave the workspace or tamper with it (see :mod:`autobyteus_core.workspace.path_rules`),
+follows symbolic links only when they stay inside the workspace, walks the directories with
+``O_NOFOLLOW`` descriptors so a directory swapped for a link mid-write cannot redirect it,
+replaces files atomically, and records every change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import stat
+from pathlib import Path, PurePath
+
+from autobyteus_core.workspace.atomic_write import (
+    HAS_DIR_FD,
+    O_BINARY,
+    O_DIRECTORY,
+    O_NOFOLLOW,
+    atomic_write_at,
+)
+from autobyteus_core.workspace.errors import FileTooLargeError, UnsafePathError, WorkspaceError
+from autobyteus_core.workspace.path_rules import VENV_MARKER, check_name, split_relative_path
+from autobyteus_core.workspace.written_file import WrittenFile
+
+_DIR_FLAGS = os.O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+_LINK_ERRNOS = frozenset({errno.ELOOP, errno.ENOTDIR, errno.EMLINK})
+
+
+class SafeWriter:
+    """Writes files under ``root`` and nowhere else; keeps the list of changes in ``changes``."""
+
+    def __init__(self, root: Path | str, *, max_file_bytes: int = 1_000_000) -> None:
+        """A writer confined to ``root`` (which must exist when writing) that refuses content
+        larger than ``max_file_bytes``."""
+        self.root = Path(root)
+        self.max_file_bytes = max_file_bytes
+        self.changes: list[WrittenFile] = []
+
+    # -- path checks ------------------------------------------------------------------------
+
+    def real_root(self) -> str:
+        """The workspace root with every symbolic link resolved."""
+        real = os.path.realpath(self.root)
+        if not os.path.isdir(real):
+            raise WorkspaceError(f"the workspace {self.root} is not a directory")
+        return real
+
+    def resolve(self, path: object) -> tuple[str, ...]:
+        """The components of ``path`` relative to :meth:`real_root`, after resolving symbolic
+        links that stay inside the workspace; raises :class:`UnsafePathError` otherwise."""
+        parts = split_relative_path(path)
+        real_root = self.real_root()
+        target = os.path.realpath(os.path.join(real_root, *parts))
+        if target == real_root or not target.startswith(real_root.rstrip(os.sep) + os.sep):
+            raise UnsafePathError(path, "it leads outside the workspace through a symbolic link")
+        resolved = tuple(PurePath(os.path.relpath(target, real_root)).parts)
+        if resolved != parts:
+            for name in resolved:
+                check_name(path, name)
+        return resolved
+
+    def check(self, path: object, size: int = 0) -> str:
+        """Validate ``path`` (and a content ``size``) without writing; returns the normalized
+        relative path."""
+        parts = self.resolve(path)
+        self._check_size(path, size)
+        return "/".join(parts)
+
+    def _check_size(self, path: object, size: int) -> None:
+        if size > self.max_file_bytes:
+            raise FileTooLargeError(
+                path, f"{size} bytes is more than the limit of {self.max_file_bytes} bytes"
+            )
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def write(self, path: object, content: str | bytes) -> WrittenFile:
+        """Write ``content`` (text is UTF-8 encoded) to ``path`` relative to the root.
+
+        Missing directories are created. An identical existing file is left untouched (and
+        still recorded). Raises :class:`UnsafePathError` (nothing written) for a refused path.
+        """
+        data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        parts = self.resolve(path)
+        self._check_size(path, len(data))
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            if HAS_DIR_FD:
+                previous, created = self._write_with_dir_fds(path, parts, data, digest)
+            else:  # pragma: no cover - Windows
+                previous, created = self._write_with_paths(path, parts, data, digest)
+        except OSError as exc:
+            raise WorkspaceError(f"cannot write {path!r}: {exc.strerror or exc}") from exc
+        change = WrittenFile(
+            path="/".join(parts),
+            bytes=len(data),
+            sha256=digest,
+            created=created,
+            previous_sha256=previous,
+        )
+        self.changes.append(change)
+        return change
+
+    def _write_with_dir_fds(
+        self, path: object, parts: tuple[str, ...], data: bytes, digest: str
+    ) -> tuple[str | None, bool]:
+        fds: list[int] = [os.open(self.real_root(), os.O_RDONLY | O_DIRECTORY)]
+        try:
+            _refuse_venv_fd(path, fds[-1])
+            for name in parts[:-1]:
+                fds.append(_open_or_make_dir(path, name, fds[-1]))
+                _refuse_venv_fd(path, fds[-1])
+            directory = Path(self.real_root(), *parts[:-1])
+            return _replace_file(path, fds[-1], directory, parts[-1], data, digest)
+        finally:
+            for fd in reversed(fds):
+                os.close(fd)
+
+    def _write_with_paths(  # pragma: no cover - only where dir_fd is unsupported (Windows)
+        self, path: object, parts: tuple[str, ...], data: bytes, digest: str
+    ) -> tuple[str | None, bool]:
+        current = Path(self.real_root())
+        for name in parts[:-1]:
+            current = current / name
+            try:
+                info = os.lstat(current)
+            except FileNotFoundError:
+                current.mkdir()
+                info = os.lstat(current)
+            if not stat.S_ISDIR(info.st_mode):
+                raise UnsafePathError(path, f"'{name}' is not a plain directory")
+            if (current / VENV_MARKER).exists():
+                raise UnsafePathError(path, f"'{name}' is a virtual environment")
+        return _replace_file(path, None, current, parts[-1], data, digest)
+
+
+def _open_or_make_dir(path: object, name: str, parent_fd: int) -> int:
+    """Open the directory ``name`` under ``parent_fd`` without following links, creating it."""
+    for _ in range(2):
+        try:
+            return os.open(name, _DIR_FLAGS, dir_fd=parent_fd)
+        except FileNotFoundError:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, 0o777, dir_fd=parent_fd)
+        except OSError as exc:
+            if exc.errno in _LINK_ERRNOS:
+                raise UnsafePathError(
+                    path, f"'{name}' is a file or a symbolic link, not a directory"
+                ) from None
+            raise
+    raise UnsafePathError(path, f"the directory '{name}' keeps changing")
+
+
+def _refuse_venv_fd(path: object, dir_fd: int) -> None:
+    try:
+        os.stat(VENV_MARKER, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return
+    raise UnsafePathError(path, "it is inside a virtual environment (a folder with pyvenv.cfg)")
+
+
+def _replace_file(
+    path: object, dir_fd: int | None, directory: Path, name: str, data: bytes, digest: str
+) -> tuple[str | None, bool]:
+    """Atomically write ``name``; returns (hash of the replaced content or None, created)."""
+    try:
+        if dir_fd is not None:
+            info: os.stat_result | None = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        else:
+            info = os.lstat(directory / name)
+    except FileNotFoundError:
+        info = None
+    if info is None:
+        atomic_write_at(dir_fd, directory, name, data)
+        return None, True
+    if stat.S_ISDIR(info.st_mode):
+        raise UnsafePathError(path, "the path names an existing directory")
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafePathError(path, "the file became a symbolic link while it was being written")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafePathError(path, "the path names a device, pipe or socket, not a file")
+    previous = _hash_file(dir_fd, directory, name)
+    if previous != digest:
+        atomic_write_at(dir_fd, directory, name, data, stat.S_IMODE(info.st_mode), exact_mode=True)
+    return previous, False
+
+
+def _hash_file(dir_fd: int | None, directory: Path, name: str) -> str:
+    flags = os.O_RDONLY | O_NOFOLLOW | O_BINARY
+    fd = (
+        os.open(name, flags, dir_fd=dir_fd)
+        if dir_fd is not None
+        else os.open(directory / name, flags)
+    )
+    digest = hashlib.sha256()
+    try:
+        while chunk := os.read(fd, 1 << 16):
+            digest.update(chunk)
+    finally:
+        os.close(fd)
+    return digest.hexdigest()
