@@ -94,8 +94,8 @@ def _print_plugins(records: list[PluginRecord]) -> None:
             r.name,
             r.version or "",
             (r.distribution or r.module or "") + (" (default)" if r.default else ""),
-            ", ".join(r.hooks),
-            "; ".join(
+            "\n".join(r.hooks),
+            "\n".join(
                 f"{kind}: {', '.join(sorted(names))}"
                 for kind, names in sorted(r.registered.items())
                 if names

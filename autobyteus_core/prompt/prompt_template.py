@@ -67,6 +67,14 @@ def read_resource(ref: str) -> str:
         raise PromptTemplateError(f"cannot read prompt resource {ref!r}: {exc}") from exc
 
 
+def _no_includes(name: str) -> str:
+    import jinja2
+
+    raise jinja2.TemplateNotFound(
+        name, message=f"{name} (a prompt template cannot include or import other templates)"
+    )
+
+
 class PromptTemplate:
     """Template text with its declared variables; :meth:`fill` renders it.
 
@@ -153,6 +161,7 @@ class PromptTemplate:
 
         return ImmutableSandboxedEnvironment(
             undefined=jinja2.StrictUndefined,
+            loader=jinja2.FunctionLoader(_no_includes),
             autoescape=False,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -215,7 +224,7 @@ class PromptTemplate:
                 f"prompt template {self.name} needs {what}, which was not given (given: {given})",
                 missing,
             ) from exc
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # templates are third-party code: any failure is theirs
             raise PromptTemplateError(
                 f"prompt template {self.name} failed to render: {type(exc).__name__}: {exc}"
             ) from exc

@@ -10,7 +10,8 @@ Any test run in an environment where autobyteus-core is installed gets these fix
 - ``workspace``: an empty temporary workspace folder.
 
 Tests run with ``AUTOBYTEUS_STRICT_PLUGINS=1`` so a broken plugin fails loudly instead of being
-skipped with a warning; set the variable to ``0`` before running pytest to opt out.
+skipped with a warning; set the variable to ``0`` before running pytest to opt out. Logging
+configuration made by a test is reset after it.
 
 This module is imported by every pytest run in such an environment, so it imports nothing heavy
 at module level.
@@ -19,6 +20,7 @@ at module level.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -43,10 +45,16 @@ class RegisterPlugin(Protocol):
 
 
 @pytest.fixture(autouse=True)
-def _autobyteus_strict_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every test with strict plugin loading unless the environment already decides."""
+def _autobyteus_isolation(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run every test with strict plugin loading unless the environment already decides, and
+    forget any logging configuration a test made (structlog's is process-wide)."""
     if STRICT_ENV not in os.environ:
         monkeypatch.setenv(STRICT_ENV, "1")
+    yield
+    if "autobyteus_core.logging" in sys.modules:
+        from autobyteus_core.logging import reset_logging
+
+        reset_logging()
 
 
 @pytest.fixture
