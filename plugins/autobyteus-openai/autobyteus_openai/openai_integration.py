@@ -131,6 +131,7 @@ class OpenAIIntegration(LLMIntegration):
         parts: list[str] = []
         finish_reason: str | None = None
         server_usage: Any = None
+        failure: Exception | None = None
         try:
             async for chunk in response_stream:
                 server_usage = getattr(chunk, "usage", None) or server_usage
@@ -141,12 +142,14 @@ class OpenAIIntegration(LLMIntegration):
                         yield StreamChunk(text=piece)
                     finish_reason = choice.finish_reason or finish_reason
         except Exception as exc:
-            error = translate(exc, self._target)
-            if error is None:
-                raise
-            raise self._broken_stream(parts, str(error)) from None
+            failure = exc
         finally:
             await response_stream.close()
+        if failure is not None:
+            error = translate(failure, self._target)
+            if error is None:
+                raise failure
+            raise self._broken_stream(parts, str(error)) from self._safe_cause(failure)
         if finish_reason is None:
             raise self._broken_stream(parts, "it ended without a finish reason")
         text = "".join(parts)
@@ -167,9 +170,10 @@ class OpenAIIntegration(LLMIntegration):
         return sorted(model.id for model in page.data)
 
     async def aclose(self) -> None:
-        """Close the HTTP client."""
-        client, self._client, self._client_loop = self._client, None, None
-        if client is not None:
+        """Close the HTTP client (one made on another, finished event loop is just dropped)."""
+        client, loop = self._client, self._client_loop
+        self._client, self._client_loop = None, None
+        if client is not None and loop is asyncio.get_running_loop():
             await client.close()
 
     # -- calls, retries and pacing ----------------------------------------------------------------
@@ -210,22 +214,19 @@ class OpenAIIntegration(LLMIntegration):
             try:
                 return await request(client)
             except Exception as exc:
-                delay = await self._retry_delay_or_raise(exc, retries, explain_missing_model)
-            await asyncio.sleep(delay)
-            retries += 1
-
-    async def _retry_delay_or_raise(
-        self, exc: Exception, retries: int, explain_missing_model: bool
-    ) -> float:
-        """The wait before retrying after ``exc``, or raise its typed error."""
-        error = translate(exc, self._target)
-        if error is None:
-            raise exc
-        delay: float | None = None
-        if isinstance(error, RETRIED_ERRORS) and error.retryable:
-            retry_after = error.retry_after_s if isinstance(error, LLMRateLimitError) else None
-            delay = self._policy.delay(retries, retry_after)
-        if delay is not None:
+                failure = exc
+            # Decided outside the except block, so a typed error does not drag the SDK's
+            # exception (which may quote the key) along as its __context__.
+            error = translate(failure, self._target)
+            if error is None:
+                raise failure
+            delay = self._retry_delay(error, retries)
+            if delay is None:
+                if isinstance(error, ModelNotFoundError) and explain_missing_model:
+                    error = await self._explain_missing_model(error)
+                if retries:
+                    error.args = (f"{error} (gave up after {retries + 1} attempts)",)
+                raise error from self._safe_cause(failure)
             self._log.warning(
                 "openai_retry",
                 attempt=retries + 1,
@@ -233,13 +234,20 @@ class OpenAIIntegration(LLMIntegration):
                 error=type(error).__name__,
                 reason=str(error)[:300],
             )
-            return delay
-        if isinstance(error, ModelNotFoundError) and explain_missing_model:
-            error = await self._explain_missing_model(error)
-        if retries:
-            error.args = (f"{error} (gave up after {retries + 1} attempts)",)
-        leaks_secret = self._target.scrub(str(exc)) != str(exc)
-        raise error from (None if leaks_secret else exc)
+            await asyncio.sleep(delay)
+            retries += 1
+
+    def _retry_delay(self, error: LLMError, retries: int) -> float | None:
+        """The wait before retrying after ``error``, or None to give up."""
+        if not (isinstance(error, RETRIED_ERRORS) and error.retryable):
+            return None
+        retry_after = error.retry_after_s if isinstance(error, LLMRateLimitError) else None
+        return self._policy.delay(retries, retry_after)
+
+    def _safe_cause(self, failure: BaseException) -> BaseException | None:
+        """``failure`` to chain as the cause, unless its message quotes the API key."""
+        text = str(failure)
+        return None if self._target.scrub(text) != text else failure
 
     async def _pace(self, tokens: int) -> None:
         waited = 0.0
