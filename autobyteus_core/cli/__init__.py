@@ -27,7 +27,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "config": "autobyteus_core.cli.config_commands:config_group",
     "install": "autobyteus_core.cli.install_commands:install_command",
     "uninstall": "autobyteus_core.cli.install_commands:uninstall_command",
-    "plugin": "autobyteus_core.cli.plugin_commands:plugin_group",
+    "plugin": "autobyteus_core.cli.scaffold_commands:plugin_group",
 }
 
 _PLUGIN_COMMANDS = "plugin_commands"
