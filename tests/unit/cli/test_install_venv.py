@@ -4,6 +4,7 @@ registered, a broken plugin never stops its own removal, and a frozen list reins
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from pathlib import Path
@@ -187,12 +188,16 @@ def test_a_plugin_for_another_plugin_api_is_refused_naming_both_versions(
     assert ">=2,<3" in installed.stdout and PLUGIN_API_VERSION in installed.stdout
 
     listing = venv.autobyteus("plugins", env={"AUTOBYTEUS_STRICT_PLUGINS": "0"})
-    (line,) = [line for line in listing.stdout.splitlines() if "abt_future" in line] or [""]
-    details = listing.stdout[listing.stdout.index("abt_future") :]
-    assert "failed" in details.lower()
-    assert ">=2,<3" in details and f"plugin API {PLUGIN_API_VERSION}" in details
-    assert line
+    assert "Failed to load:" in listing.stdout
+    failed = listing.stdout.split("Failed to load:", 1)[1]
+    (line,) = [line for line in failed.splitlines() if "abt_future" in line]
+    assert "(abt-future 3.0.0)" in line
+    assert "plugin API >=2,<3" in line and f"provides plugin API {PLUGIN_API_VERSION}" in line
 
-    hooks = venv.autobyteus("plugins", "--hook", "register_steps")
-    assert "abt_future" not in hooks.stdout  # a refused plugin implements nothing
+    lenient = {"AUTOBYTEUS_STRICT_PLUGINS": "0"}
+    hooks = venv.autobyteus("plugins", "--hook", "register_steps", "--json", env=lenient)
+    assert json.loads(hooks.stdout) == []  # a refused plugin implements nothing
+    providers = venv.autobyteus("plugins", "--hook", "register_llm_providers", env=lenient)
+    assert "scripted_provider" in providers.stdout
+    assert "python_workspace" not in providers.stdout
     venv.autobyteus("uninstall", "-y", "abt-future")
