@@ -197,6 +197,9 @@ class OpenAIIntegration(LLMIntegration):
                 max_retries=0,
             )
             self._client_loop = loop
+            # The SDK imports its resources on first access; do it now, not inside a slot of
+            # the rate limiter.
+            _ = (self._client.chat.completions, self._client.models)
         return self._client
 
     async def _call(
