@@ -25,9 +25,41 @@ from autobyteus_core.plugin_inventory import (
 )
 
 
-def pip_command(*args: str) -> list[str]:
-    """The argv that runs pip inside the current interpreter's environment."""
-    return [sys.executable, "-m", "pip", *args]
+def installer_argv(
+    subcommand: str,
+    args: Sequence[str],
+    *,
+    python: str,
+    has_pip: bool,
+    uv: str | None,
+    assume_yes: bool = False,
+) -> list[str]:
+    """The argv that runs ``pip SUBCOMMAND ARGS`` for the environment of ``python``: its own pip,
+    or, where it has none (``uv tool`` environments), ``uv pip ... --python PYTHON``.
+    ``assume_yes`` answers pip's confirmation question (uv never asks)."""
+    if has_pip:
+        return [python, "-m", "pip", subcommand, *(["--yes"] if assume_yes else []), *args]
+    if uv is not None:
+        return [uv, "pip", subcommand, "--python", python, *args]
+    raise click.ClickException(
+        f"pip is not installed in the environment of {python} and uv is not on PATH; "
+        "install pip there (python -m ensurepip) or install uv"
+    )
+
+
+def pip_command(subcommand: str, *args: str, assume_yes: bool = False) -> list[str]:
+    """The argv that runs ``pip SUBCOMMAND ARGS`` inside the current interpreter's environment."""
+    import importlib.util
+    import shutil
+
+    return installer_argv(
+        subcommand,
+        args,
+        python=sys.executable,
+        has_pip=importlib.util.find_spec("pip") is not None,
+        uv=shutil.which("uv"),
+        assume_yes=assume_yes,
+    )
 
 
 def pip_install_args(
@@ -37,9 +69,9 @@ def pip_install_args(
     editables: Sequence[str] = (),
     requirements: Sequence[str] = (),
 ) -> list[str]:
-    """The arguments of ``pip install`` for the given requirements (names may carry version
+    """The arguments after ``pip install`` for the given requirements (names may carry version
     specifiers: ``autobyteus-openai>=0.2``)."""
-    args = ["install"]
+    args: list[str] = []
     if upgrade:
         args.append("--upgrade")
     args.extend(names)
@@ -50,8 +82,7 @@ def pip_install_args(
     return args
 
 
-def _run_pip(args: list[str]) -> int:
-    command = pip_command(*args)
+def _run_pip(command: list[str]) -> int:
     click.echo(f"Running: {' '.join(command)}", err=True)
     return subprocess.run(command, check=False).returncode
 
@@ -147,7 +178,7 @@ def install_command(
         raise click.UsageError("name at least one plugin, -e PATH or -r FILE")
     before = plugin_versions()
     args = pip_install_args(names, upgrade=upgrade, editables=editables, requirements=requirements)
-    code = _run_pip(args)
+    code = _run_pip(pip_command("install", *args))
     if code != 0:
         raise SystemExit(code)
     report_changes(before)
@@ -166,7 +197,7 @@ def uninstall_command(names: tuple[str, ...], yes: bool) -> None:
             f"{CORE_DISTRIBUTION} runs this command; remove it with the tool that installed it"
         )
     before = plugin_versions()
-    code = _run_pip(["uninstall", *(["--yes"] if yes else []), *names])
+    code = _run_pip(pip_command("uninstall", *names, assume_yes=yes))
     if code != 0:
         raise SystemExit(code)
     after = plugin_versions()

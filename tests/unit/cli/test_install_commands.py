@@ -5,15 +5,42 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import click
+import pytest
 from click.testing import CliRunner
 
 from autobyteus_core.cli import cli
-from autobyteus_core.cli.install_commands import describe_plugin, pip_command, pip_install_args
+from autobyteus_core.cli.install_commands import (
+    describe_plugin,
+    installer_argv,
+    pip_command,
+    pip_install_args,
+)
 from autobyteus_core.plugin_inventory import changed_distributions
 
 
 def test_pip_runs_in_the_interpreter_that_runs_autobyteus() -> None:
     assert pip_command("list") == [sys.executable, "-m", "pip", "list"]
+    assert pip_command("uninstall", "x", assume_yes=True) == [
+        sys.executable,
+        "-m",
+        "pip",
+        "uninstall",
+        "--yes",
+        "x",
+    ]
+
+
+def test_without_pip_uv_installs_into_the_same_interpreter() -> None:
+    argv = installer_argv(
+        "uninstall", ["x"], python="/tool/bin/python", has_pip=False, uv="/bin/uv", assume_yes=True
+    )
+    assert argv == ["/bin/uv", "pip", "uninstall", "--python", "/tool/bin/python", "x"]
+
+
+def test_without_pip_or_uv_the_error_says_what_to_install() -> None:
+    with pytest.raises(click.ClickException, match=r"pip is not installed .* or install uv"):
+        installer_argv("install", ["x"], python="/tool/bin/python", has_pip=False, uv=None)
 
 
 def test_install_arguments_pass_specifiers_upgrade_editables_and_requirements() -> None:
@@ -24,7 +51,6 @@ def test_install_arguments_pass_specifiers_upgrade_editables_and_requirements() 
         requirements=["plugins.txt"],
     )
     assert args == [
-        "install",
         "--upgrade",
         "autobyteus-openai>=0.2",
         "x==1.0",
@@ -33,7 +59,7 @@ def test_install_arguments_pass_specifiers_upgrade_editables_and_requirements() 
         "--requirement",
         "plugins.txt",
     ]
-    assert pip_install_args(["x"]) == ["install", "x"]
+    assert pip_install_args(["x"]) == ["x"]
 
 
 def test_changed_distributions_are_new_or_at_a_new_version() -> None:
