@@ -1,0 +1,94 @@
+"""Asking the LLM for a reply a parser accepts: re-ask with the problems quoted, then give up.
+
+Every call goes through ``context.complete`` with a stable key (``<key>/attempt-<n>``), so the
+engine records each raw reply in the transcript and replays it on resume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
+from autobyteus_coding_steps.parsing.text import clip_middle
+from autobyteus_core.workflow.errors import StepFailedError
+
+if TYPE_CHECKING:
+    from autobyteus_core.llm.message import Message
+    from autobyteus_core.prompt.prompt_template import PromptTemplate
+    from autobyteus_core.workflow.workflow_context import WorkflowContext
+
+T = TypeVar("T")
+
+#: How much of a rejected reply is echoed back as the assistant turn of a re-ask.
+ECHO_CHARS = 3_000
+
+
+@dataclass
+class Answer(Generic[T]):
+    """An accepted value, the notes the parser made about it, and the attempts it took."""
+
+    value: T
+    notes: list[ParseIssue] = field(default_factory=list)
+    attempts: int = 1
+    reply: str = ""
+
+
+class ReplyRejectedError(StepFailedError):
+    """Every attempt at a reply was unusable; the message is the parse report of each."""
+
+    def __init__(self, message: str, what: str, reports: list[str]) -> None:
+        super().__init__(message)
+        self.what = what
+        self.reports = reports
+
+
+async def ask(
+    context: WorkflowContext,
+    messages: Sequence[Message],
+    *,
+    key: str,
+    parse: Callable[[str], ParseResult[T]],
+    what: str,
+    instruction: str,
+    reask: PromptTemplate,
+    max_attempts: int,
+) -> Answer[T]:
+    """Call the LLM until ``parse`` accepts its reply, at most ``max_attempts`` times.
+
+    After an unusable reply the conversation continues with that reply (clipped) and a message
+    rendered from ``reask`` quoting each problem and repeating ``instruction``. When no attempt
+    succeeds, raises :class:`ReplyRejectedError` naming ``what`` was asked and every problem.
+    """
+    from autobyteus_core.llm.message import Message
+
+    conversation = list(messages)
+    reports: list[str] = []
+    for attempt in range(1, max_attempts + 1):
+        response = await context.complete(conversation, key=f"{key}/attempt-{attempt}")
+        result = parse(response.text)
+        if result.ok and result.value is not None:
+            for note in result.notes:
+                context.log.info("reply note", what=what, key=key, note=note.describe())
+            return Answer(result.value, result.notes, attempt, response.text)
+        problems = [issue.describe() for issue in result.errors] or ["nothing usable was found"]
+        reports.append(f"attempt {attempt}:\n" + "\n".join(f"  - {p}" for p in problems))
+        context.log.warning(
+            "reply rejected", what=what, key=key, attempt=attempt, problems=problems
+        )
+        if attempt == max_attempts:
+            break
+        correction = reask.fill(problems=problems, instruction=instruction, what=what).strip()
+        conversation = [
+            *conversation,
+            Message.assistant(clip_middle(response.text, ECHO_CHARS) or "(empty reply)"),
+            Message.user(correction),
+        ]
+    report = "\n".join(reports)
+    raise ReplyRejectedError(
+        f"no usable reply for {what} after {max_attempts} attempt(s) "
+        f"(raw replies are in the run transcript):\n{report}",
+        what,
+        reports,
+    )

@@ -1,0 +1,113 @@
+"""Importing every generated module in a subprocess, before the tests run.
+
+A missing name or a broken import between generated files shows up here as one precise line per
+module (``wordfreq.cli: ImportError: cannot import name 'WordCounter' from 'wordfreq.counter'``)
+instead of a wall of pytest collection errors, and is fed back to the LLM the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from autobyteus_coding_steps.process import ProcessOutcome, run_process
+
+MARKER = "@@autobyteus-import-check@@"
+
+#: Runs in the subprocess: argv = [root, source root, json modules, json test files].
+_SCRIPT = r"""
+import importlib, importlib.util, json, sys, traceback
+root, source_root = sys.argv[1], sys.argv[2]
+modules, tests = json.loads(sys.argv[3]), json.loads(sys.argv[4])
+for entry in (root, source_root):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+failures = []
+def check(target, load):
+    print("@@autobyteus-importing@@ " + target, flush=True)
+    try:
+        load()
+    except BaseException as exc:
+        failures.append({
+            "target": target,
+            "error": "".join(traceback.format_exception_only(type(exc), exc)).strip(),
+            "trace": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-4:]),
+        })
+for name in modules:
+    check(name, lambda name=name: importlib.import_module(name))
+def load_file(index, path):
+    spec = importlib.util.spec_from_file_location("_autobyteus_checked_%d" % index, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+for index, path in enumerate(tests):
+    check(path, lambda index=index, path=path: load_file(index, path))
+print("@@autobyteus-import-check@@" + json.dumps(failures), flush=True)
+"""
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    """One module or test file that failed to import: the error line and the end of its trace."""
+
+    target: str
+    error: str
+    trace: str = ""
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    """The result of an import check: the failures, and the raw process outcome."""
+
+    failures: list[ImportFailure]
+    process: ProcessOutcome
+
+    @property
+    def ok(self) -> bool:
+        """Whether every module imported."""
+        return not self.failures
+
+
+def _failures(outcome: ProcessOutcome) -> list[ImportFailure]:
+    for line in reversed(outcome.output.splitlines()):
+        if line.startswith(MARKER):
+            try:
+                data = json.loads(line[len(MARKER) :])
+            except ValueError:
+                break
+            return [ImportFailure(str(d["target"]), str(d["error"]), str(d["trace"])) for d in data]
+    started = [
+        line.split(" ", 1)[1]
+        for line in outcome.output.splitlines()
+        if line.startswith("@@autobyteus-importing@@ ")
+    ]
+    last = started[-1] if started else "the first module"
+    why = "timed out" if outcome.timed_out else f"stopped with exit status {outcome.returncode}"
+    return [ImportFailure(last, f"importing {last} {why}", outcome.output[-2000:])]
+
+
+async def check_imports(
+    root: Path,
+    source_root: Path,
+    modules: list[str],
+    test_files: list[str],
+    *,
+    timeout_s: float,
+    max_output_chars: int,
+) -> ImportCheck:
+    """Import ``modules`` (dotted names) and execute ``test_files`` (paths relative to ``root``)
+    in a fresh interpreter started in ``root``, with ``root`` and ``source_root`` on its path."""
+    argv = [
+        sys.executable,
+        "-c",
+        _SCRIPT,
+        str(root),
+        str(source_root),
+        json.dumps(modules),
+        json.dumps(test_files),
+    ]
+    outcome = await run_process(
+        argv, cwd=root, timeout_s=timeout_s, max_output_chars=max_output_chars
+    )
+    return ImportCheck(_failures(outcome), outcome)

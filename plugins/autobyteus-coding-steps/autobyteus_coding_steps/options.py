@@ -1,0 +1,72 @@
+"""The plugin's settings, and each step's options resolved against them.
+
+Every option can be set for all steps in settings (``AUTOBYTEUS_CODING_STEPS__FIX_ROUNDS=5``,
+``[coding_steps]`` in ``autobyteus.toml``) and overridden for one step in the workflow
+configuration (``options = {fix_rounds = 5}``). An unknown or ill-typed option is a
+configuration error that names it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from autobyteus_core.errors import ConfigurationError
+from autobyteus_core.settings import PluginSettings
+
+if TYPE_CHECKING:
+    from autobyteus_core.workflow.base_step import BaseStep
+    from autobyteus_core.workflow.workflow_context import WorkflowContext
+
+
+class StepOptions(BaseModel):
+    """Options of the coding steps (each step reads the ones it needs)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_attempts: int = Field(
+        3, ge=1, le=10, description="LLM attempts per reply: the first ask plus re-asks"
+    )
+    max_reply_chars: int = Field(
+        200_000, ge=1_000, description="longest reply a parser reads; longer ones are re-asked"
+    )
+    max_prompt_file_chars: int = Field(
+        12_000, ge=500, description="characters of other files shown in one prompt"
+    )
+    refine_requirement: bool = Field(
+        True, description="ask the LLM for a structured requirement document (else: verbatim)"
+    )
+    max_subtasks: int = Field(12, ge=1, description="most subtasks a plan may have")
+    generate_tests: bool = Field(True, description="whether test_generation writes tests")
+    fix_rounds: int = Field(3, ge=0, le=20, description="rounds of fixes after failing tests")
+    max_fix_files: int = Field(4, ge=1, description="files sent for fixing in one round")
+    test_timeout_s: float = Field(300.0, gt=0, description="timeout of one test run")
+    import_check_timeout_s: float = Field(60.0, gt=0, description="timeout of the import check")
+    max_output_chars: int = Field(
+        40_000, ge=1_000, description="captured test output kept (head and tail)"
+    )
+    failure_prompt_chars: int = Field(
+        4_000, ge=500, description="characters of failure output shown to the LLM"
+    )
+
+
+class CodingStepsSettings(PluginSettings, StepOptions):
+    """The ``coding_steps`` settings namespace: defaults for every step's options."""
+
+    namespace = "coding_steps"
+    model_config = ConfigDict(extra="ignore")  # type: ignore[assignment]
+
+
+def step_options(step: BaseStep, context: WorkflowContext) -> StepOptions:
+    """``step``'s options: its workflow-configuration options over the plugin settings."""
+    base = context.settings.plugin(CodingStepsSettings)
+    values: dict[str, Any] = base.model_dump(include=set(StepOptions.model_fields))
+    values.update(step.options)
+    try:
+        return StepOptions.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
+        )
+        raise ConfigurationError(f"invalid options for step '{step.step_id}': {problems}") from exc

@@ -1,0 +1,176 @@
+"""Recognising file paths in LLM replies and refusing unsafe ones, without touching the disk.
+
+These checks run before a reply is accepted so that a bad path can be quoted back to the model in
+a re-ask. They do not replace the core's safe writer, which checks again against the real folder
+(symlinks, existing directories, sizes) when a file is written.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Folders the LLM must not write into, besides the core's control folders (case-insensitive).
+CONTROL_FOLDERS = frozenset(
+    {
+        ".tox",
+        ".nox",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "node_modules",
+        "site-packages",
+    }
+)
+
+#: File extensions that make a bare word (no slash) count as a path.
+KNOWN_EXTENSIONS = frozenset(
+    {
+        "py",
+        "pyi",
+        "pyx",
+        "md",
+        "markdown",
+        "rst",
+        "txt",
+        "toml",
+        "cfg",
+        "ini",
+        "json",
+        "yaml",
+        "yml",
+        "csv",
+        "tsv",
+        "sh",
+        "bash",
+        "ps1",
+        "bat",
+        "js",
+        "mjs",
+        "cjs",
+        "ts",
+        "tsx",
+        "jsx",
+        "html",
+        "htm",
+        "css",
+        "scss",
+        "xml",
+        "sql",
+        "go",
+        "rs",
+        "java",
+        "kt",
+        "c",
+        "h",
+        "cc",
+        "cpp",
+        "hpp",
+        "cs",
+        "rb",
+        "php",
+        "swift",
+        "lock",
+        "env",
+        "j2",
+        "jinja",
+        "tmpl",
+        "in",
+        "typed",
+        "gitignore",
+        "dockerignore",
+        "editorconfig",
+    }
+)
+
+#: File names without an extension that still count as paths.
+KNOWN_BARE_NAMES = frozenset(
+    {"Makefile", "Dockerfile", "LICENSE", "README", "Procfile", "Justfile", "Gemfile", "Rakefile"}
+)
+
+_PATH_CHARS = re.compile(r"^[\w.\-/~:\\@+]+$")
+_EDGE_JUNK = "`'\"*_[](){}<>,;!?"
+MAX_PATH_CHARS = 400
+
+
+def clean_path_token(token: str) -> str:
+    """A path as written in prose, with quotes, Markdown emphasis, trailing punctuation and a
+    leading ``./`` removed and backslashes turned into slashes. Unsafe parts are kept (so they can
+    be refused by :func:`path_problem`)."""
+    value = token.strip()
+    previous = None
+    while value != previous:
+        previous = value
+        value = value.strip(_EDGE_JUNK).strip()
+        value = value.rstrip(".:")
+    value = value.replace("\\", "/")
+    value = re.sub(r"/{2,}", "/", value)
+    while value.startswith("./"):
+        value = value[2:]
+    return value
+
+
+def looks_like_path(token: str) -> bool:
+    """Whether a cleaned token reads as a file path: no spaces, path characters only, and either a
+    slash or a known extension / file name (``os.path`` or ``e.g`` are not paths; ``x.py`` is)."""
+    if not token or len(token) > MAX_PATH_CHARS or not _PATH_CHARS.match(token):
+        return False
+    if token.startswith(("http:", "https:", "mailto:")) or "://" in token:
+        return False
+    name = token.rstrip("/").rsplit("/", 1)[-1]
+    if "/" in token:
+        return any(ch.isalnum() for ch in token)
+    if name in KNOWN_BARE_NAMES:
+        return True
+    stem, dot, ext = name.rpartition(".")
+    return bool(dot) and ext.lower() in KNOWN_EXTENSIONS and (bool(stem) or name.startswith("."))
+
+
+def path_problem(path: str) -> str | None:
+    """Why ``path`` must not be written, or None when it is a plain relative file path.
+
+    Applies the core's rules (:func:`autobyteus_core.workspace.path_rules.split_relative_path`:
+    absolute paths, ``..``, control folders, device names, a trailing slash...) and also refuses
+    caches and dependency folders (``__pycache__``, ``node_modules``, ``site-packages``...).
+    """
+    from autobyteus_core.workspace.errors import UnsafePathError
+    from autobyteus_core.workspace.path_rules import split_relative_path
+
+    try:
+        parts = split_relative_path(path)
+    except UnsafePathError as exc:
+        return exc.reason
+    for part in parts:
+        if part.casefold() in CONTROL_FOLDERS:
+            return f"'{part}' is a folder that generated files must not go into"
+    return None
+
+
+def normalise_path(path: str) -> str:
+    """A relative path in canonical form: slashes, no ``.`` or empty components."""
+    parts = [part for part in path.replace("\\", "/").split("/") if part not in ("", ".")]
+    return "/".join(parts)
+
+
+def same_file(hint: str, expected: str) -> bool:
+    """Whether a path named in a reply (``hint``) designates ``expected``: equal, or a suffix of it
+    on a component boundary (``counter.py`` designates ``wordfreq/counter.py``)."""
+    hint_n = normalise_path(hint)
+    expected_n = normalise_path(expected)
+    if not hint_n:
+        return False
+    return expected_n == hint_n or expected_n.endswith("/" + hint_n)
+
+
+def module_name(path: str) -> str | None:
+    """The dotted module name of a Python file path (``pkg/sub/x.py`` → ``pkg.sub.x``;
+    ``pkg/__init__.py`` → ``pkg``), or None for other files and non-identifier parts."""
+    norm = normalise_path(path)
+    if not norm.endswith(".py"):
+        return None
+    parts = norm[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    return ".".join(parts)

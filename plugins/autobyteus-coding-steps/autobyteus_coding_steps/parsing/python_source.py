@@ -1,0 +1,236 @@
+"""Checks of generated Python source that need no disk and no interpreter subprocess."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+
+from autobyteus_coding_steps.parsing.report import ParseIssue
+from autobyteus_coding_steps.parsing.text import excerpt
+
+_ELISION = re.compile(
+    r"^\s*(?:#|//)\s*(?:\.\.\.|…|\[\.\.\.\]|(?:the\s+)?(?:rest|remainder)\s+of\s+(?:the\s+)?"
+    r"(?:code|file|class|module|implementation|methods?)|(?:existing|previous|other)\s+"
+    r"(?:code|methods?|functions?|imports?)\s*(?:\.\.\.|…|unchanged|remains?|here|as\s+before|goes\s+here)"
+    r"|\.\.\.\s*(?:existing|unchanged|rest|same))",
+    re.IGNORECASE,
+)
+
+
+def python_syntax_issue(path: str, content: str) -> ParseIssue | None:
+    """A fatal issue quoting the first syntax error of ``content`` (the file ``path``), or None."""
+    try:
+        ast.parse(content, filename=path)
+    except SyntaxError as exc:
+        line_text = (exc.text or "").rstrip("\n")
+        return ParseIssue(
+            f"`{path}` is not valid Python: {exc.msg}",
+            excerpt=excerpt(line_text, 120),
+            line=exc.lineno,
+        )
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return ParseIssue(f"`{path}` is not valid Python: {exc}")
+    return None
+
+
+def looks_like_python_module(text: str) -> bool:
+    """Whether bare text (no fences) is unambiguously Python code: it parses and holds at least
+    one statement other than a lone expression (so a sentence such as ``Sure`` does not count)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return any(not isinstance(node, ast.Expr) for node in tree.body)
+
+
+def elision_issue(path: str, content: str) -> ParseIssue | None:
+    """A fatal issue when ``content`` leaves part of the file out (``# ... rest of the code``):
+    written as is, it would erase what it stands for."""
+    for number, line in enumerate(content.split("\n"), start=1):
+        if _ELISION.match(line):
+            return ParseIssue(
+                f"the reply leaves part of `{path}` out instead of giving the whole file",
+                excerpt=excerpt(line, 100),
+                line=number,
+            )
+    return None
+
+
+def _tree(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def defined_names(source: str) -> list[str] | None:
+    """Names bound at the top level of a module (classes, functions, assignments, imports), in
+    order; None when ``source`` does not parse."""
+    tree = _tree(source)
+    if tree is None:
+        return None
+    names: list[str] = []
+
+    def add(name: str) -> None:
+        if name not in names:
+            names.append(name)
+
+    def targets(node: ast.expr) -> None:
+        if isinstance(node, ast.Name):
+            add(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for element in node.elts:
+                targets(element)
+
+    def walk(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                add(node.name)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    targets(target)
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+                targets(node.target)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    add(alias.asname or alias.name.split(".", 1)[0])
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name != "*":
+                        add(alias.asname or alias.name)
+            elif isinstance(node, (ast.If, ast.Try)):
+                walk(node.body)
+                walk(node.orelse)
+                if isinstance(node, ast.Try):
+                    for handler in node.handlers:
+                        walk(handler.body)
+                    walk(node.finalbody)
+
+    walk(tree.body)
+    return names
+
+
+def public_definitions(source: str) -> list[str]:
+    """Public classes and functions defined at the top level of ``source`` (for prompts)."""
+    tree = _tree(source)
+    if tree is None:
+        return []
+    return [
+        node.name
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and not node.name.startswith("_")
+    ]
+
+
+def dropped_definitions(old: str, new: str) -> list[str]:
+    """Top-level classes and functions of ``old`` that ``new`` no longer defines (an update that
+    would erase earlier work). Empty when either does not parse."""
+    tree_old, names_new = _tree(old), defined_names(new)
+    if tree_old is None or names_new is None:
+        return []
+    return [
+        node.name
+        for node in tree_old.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and node.name not in names_new
+    ]
+
+
+def _absolute_module(module: str | None, level: int, importer: str, is_package: bool) -> str:
+    if level == 0:
+        return module or ""
+    parts = importer.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)]
+    return ".".join([*parts, module] if module else parts)
+
+
+def unknown_imports(
+    source: str, importer: str, modules: dict[str, str], *, is_package: bool = False
+) -> list[ParseIssue]:
+    """Fatal issues for each ``from M import name`` in ``source`` where ``M`` is one of the
+    project's ``modules`` (module name → source) and does not define ``name``.
+
+    ``importer`` is the dotted name of the module ``source`` belongs to (for relative imports).
+    Modules outside ``modules`` (the standard library, third-party packages) are not checked.
+    """
+    tree = _tree(source)
+    if tree is None:
+        return []
+    issues: list[ParseIssue] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        target = _absolute_module(node.module, node.level, importer, is_package)
+        if target not in modules:
+            continue
+        available = defined_names(modules[target])
+        if available is None:
+            continue
+        for alias in node.names:
+            if alias.name == "*" or alias.name in available or f"{target}.{alias.name}" in modules:
+                continue
+            shown = ", ".join(name for name in available if not name.startswith("_")) or "nothing"
+            issues.append(
+                ParseIssue(
+                    f"`{target}` has no `{alias.name}` to import; it defines: {shown}",
+                    excerpt=excerpt(ast.get_source_segment(source, node) or "", 100),
+                    line=node.lineno,
+                )
+            )
+    return issues
+
+
+def missing_test_function_issue(path: str, content: str) -> ParseIssue | None:
+    """A fatal issue when the test file ``content`` defines no ``test_`` function or method."""
+    tree = _tree(content)
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith(
+            "test"
+        ):
+            return None
+    return ParseIssue(f"`{path}` has no test function; write functions named `test_...`")
+
+
+def erased_work_issue(path: str, old: str | None, new: str) -> ParseIssue | None:
+    """A fatal issue when ``new`` content for ``path`` drops classes or functions that ``old``
+    had (a later subtask or a fix must never silently erase earlier work)."""
+    if old is None or not path.endswith(".py"):
+        return None
+    dropped = dropped_definitions(old, new)
+    if not dropped:
+        return None
+    names = ", ".join(f"`{name}`" for name in dropped)
+    return ParseIssue(
+        f"the new `{path}` no longer has {names}, which the file already had; keep everything "
+        "that is there and reply with the whole file"
+    )
+
+
+def imported_modules(source: str, importer: str, candidates: Iterable[str]) -> list[str]:
+    """Which of the module names ``candidates`` ``source`` imports (directly or a name from)."""
+    tree = _tree(source)
+    if tree is None:
+        return []
+    wanted = set(candidates)
+    found: list[str] = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute_module(node.module, node.level, importer, False)
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        for name in names:
+            while name:
+                if name in wanted and name not in found:
+                    found.append(name)
+                    break
+                name = name.rpartition(".")[0]
+    return found

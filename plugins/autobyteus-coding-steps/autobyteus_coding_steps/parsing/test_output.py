@@ -1,0 +1,46 @@
+"""Reading test and import-check output: making it stable, and finding the files it blames."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+_DURATION = re.compile(r"\bin \d+(?:\.\d+)?s\b")
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+_QUOTED_MODULE = re.compile(r"""['"]([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)['"]""")
+_FROM_MODULE = re.compile(r"\bfrom\s+([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s+import\b")
+
+
+def normalise_output(output: str, roots: Sequence[str]) -> str:
+    """``output`` with the workspace's absolute path (``roots``: its spellings) shown as ``.``,
+    durations and memory addresses blanked, so the same failure always reads the same (and a
+    resumed run finds its recorded fix calls again)."""
+    text = output.replace("\r\n", "\n")
+    for root in sorted({r.rstrip("/") for r in roots if r}, key=len, reverse=True):
+        text = text.replace(root + "/", "").replace(root, ".")
+    text = _DURATION.sub("in Ns", text)
+    return _ADDRESS.sub("0x…", text)
+
+
+def blamed_files(output: str, files: Sequence[str], modules: Mapping[str, str]) -> list[str]:
+    """Which of ``files`` (workspace-relative paths) the output mentions, by path or by module
+    name (``modules``: dotted name → path), in the order they first appear."""
+    positions: dict[str, int] = {}
+
+    def seen(path: str, index: int) -> None:
+        if path in files and (path not in positions or index < positions[path]):
+            positions[path] = index
+
+    for path in files:
+        match = re.search(rf"(?<![\w/.]){re.escape(path)}\b", output)
+        if match:
+            seen(path, match.start())
+    for pattern in (_QUOTED_MODULE, _FROM_MODULE):
+        for match in pattern.finditer(output):
+            name = match.group(1)
+            while name:
+                if name in modules:
+                    seen(modules[name], match.start())
+                    break
+                name = name.rpartition(".")[0]
+    return sorted(positions, key=lambda path: positions[path])

@@ -1,0 +1,165 @@
+"""Running generated code in a subprocess: its own process group, a timeout that kills the whole
+group, and output captured up to a cap.
+
+Generated code is untrusted: it runs with stdin closed, in a fresh session (POSIX) or process
+group (Windows), with an environment stripped of credentials, and every process it started is
+killed when the run ends or times out — a test that spawns a server and forgets it cannot
+outlive the step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECASE)
+_READ_CHUNK = 65_536
+#: After the process exits (or is killed), how long to wait for the last output.
+_DRAIN_S = 5.0
+
+
+@dataclass(frozen=True)
+class ProcessOutcome:
+    """What a subprocess did: exit code (None when killed by the timeout), output (stdout and
+    stderr interleaved, possibly cut in the middle), and whether it timed out."""
+
+    argv: tuple[str, ...]
+    returncode: int | None
+    output: str
+    timed_out: bool
+    dropped_chars: int
+    duration_s: float
+
+    @property
+    def ok(self) -> bool:
+        """Exited by itself with status 0."""
+        return not self.timed_out and self.returncode == 0
+
+
+def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without credentials or autobyteus settings, plus ``extra``.
+
+    Generated code must not see API keys; ``PYTHONDONTWRITEBYTECODE`` keeps ``__pycache__``
+    folders out of the workspace.
+    """
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not _SECRET_NAME.search(name) and not name.startswith("AUTOBYTEUS_")
+    }
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("PYTHONPATH", None)
+    env.update(extra or {})
+    return env
+
+
+class _CappedBuffer:
+    """Keeps the first and last ``limit // 2`` bytes of a stream and counts what it drops."""
+
+    def __init__(self, limit: int) -> None:
+        self.half = max(limit // 2, 1)
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.dropped = 0
+
+    def add(self, chunk: bytes) -> None:
+        room = self.half - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        self.tail += chunk
+        excess = len(self.tail) - self.half
+        if excess > 0:
+            del self.tail[:excess]
+            self.dropped += excess
+
+    def text(self) -> str:
+        head = self.head.decode("utf-8", "replace")
+        tail = self.tail.decode("utf-8", "replace")
+        if not self.dropped:
+            return head + tail
+        return f"{head}\n[... {self.dropped} bytes of output cut ...]\n{tail}"
+
+
+def _kill_group(process: asyncio.subprocess.Process) -> None:
+    """Kill ``process`` and every process in its group (they share its id on POSIX)."""
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+
+
+async def _pump(stream: asyncio.StreamReader, buffer: _CappedBuffer) -> None:
+    while True:
+        chunk = await stream.read(_READ_CHUNK)
+        if not chunk:
+            return
+        buffer.add(chunk)
+
+
+async def run_process(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    timeout_s: float,
+    max_output_chars: int,
+    env: Mapping[str, str] | None = None,
+) -> ProcessOutcome:
+    """Run ``argv`` in ``cwd`` in a new process group and wait at most ``timeout_s`` seconds.
+
+    On timeout — or if the caller is cancelled — the whole group is killed. Whatever happens,
+    processes left behind in the group after the main one exits are killed too.
+    """
+    started = time.monotonic()
+    kwargs: dict[str, object] = {}
+    if os.name == "posix":
+        kwargs["start_new_session"] = True
+    else:  # pragma: no cover - Windows
+        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        cwd=str(cwd),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env=dict(env) if env is not None else child_environment(),
+        **kwargs,  # type: ignore[arg-type]
+    )
+    buffer = _CappedBuffer(max_output_chars)
+    assert process.stdout is not None
+    reader = asyncio.ensure_future(_pump(process.stdout, buffer))
+    timed_out = False
+    try:
+        try:
+            await asyncio.wait_for(process.wait(), timeout_s)
+        except asyncio.TimeoutError:
+            timed_out = True
+        _kill_group(process)
+        await process.wait()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.shield(reader), _DRAIN_S)
+    except BaseException:
+        _kill_group(process)
+        raise
+    finally:
+        if not reader.done():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+    return ProcessOutcome(
+        argv=tuple(argv),
+        returncode=None if timed_out else process.returncode,
+        output=buffer.text(),
+        timed_out=timed_out,
+        dropped_chars=buffer.dropped,
+        duration_s=time.monotonic() - started,
+    )

@@ -1,0 +1,106 @@
+"""Loading a step's prompt templates, with the user's overrides from settings.
+
+A step names its templates in ``prompt_templates`` (key → package resource). A user replaces any
+of them with a file of their own, without forking the plugin::
+
+    # autobyteus.toml
+    [prompts.implementation]
+    file = "prompts/my_implementation.j2"
+
+or ``AUTOBYTEUS_PROMPTS__IMPLEMENTATION__FILE=/path/to/my.j2``. A relative path is read from the
+workspace. The override is keyed by the step's registered name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from autobyteus_core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from autobyteus_core.prompt.prompt_template import PromptTemplate
+    from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core.workflow.base_step import BaseStep
+
+#: The package resource prefix of the templates shipped with this plugin.
+RESOURCE_PREFIX = "autobyteus_coding_steps:prompts/"
+
+
+def resource(name: str) -> str:
+    """The package-resource reference of the shipped template ``name`` (``"x.j2"``)."""
+    return RESOURCE_PREFIX + name
+
+
+def override_path(step: BaseStep, key: str, settings: AutobyteusSettings) -> Path | None:
+    """The user's override file for ``step``'s template ``key``, if settings name one."""
+    spec = settings.prompts.get(step.name, {}).get(key)
+    if not spec:
+        return None
+    path = Path(spec).expanduser()
+    if not path.is_absolute() and settings.workspace is not None:
+        path = settings.workspace / path
+    return path
+
+
+def load_prompt(step: BaseStep, key: str, settings: AutobyteusSettings) -> PromptTemplate:
+    """``step``'s template ``key``: the user's override when configured, else the shipped one."""
+    from autobyteus_core.prompt.prompt_template import PromptTemplate
+
+    variables = getattr(step, "prompt_variables", {}).get(key, ())
+    path = override_path(step, key, settings)
+    if path is not None:
+        return PromptTemplate.from_file(path, variables, name=f"{step.name}.{key} ({path})")
+    spec = type(step).prompt_templates.get(key)
+    if spec is None:
+        known = ", ".join(sorted(type(step).prompt_templates)) or "none"
+        raise ConfigurationError(f"step '{step.name}' has no prompt '{key}' (it has: {known})")
+    return PromptTemplate.load(spec, variables, name=f"{step.name}.{key}")
+
+
+def render(
+    step: BaseStep, key: str, settings: AutobyteusSettings, values: Mapping[str, Any]
+) -> str:
+    """Fill ``step``'s template ``key`` with ``values``."""
+    return load_prompt(step, key, settings).fill(values).strip() + "\n"
+
+
+def fence_for(content: str, language: str = "") -> tuple[str, str]:
+    """An opening and closing fence longer than any backtick run inside ``content``, so a file
+    shown in a prompt can never close its own block early."""
+    longest = 0
+    run = 0
+    for char in content:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * max(3, longest + 1)
+    return fence + language, fence
+
+
+def language_of(path: str) -> str:
+    """The fence language for a file path (``python`` for ``.py``, else empty)."""
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    return {
+        "py": "python",
+        "md": "markdown",
+        "toml": "toml",
+        "json": "json",
+        "yaml": "yaml",
+        "yml": "yaml",
+        "cfg": "ini",
+        "ini": "ini",
+        "txt": "text",
+    }.get(suffix, suffix)
+
+
+def shown_file(path: str, content: str, max_chars: int | None = None) -> dict[str, str]:
+    """Template values that show a file in a prompt: ``path``, ``content`` (clipped in the
+    middle to ``max_chars``), and fences (``open``/``close``) that its content cannot close."""
+    from autobyteus_coding_steps.parsing.text import clip_middle
+
+    text = content.rstrip("\n")
+    if max_chars is not None:
+        text = clip_middle(text, max_chars)
+    opening, closing = fence_for(text, language_of(path))
+    return {"path": path, "content": text, "open": opening, "close": closing}

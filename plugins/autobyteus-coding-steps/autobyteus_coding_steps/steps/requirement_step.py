@@ -1,0 +1,87 @@
+"""``requirement``: the user's requirement as a structured requirement document."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
+
+from autobyteus_coding_steps.parsing.requirement_document import parse_requirement_document
+from autobyteus_coding_steps.prompting import resource
+from autobyteus_coding_steps.steps.coding_step import CodingStep
+from autobyteus_core.prompt.prompt_template_variable import PromptTemplateVariable, VariableSource
+from autobyteus_core.workflow.errors import StepFailedError
+from autobyteus_core.workflow.step_result import StepResult
+
+if TYPE_CHECKING:
+    from autobyteus_core.workflow.workflow_context import WorkflowContext
+
+ORIGINAL_HEADING = "## Original requirement (the source of truth)"
+
+
+def compose_document(requirement: str, structured: str | None) -> str:
+    """The requirement document: the user's words verbatim first, then the structured version."""
+    parts = [ORIGINAL_HEADING, "", requirement.strip()]
+    if structured:
+        parts += ["", structured.strip()]
+    return "\n".join(parts) + "\n"
+
+
+class RequirementStep(CodingStep):
+    """Turns the user's requirement into a document with background, functional requirements,
+    constraints and acceptance criteria. The user's words are kept verbatim at the top of the
+    document as its source of truth; with ``refine_requirement = false`` they are the whole
+    document and no LLM call is made."""
+
+    name = "requirement"
+    description = "Turn the user's requirement into a structured requirement document"
+    prompt_templates: ClassVar[dict[str, str]] = {
+        **CodingStep.prompt_templates,
+        "requirement": resource("requirement.j2"),
+    }
+    prompt_variables: ClassVar[dict[str, tuple[PromptTemplateVariable, ...]]] = {
+        "requirement": (
+            PromptTemplateVariable(
+                "requirement",
+                source=VariableSource.USER_INPUT,
+                allow_llm_refinement=True,
+                description="the user's requirement, as typed",
+            ),
+            PromptTemplateVariable("project_type", description="the workspace's project type"),
+        )
+    }
+
+    async def execute(self, context: WorkflowContext) -> StepResult:
+        """Write ``state.requirement_document``."""
+        requirement = context.state.requirement.strip()
+        if not requirement:
+            raise StepFailedError("no requirement was given: there is nothing to build")
+        options = self.settings_for(context)
+        if not options.refine_requirement:
+            context.state.requirement_document = compose_document(requirement, None)
+            return StepResult(summary="requirement used as given", output={"refined": False})
+        messages = self.messages(
+            context,
+            "requirement",
+            {
+                "requirement": requirement,
+                "project_type": context.workspace.project_type or "software",
+            },
+        )
+        answer = await self.ask(
+            context,
+            messages,
+            key="document",
+            parse=partial(parse_requirement_document, max_chars=options.max_reply_chars),
+            what="the requirement document",
+            instruction="Reply again with the requirement document: the four Markdown sections "
+            "and nothing else.",
+        )
+        context.state.requirement_document = compose_document(requirement, answer.value)
+        return StepResult(
+            summary=f"requirement document written ({len(answer.value.splitlines())} lines)",
+            output={
+                "refined": True,
+                "attempts": answer.attempts,
+                "notes": [note.describe() for note in answer.notes],
+            },
+        )

@@ -1,0 +1,332 @@
+"""``run_tests``: import check, the workspace's tests, and rounds of whole-file fixes."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from autobyteus_coding_steps.import_check import check_imports
+from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
+from autobyteus_coding_steps.parsing.python_source import (
+    erased_work_issue,
+    imported_modules,
+    unknown_imports,
+)
+from autobyteus_coding_steps.parsing.report import ParseResult
+from autobyteus_coding_steps.parsing.test_output import blamed_files, normalise_output
+from autobyteus_coding_steps.parsing.text import clip_middle
+from autobyteus_coding_steps.process import child_environment, run_process
+from autobyteus_coding_steps.prompting import language_of, resource, shown_file
+from autobyteus_coding_steps.steps.coding_step import CodingStep
+from autobyteus_coding_steps.steps.test_generation_step import generated_modules, module_sources
+from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
+from autobyteus_core.prompt.prompt_template_variable import PromptTemplateVariable
+from autobyteus_core.workflow.errors import StepFailedError
+from autobyteus_core.workflow.step_result import StepResult
+from autobyteus_core.workspace.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from autobyteus_coding_steps.options import StepOptions
+    from autobyteus_core.workflow.workflow_context import WorkflowContext
+
+_NO_CHANGE = re.compile(r"^\W*(?:no\s+changes?|unchanged)\W*$", re.IGNORECASE)
+_PYTEST_COUNTS = re.compile(r"\b\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed)\b")
+#: Output kept in the state for each round (the whole capped output is in the step's log).
+STATE_OUTPUT_CHARS = 8_000
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What went wrong in one round: the phase, the text shown to the LLM, the files to fix."""
+
+    phase: str
+    text: str
+    files: list[str]
+    returncode: int | None = None
+    timed_out: bool = False
+
+
+def _has_content(context: WorkflowContext, path: str) -> bool:
+    try:
+        return bool((read_existing(context.workspace, path) or "").strip())
+    except WorkspaceError:
+        return False
+
+
+def _counts(output: str) -> str:
+    """pytest's final counts (``3 passed, 1 failed``), or empty."""
+    for line in reversed(output.splitlines()):
+        found = _PYTEST_COUNTS.findall(line)
+        if found:
+            return ", ".join(found)
+    return ""
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A fix reply: the whole new content of ``path``, or None when the reply said ``NO CHANGE``."""
+
+    path: str
+    content: str | None
+
+
+def parse_fix_reply(reply: str, path: str, *, max_chars: int) -> ParseResult[Fix]:
+    """Read a fix reply for ``path`` (see :class:`Fix`)."""
+    if _NO_CHANGE.match(reply.strip()):
+        return ParseResult(Fix(path, None))
+    result = parse_file_reply(reply, path, max_chars=max_chars)
+    value = Fix(path, result.value.content) if result.value is not None else None
+    return ParseResult(value, result.issues)
+
+
+class RunTestsStep(CodingStep):
+    """Runs an import check of every generated module and then the workspace's test command,
+    each in a subprocess with its own process group, a timeout that kills the whole group, and
+    capped output. On failure, the failing output and the files it blames go back to the LLM,
+    one whole file per reply (``NO CHANGE`` allowed), and the check runs again — at most
+    ``fix_rounds`` times. Every round is recorded in ``state.test_results``."""
+
+    name = "run_tests"
+    description = "Run the tests; on failure ask for whole-file fixes, a few rounds at most"
+    prompt_templates: ClassVar[dict[str, str]] = {
+        **CodingStep.prompt_templates,
+        "fix": resource("fix.j2"),
+    }
+    prompt_variables: ClassVar[dict[str, tuple[PromptTemplateVariable, ...]]] = {
+        "fix": tuple(
+            PromptTemplateVariable(name)
+            for name in (
+                "project_type",
+                "phase",
+                "failure",
+                "context_files",
+                "path",
+                "current",
+                "is_test",
+                "language",
+            )
+        )
+    }
+
+    async def execute(self, context: WorkflowContext) -> StepResult:
+        """Check, test, fix; succeed when the tests pass, fail with the last output otherwise."""
+        options = self.settings_for(context)
+        command = context.workspace.test_command
+        context.state.test_results = [
+            r for r in context.state.test_results if r.get("step_id") != context.step_id
+        ]
+        if not command:
+            return StepResult(summary="skipped: this workspace type has no test command")
+        last: Failure | None = None
+        for round_number in range(options.fix_rounds + 1):
+            failure, record = await self._check(context, options, command)
+            record.update(step_id=context.step_id, round=round_number)
+            if failure is None:
+                context.state.test_results.append(record)
+                await context.checkpoint()
+                fixed = f"after {round_number} fix round(s)" if round_number else "on the first run"
+                return StepResult(
+                    summary=f"tests pass {fixed}"
+                    + (f" ({record['counts']})" if record.get("counts") else ""),
+                    output={"rounds": round_number, "passed": True, "counts": record.get("counts")},
+                )
+            last = failure
+            if round_number < options.fix_rounds:
+                record.update(await self._fix(context, options, failure, round_number + 1))
+            context.state.test_results.append(record)
+            await context.checkpoint()
+        assert last is not None
+        raise StepFailedError(
+            f"the {'import check' if last.phase == 'import_check' else 'tests'} still fail after "
+            f"{options.fix_rounds} fix round(s):\n{clip_middle(last.text, 3000)}"
+        )
+
+    # -- checking --------------------------------------------------------------------------------
+
+    async def _check(
+        self, context: WorkflowContext, options: StepOptions, command: list[str]
+    ) -> tuple[Failure | None, dict[str, Any]]:
+        """One import check and, if it passes, one test run."""
+        workspace = context.workspace
+        root = workspace.root
+        roots = [str(root), os.path.realpath(root)]
+        modules = generated_modules(context)
+        sources = [m for m, p in modules.items() if not is_test_path(p, workspace.test_dir)]
+        tests = [p for p in modules.values() if is_test_path(p, workspace.test_dir)]
+        if sources or tests:
+            check = await check_imports(
+                root,
+                root / workspace.source_dir,
+                sources,
+                tests,
+                timeout_s=options.import_check_timeout_s,
+                max_output_chars=options.max_output_chars,
+            )
+            if not check.ok:
+                lines = []
+                blamed: list[str] = []
+                for item in check.failures:
+                    path = modules.get(item.target, item.target)
+                    trace = normalise_output(item.trace, roots).strip()
+                    lines.append(f"{path}: {normalise_output(item.error, roots)}\n{trace}")
+                    blamed += [
+                        path,
+                        *blamed_files(
+                            item.error + "\n" + item.trace, list(modules.values()), modules
+                        ),
+                    ]
+                text = "\n\n".join(lines)
+                failure = Failure(
+                    "import_check",
+                    text,
+                    list(dict.fromkeys(blamed)),
+                    check.process.returncode,
+                    check.process.timed_out,
+                )
+                return failure, self._record(failure, text)
+        outcome = await run_process(
+            command,
+            cwd=root,
+            timeout_s=options.test_timeout_s,
+            max_output_chars=options.max_output_chars,
+            env=child_environment({"PYTEST_ADDOPTS": "--tb=short"}),
+        )
+        output = normalise_output(outcome.output, roots)
+        if outcome.ok:
+            record = self._record(None, output)
+            record.update(phase="tests", passed=True, returncode=0, counts=_counts(output))
+            return None, record
+        text = output
+        if outcome.timed_out:
+            text = f"the tests did not finish within {options.test_timeout_s:g} s and were stopped\n{output}"
+        files = blamed_files(output, list(modules.values()), modules)
+        failure = Failure("tests", text, files, outcome.returncode, outcome.timed_out)
+        record = self._record(failure, text)
+        record["counts"] = _counts(output)
+        return failure, record
+
+    @staticmethod
+    def _record(failure: Failure | None, output: str) -> dict[str, Any]:
+        return {
+            "phase": failure.phase if failure else "tests",
+            "passed": failure is None,
+            "returncode": failure.returncode if failure else 0,
+            "timed_out": failure.timed_out if failure else False,
+            "output": clip_middle(output, STATE_OUTPUT_CHARS),
+            "blamed_files": failure.files if failure else [],
+        }
+
+    # -- fixing ----------------------------------------------------------------------------------
+
+    def _files_to_fix(self, context: WorkflowContext, failure: Failure, limit: int) -> list[str]:
+        """The blamed files that this run generated, sources before tests; all generated files
+        when the output blames none."""
+        test_dir = context.workspace.test_dir
+        generated = [p for p in dict.fromkeys(context.state.files_written) if p.endswith(".py")]
+        chosen = [p for p in failure.files if p in generated] or [
+            p for p in generated if _has_content(context, p)
+        ]
+        chosen = [p for p in chosen if not is_test_path(p, test_dir)] + [
+            p for p in chosen if is_test_path(p, test_dir)
+        ]
+        return chosen[:limit]
+
+    async def _fix(
+        self, context: WorkflowContext, options: StepOptions, failure: Failure, round_number: int
+    ) -> dict[str, Any]:
+        """Ask for a whole-file fix of each file to fix, one after the other (each prompt sees the
+        fixes made before it). A file whose fix cannot be parsed is reported, not fatal."""
+        targets = self._files_to_fix(context, failure, options.max_fix_files)
+        fixed: list[str] = []
+        unchanged: list[str] = []
+        errors: list[str] = []
+        shown_failure = clip_middle(failure.text, options.failure_prompt_chars)
+        for path in targets:
+            try:
+                current = read_existing(context.workspace, path)
+            except WorkspaceError as exc:
+                errors.append(f"{path}: {exc}")
+                continue
+            if current is None:
+                continue
+            values = {
+                "project_type": context.workspace.project_type or "software",
+                "phase": failure.phase,
+                "failure": shown_failure,
+                "context_files": self._context_files(context, path, targets, options),
+                "path": path,
+                "current": shown_file(path, current),
+                "is_test": is_test_path(path, context.workspace.test_dir),
+                "language": language_of(path),
+            }
+            modules = generated_modules(context)
+            sources = module_sources(context, modules)
+            importer = path[:-3].replace("/", ".")
+
+            def parse(
+                reply: str,
+                path: str = path,
+                current: str = current,
+                importer: str = importer,
+                sources: dict[str, str] = sources,
+            ) -> ParseResult[Fix]:
+                result = parse_fix_reply(reply, path, max_chars=options.max_reply_chars)
+                content = result.value.content if result.ok and result.value else None
+                if content is not None:
+                    erased = erased_work_issue(path, current, content)
+                    result.issues += [erased] if erased else []
+                    result.issues += unknown_imports(content, importer, sources)
+                return result
+
+            try:
+                answer = await self.ask(
+                    context,
+                    self.messages(context, "fix", values),
+                    key=f"fix-round-{round_number}/{path}",
+                    parse=parse,
+                    what=f"the fix of `{path}` (round {round_number})",
+                    instruction=f"Reply again with the whole corrected `{path}` in one "
+                    f"```{language_of(path)} code block, or with exactly NO CHANGE.",
+                )
+            except StepFailedError as exc:
+                errors.append(str(exc))
+                continue
+            content = answer.value.content
+            if content is None or content == current:
+                unchanged.append(path)
+                continue
+            try:
+                context.write_file(path, content)
+            except WorkspaceError as exc:
+                errors.append(f"{path}: {exc}")
+                continue
+            fixed.append(path)
+        return {"fix_round": round_number, "fixed_files": fixed, "unchanged_files": unchanged,
+                "fix_errors": errors}  # fmt: skip
+
+    def _context_files(
+        self, context: WorkflowContext, path: str, targets: list[str], options: StepOptions
+    ) -> list[dict[str, str]]:
+        """The other files to fix, shown (clipped) next to the one being fixed."""
+        budget = options.max_prompt_file_chars
+        shown: list[dict[str, str]] = []
+        modules = generated_modules(context)
+        try:
+            own = read_existing(context.workspace, path) or ""
+        except WorkspaceError:
+            own = ""
+        imported = [modules[m] for m in imported_modules(own, path[:-3].replace("/", "."), modules)]
+        for other in dict.fromkeys([*targets, *imported]):
+            if other == path or budget <= 200:
+                continue
+            try:
+                content = read_existing(context.workspace, other)
+            except WorkspaceError:
+                continue
+            if content is not None:
+                file = shown_file(other, content, budget)
+                budget -= len(file["content"])
+                shown.append(file)
+        return shown

@@ -1,0 +1,211 @@
+"""``test_generation``: pytest tests for every generated module, under the workspace's test folder."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from autobyteus_coding_steps.parsing.file_reply import FileReply, parse_file_reply
+from autobyteus_coding_steps.parsing.paths import normalise_path
+from autobyteus_coding_steps.parsing.python_source import (
+    missing_test_function_issue,
+    public_definitions,
+    unknown_imports,
+)
+from autobyteus_coding_steps.parsing.report import ParseResult
+from autobyteus_coding_steps.prompting import resource, shown_file
+from autobyteus_coding_steps.scheduling import run_in_dependency_order
+from autobyteus_coding_steps.steps.coding_step import CodingStep
+from autobyteus_coding_steps.workspace_files import importable_module, is_test_path, read_existing
+from autobyteus_core.prompt.prompt_template_variable import PromptTemplateVariable
+from autobyteus_core.workflow.errors import StepFailedError
+from autobyteus_core.workflow.events import EventType
+from autobyteus_core.workflow.step_result import StepResult
+from autobyteus_core.workspace.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from autobyteus_coding_steps.options import StepOptions
+    from autobyteus_core.workflow.workflow_context import WorkflowContext
+
+
+def generated_modules(context: WorkflowContext) -> dict[str, str]:
+    """Module name → workspace path of every importable Python file written in this run."""
+    modules: dict[str, str] = {}
+    workspace = context.workspace
+    for path in dict.fromkeys(context.state.files_written):
+        if path.endswith(".py"):
+            module = importable_module(path, workspace.source_dir)
+            if module is None and is_test_path(path, workspace.test_dir):
+                module = importable_module(path, ".")
+            if module is not None:
+                modules[module] = path
+    return modules
+
+
+def module_sources(context: WorkflowContext, modules: dict[str, str]) -> dict[str, str]:
+    """Module name → current source, for the modules that can still be read."""
+    sources: dict[str, str] = {}
+    for module, path in modules.items():
+        try:
+            content = read_existing(context.workspace, path)
+        except WorkspaceError:
+            content = None
+        if content is not None:
+            sources[module] = content
+    return sources
+
+
+def target_test_path(path: str, test_dir: str, taken: set[str]) -> str:
+    """``tests/test_<module>.py`` for the source file ``path`` (with its package in the name when
+    two modules share a name)."""
+    parts = normalise_path(path)[:-3].split("/")
+    stem = parts[-1] if parts[-1] != "__init__" else (parts[-2] if len(parts) > 1 else "package")
+    prefix = normalise_path(test_dir)
+    candidate = f"{prefix}/test_{stem}.py" if prefix else f"test_{stem}.py"
+    if candidate in taken and len(parts) > 1:
+        joined = "_".join(p for p in parts if p != "__init__")
+        candidate = f"{prefix}/test_{joined}.py" if prefix else f"test_{joined}.py"
+    return candidate
+
+
+class TestGenerationStep(CodingStep):
+    """Writes a pytest file for each generated module (``tests/test_<module>.py``), one file per
+    reply, all modules concurrently. The prompt shows the module's source and the names it
+    defines; a test importing a name the project does not define, or with no test function, is
+    re-asked. Test files the plan already had written in this run are left as they are."""
+
+    __test__ = False  # not a pytest test class
+    name = "test_generation"
+    description = "Write pytest tests for the generated modules"
+    prompt_templates: ClassVar[dict[str, str]] = {
+        **CodingStep.prompt_templates,
+        "tests": resource("test_generation.j2"),
+    }
+    prompt_variables: ClassVar[dict[str, tuple[PromptTemplateVariable, ...]]] = {
+        "tests": tuple(
+            PromptTemplateVariable(name)
+            for name in (
+                "project_type",
+                "requirement_document",
+                "module",
+                "source_path",
+                "source",
+                "names",
+                "test_path",
+                "existing",
+            )
+        )
+    }
+
+    async def execute(self, context: WorkflowContext) -> StepResult:
+        """Write the test files and add them to ``state.test_files``."""
+        options = self.settings_for(context)
+        if not options.generate_tests:
+            return StepResult(summary="skipped: generate_tests is off")
+        workspace = context.workspace
+        modules = generated_modules(context)
+        sources = module_sources(context, modules)
+        written = set(context.state.files_written)
+        jobs: dict[str, tuple[str, str]] = {}  # test path → (module, source path)
+        planned_tests: list[str] = []
+        for module, path in modules.items():
+            if is_test_path(path, workspace.test_dir):
+                planned_tests.append(path)
+                continue
+            if not sources.get(module, "").strip():
+                continue  # an empty __init__.py has nothing to test
+            target = target_test_path(path, workspace.test_dir, set(jobs))
+            if target in written:
+                planned_tests.append(target)
+                continue
+            jobs[target] = (module, path)
+        for path in planned_tests:
+            if path not in context.state.test_files:
+                context.state.test_files.append(path)
+        if not jobs:
+            return StepResult(
+                summary="no modules needed new tests",
+                output={"test_files": list(context.state.test_files)},
+            )
+        records: dict[str, dict[str, Any]] = {}
+
+        async def run(test_path: str) -> None:
+            module, source_path = jobs[test_path]
+            context.emit(EventType.SUBTASK_STARTED, subtask=f"tests/{module}", files=[test_path])
+            records[test_path] = await self._write_tests(
+                context, options, module, source_path, test_path, sources
+            )
+            context.emit(
+                EventType.SUBTASK_FINISHED,
+                subtask=f"tests/{module}",
+                status="succeeded",
+                files=[test_path],
+            )
+
+        outcomes = await run_in_dependency_order(
+            list(jobs),
+            {},
+            run,
+            max_concurrency=context.max_concurrency,
+            recoverable=(StepFailedError, WorkspaceError),
+        )
+        failed = {path: o.error for path, o in outcomes.items() if o.error is not None}
+        for path in jobs:
+            if path not in failed and path not in context.state.test_files:
+                context.state.test_files.append(path)
+        await context.checkpoint()
+        if failed:
+            raise StepFailedError(
+                f"tests could not be written for {len(failed)} of {len(jobs)} modules:\n"
+                + "\n".join(f"- {path}: {error}" for path, error in failed.items())
+            )
+        return StepResult(
+            summary=f"{len(jobs)} test files written",
+            output={"test_files": list(context.state.test_files), "files": records},
+        )
+
+    async def _write_tests(
+        self,
+        context: WorkflowContext,
+        options: StepOptions,
+        module: str,
+        source_path: str,
+        test_path: str,
+        sources: dict[str, str],
+    ) -> dict[str, Any]:
+        source = sources[module]
+        existing = read_existing(context.workspace, test_path)
+        values = {
+            "project_type": context.workspace.project_type or "software",
+            "requirement_document": (
+                context.state.requirement_document or context.state.requirement
+            ).strip(),
+            "module": module,
+            "source_path": source_path,
+            "source": shown_file(source_path, source, options.max_prompt_file_chars),
+            "names": public_definitions(source),
+            "test_path": test_path,
+            "existing": shown_file(test_path, existing) if existing is not None else None,
+        }
+        importer = test_path[:-3].replace("/", ".")
+
+        def parse(reply: str) -> ParseResult[FileReply]:
+            result = parse_file_reply(reply, test_path, max_chars=options.max_reply_chars)
+            if result.ok and result.value is not None:
+                content = result.value.content
+                result.issues += unknown_imports(content, importer, sources)
+                missing = missing_test_function_issue(test_path, content)
+                if missing is not None:
+                    result.issues.append(missing)
+            return result
+
+        answer = await self.ask(
+            context,
+            self.messages(context, "tests", values),
+            key=f"tests/{test_path}",
+            parse=parse,
+            what=f"the tests `{test_path}`",
+            instruction=f"Reply again with the whole test file `{test_path}` in one ```python "
+            "code block.",
+        )
+        context.write_file(test_path, answer.value.content)
+        return {"attempts": answer.attempts, "notes": [n.describe() for n in answer.notes]}

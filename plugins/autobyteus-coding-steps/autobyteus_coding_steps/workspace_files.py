@@ -1,0 +1,74 @@
+"""Reading workspace files for prompts, with the same path rules as writing them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from autobyteus_coding_steps.parsing.paths import module_name, normalise_path
+from autobyteus_core.workspace.errors import UnsafePathError
+
+if TYPE_CHECKING:
+    from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
+
+
+def read_existing(workspace: WorkspaceSetting, path: str) -> str | None:
+    """The text of the workspace file ``path``, or None when there is none.
+
+    Raises :class:`~autobyteus_core.workspace.errors.UnsafePathError` for a path the safe writer
+    would refuse (one that leaves the workspace through a symbolic link, for instance) and for an
+    existing directory, so nothing outside the workspace is ever read into a prompt.
+    """
+    parts = workspace.writer.resolve(path)
+    target = Path(workspace.writer.real_root(), *parts)
+    if target.is_dir():
+        raise UnsafePathError(path, "it is an existing directory, not a file")
+    if not target.is_file():
+        return None
+    return target.read_text(encoding="utf-8", errors="replace")
+
+
+def relative_to_dir(path: str, directory: str) -> str | None:
+    """``path`` relative to ``directory`` (both workspace-relative), or None when outside it."""
+    directory = normalise_path(directory)
+    path = normalise_path(path)
+    if not directory:
+        return path
+    if path.startswith(directory + "/"):
+        return path[len(directory) + 1 :]
+    return None
+
+
+def is_test_path(path: str, test_dir: str) -> bool:
+    """Whether ``path`` is a test file: under the test folder or named ``test_*.py``/``*_test.py``."""
+    name = path.rsplit("/", 1)[-1]
+    inside = relative_to_dir(path, test_dir) is not None and normalise_path(test_dir) != ""
+    return inside or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
+def importable_module(path: str, source_dir: str) -> str | None:
+    """The name the module at ``path`` is imported by, given the project's source folder
+    (``src/pkg/x.py`` with source folder ``src`` → ``pkg.x``); None when it is not importable."""
+    inner = relative_to_dir(path, source_dir)
+    return module_name(inner) if inner is not None else None
+
+
+def package_inits(paths: list[str], source_dir: str, test_dir: str) -> list[str]:
+    """The ``__init__.py`` files that make packages of the folders holding the generated source
+    modules ``paths`` (test files excluded), outermost first."""
+    inits: list[str] = []
+    prefix = normalise_path(source_dir)
+    for path in paths:
+        if not path.endswith(".py") or is_test_path(path, test_dir):
+            continue
+        inner = relative_to_dir(path, source_dir)
+        if inner is None:
+            continue
+        folders = inner.split("/")[:-1]
+        for depth in range(1, len(folders) + 1):
+            if not all(part.isidentifier() for part in folders[:depth]):
+                break
+            init = "/".join([*([prefix] if prefix else []), *folders[:depth], "__init__.py"])
+            if init not in inits:
+                inits.append(init)
+    return inits
