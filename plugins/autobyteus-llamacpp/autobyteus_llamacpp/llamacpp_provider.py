@@ -30,15 +30,20 @@ class LlamaCppProvider(LLMProvider):
 
     name = "llamacpp"
     description = "Local GGUF models in-process with llama-cpp-python (offline)"
+    settings_class = LlamaCppSettings
 
-    def __init__(self, models: ModelCache | None = None) -> None:
-        """``models`` defaults to the process-wide cache, so each model loads once."""
+    def __init__(
+        self, models: ModelCache | None = None, catalog: dict[str, KnownModel] | None = None
+    ) -> None:
+        """``models`` defaults to the process-wide cache, so each model loads once; ``catalog``
+        (the models known by name) defaults to :data:`KNOWN_MODELS`."""
         self.models = models if models is not None else SHARED_MODELS
+        self.catalog = catalog if catalog is not None else KNOWN_MODELS
 
     def list_models(self, settings: AutobyteusSettings) -> list[ModelInfo]:
         """The known models (marking those whose packages are missing) and the path form."""
         models = []
-        for known in KNOWN_MODELS.values():
+        for known in self.catalog.values():
             note = "" if known.installed() else f" [not installed: {known.install_hint}]"
             models.append(
                 ModelInfo(
@@ -68,7 +73,7 @@ class LlamaCppProvider(LLMProvider):
         from autobyteus_llamacpp.llamacpp_llm import LlamaCppLLM
 
         plugin_settings = settings.plugin(LlamaCppSettings)
-        known = KNOWN_MODELS.get(model)
+        known = self.catalog.get(model)
         if known is not None:
             if not known.installed():
                 raise ModelNotFoundError(
@@ -85,7 +90,7 @@ class LlamaCppProvider(LLMProvider):
             )
         path = Path(model).expanduser()
         if not path.is_file():
-            names = ", ".join(f"llamacpp:{n}" for n in KNOWN_MODELS)
+            names = ", ".join(f"llamacpp:{n}" for n in self.catalog)
             raise ModelNotFoundError(
                 f"no llamacpp model {model!r}: use one of {names} or llamacpp:<path-to-model.gguf>"
                 f" (no file at {path})"
