@@ -22,6 +22,7 @@ class OpenAIProvider(LLMProvider):
 
     name = "openai"
     description = "OpenAI and OpenAI-compatible servers (vLLM, Ollama, LM Studio, llama.cpp)"
+    settings_class = OpenAISettings
 
     def list_models(self, settings: AutobyteusSettings) -> list[ModelInfo]:
         """The default model and every model with a known price."""

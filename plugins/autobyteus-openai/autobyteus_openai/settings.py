@@ -42,6 +42,9 @@ class _StandardOpenAIVariables(PydanticBaseSettingsSource):
     """Reads ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` and ``OPENAI_ORG_ID`` from the environment,
     then from the workspace ``.env``; empty values count as unset."""
 
+    #: How ``autobyteus config show`` names this source.
+    source_label = "OPENAI_* variables"
+
     def __init__(self, settings_cls: type[BaseSettings]) -> None:
         super().__init__(settings_cls)
         env_file = settings_cls.model_config.get("env_file")

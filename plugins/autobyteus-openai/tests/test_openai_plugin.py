@@ -86,6 +86,9 @@ def test_autobyteus_variables_beat_the_standard_ones(monkeypatch: pytest.MonkeyP
     assert own.api_key is not None and own.api_key.get_secret_value() == "sk-autobyteus"
     assert own.base_url == "http://127.0.0.1:9/v1"
     assert own.default_model == "qwen2.5-coder"
+    sources = own.value_sources()
+    assert (sources["api_key"], sources["base_url"]) == ("env", "OPENAI_* variables")
+    assert OpenAIProvider.settings_class is OpenAISettings
 
 
 def test_workspace_files(tmp_path: Path):
