@@ -19,3 +19,39 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def repo_root() -> Path:
     """The repository root."""
     return REPO_ROOT
+
+
+def _contributing_examples() -> dict[str, str]:
+    import re
+
+    text = (REPO_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    pattern = re.compile(r"<!-- example: (\S+) -->\n```\w*\n(.*?)```", re.S)
+    return {match.group(1): match.group(2) for match in pattern.finditer(text)}
+
+
+@pytest.fixture
+def contributing_examples() -> dict[str, str]:
+    """The files CONTRIBUTING.md spells out, by path: every fenced block preceded by a
+    ``<!-- example: <path> -->`` marker."""
+    return _contributing_examples()
+
+
+@pytest.fixture
+def write_contributing_example(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """``write(distribution) -> Path``: the example distribution of CONTRIBUTING.md (package,
+    pyproject.toml and tests) written under ``tmp_path``."""
+
+    def write(distribution: str, into: Path | None = None) -> Path:
+        root = into or tmp_path
+        found = False
+        for relative, content in _contributing_examples().items():
+            if relative.split("/", 1)[0] != distribution:
+                continue
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+            found = True
+        assert found, f"CONTRIBUTING.md has no example files for {distribution}"
+        return root / distribution
+
+    return write

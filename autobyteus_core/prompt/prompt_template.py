@@ -21,6 +21,9 @@ from autobyteus_core.prompt.prompt_template_variable import PromptTemplateVariab
 if TYPE_CHECKING:
     import jinja2
 
+    from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core.workflow.base_step import BaseStep
+
 #: ``"package.module:relative/path.j2"``: a file shipped inside a Python package.
 RESOURCE_REF = re.compile(
     r"^(?P<package>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):(?P<path>[\w.\-]+(?:/[\w.\-]+)*)$"
@@ -152,6 +155,33 @@ class PromptTemplate:
         if is_resource_ref(spec):
             return cls.from_resource(spec, variables, name=name)
         return cls.from_string(spec, variables, name=name or "<string>")
+
+    @classmethod
+    def for_step(
+        cls,
+        step: BaseStep | type[BaseStep],
+        key: str,
+        settings: AutobyteusSettings | None = None,
+        variables: Iterable[PromptTemplateVariable] = (),
+    ) -> PromptTemplate:
+        """The template ``key`` of a step: the user's override file when settings name one
+        (``[prompts.<step name>] <key> = "file.j2"`` in autobyteus.toml, or
+        ``AUTOBYTEUS_PROMPTS__<STEP>__<KEY>``; a relative path is read from the workspace), else
+        the step's own ``prompt_templates[key]``."""
+        if settings is not None:
+            override = settings.prompts.get(step.name, {}).get(key)
+            if override:
+                path = Path(override).expanduser()
+                if not path.is_absolute() and settings.workspace is not None:
+                    path = settings.workspace / path
+                return cls.from_file(path, variables, name=f"{step.name}.{key} ({path})")
+        spec = step.prompt_templates.get(key)
+        if spec is None:
+            known = ", ".join(sorted(step.prompt_templates)) or "none"
+            raise PromptTemplateError(
+                f"step '{step.name}' has no prompt template '{key}' (it has: {known})"
+            )
+        return cls.load(spec, variables, name=f"{step.name}.{key}")
 
     # -- compiling and filling -------------------------------------------------------------------
 

@@ -149,3 +149,22 @@ def test_variable_round_trip_and_validation():
         PromptTemplateVariable("not a name")
     with pytest.raises(ValueError):
         PromptTemplateVariable("x", "SOMETIMES")  # type: ignore[arg-type]
+
+
+def test_for_step_uses_the_steps_template_or_the_users_override(workspace):
+    from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core.workflow.base_step import BaseStep
+
+    class AskStep(BaseStep):
+        name = "ask"
+        prompt_templates = {"main": "Default {{ x }}"}
+
+    settings = AutobyteusSettings.load(workspace)
+    assert PromptTemplate.for_step(AskStep, "main", settings).fill(x=1) == "Default 1"
+    assert PromptTemplate.for_step(AskStep("a"), "main").fill(x=2) == "Default 2"
+    with pytest.raises(PromptTemplateError, match="has no prompt template 'other'"):
+        PromptTemplate.for_step(AskStep, "other", settings)
+    (workspace / "mine.j2").write_text("Mine {{ x }}", encoding="utf-8")
+    (workspace / "autobyteus.toml").write_text('[prompts.ask]\nmain = "mine.j2"\n')
+    settings = AutobyteusSettings.load(workspace)
+    assert PromptTemplate.for_step(AskStep, "main", settings).fill(x=3) == "Mine 3"

@@ -1,0 +1,60 @@
+"""CONTRIBUTING.md's promises: its two example plugins work, their tests pass with the kit, each
+fits in under 30 lines, and every hook has its own reference section."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+
+import pytest
+
+from autobyteus_core.hookspecs import ALL_HOOKS
+from autobyteus_core.tomlcompat import tomllib
+
+PLUGINS = {"autobyteus-summary": "autobyteus_summary", "autobyteus-echo": "autobyteus_echo"}
+
+
+@pytest.mark.parametrize("distribution", sorted(PLUGINS))
+def test_example_plugin_code_is_under_30_lines(contributing_examples, distribution):
+    code = contributing_examples[f"{distribution}/{PLUGINS[distribution]}/__init__.py"]
+    assert len(code.splitlines()) < 30
+
+
+@pytest.mark.parametrize("distribution", sorted(PLUGINS))
+def test_example_pyproject_declares_the_entry_point(
+    contributing_examples, write_contributing_example, distribution, monkeypatch
+):
+    pyproject = tomllib.loads(contributing_examples[f"{distribution}/pyproject.toml"])
+    assert pyproject["project"]["name"] == distribution
+    ((_name, target),) = pyproject["project"]["entry-points"]["autobyteus"].items()
+    assert target == PLUGINS[distribution]
+    root = write_contributing_example(distribution)
+    monkeypatch.syspath_prepend(str(root))
+    try:
+        module = importlib.import_module(target)
+        assert any(hasattr(getattr(module, hook, None), "autobyteus_impl") for hook in ALL_HOOKS)
+    finally:
+        import sys
+
+        sys.modules.pop(target, None)
+
+
+@pytest.mark.parametrize("distribution", sorted(PLUGINS))
+def test_example_plugin_tests_pass_with_the_testing_kit(
+    pytester, write_contributing_example, distribution
+):
+    """The tests CONTRIBUTING.md shows, run by pytest with the example's own pyproject.toml."""
+    source = write_contributing_example(distribution)
+    shutil.copytree(source, pytester.path, dirs_exist_ok=True)
+    pytester.syspathinsert()
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_every_hook_has_a_reference_section(repo_root):
+    text = (repo_root / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    for hook in ALL_HOOKS:
+        assert f"\n### {hook}\n" in text, f"CONTRIBUTING.md has no section for {hook}"
+        section = text.split(f"\n### {hook}\n", 1)[1].split("\n### ", 1)[0]
+        assert f"def {hook}(" in section
+        assert "Used by:" in section
