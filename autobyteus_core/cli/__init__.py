@@ -28,6 +28,11 @@ LAZY_COMMANDS: dict[str, str] = {
     "install": "autobyteus_core.cli.install_commands:install_command",
     "uninstall": "autobyteus_core.cli.install_commands:uninstall_command",
     "plugin": "autobyteus_core.cli.scaffold_commands:plugin_group",
+    "run": "autobyteus_core.cli.run_commands:run_command",
+    "runs": "autobyteus_core.cli.run_commands:runs_command",
+    "show": "autobyteus_core.cli.run_commands:show_command",
+    "resume": "autobyteus_core.cli.run_commands:resume_command",
+    "workflow": "autobyteus_core.cli.run_commands:workflow_group",
 }
 
 _PLUGIN_COMMANDS = "plugin_commands"

@@ -14,4 +14,9 @@ SHORT_HELP: dict[str, str] = {
     "install": "Install plugins with pip into the environment autobyteus runs in.",
     "uninstall": "Uninstall plugins with pip from the environment autobyteus runs in.",
     "plugin": "Create a new plugin distribution.",
+    "run": "Run a workflow that turns a requirement into code in the workspace.",
+    "runs": "List the runs stored in the workspace.",
+    "show": "Show a run: status, steps, usage, files written and the parsed plan.",
+    "resume": "Continue a stopped run; recorded LLM replies are reused, never paid twice.",
+    "workflow": "Inspect the configured workflow.",
 }

@@ -33,9 +33,14 @@ def scrub_options(options: dict[str, Any]) -> dict[str, Any]:
 
 def fingerprint(messages: Sequence[Message], options: dict[str, Any]) -> str:
     """SHA-256 of the messages and (scrubbed) options: what makes two calls the same call."""
-    payload = {"messages": [[m.role, m.content] for m in messages], "options": options}
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256()
+    for message in messages:
+        for part in (message.role, message.content):
+            encoded = part.encode("utf-8", "surrogatepass")
+            digest.update(len(encoded).to_bytes(8, "big"))
+            digest.update(encoded)
+    digest.update(json.dumps(options, sort_keys=True, ensure_ascii=False, default=str).encode())
+    return digest.hexdigest()
 
 
 def estimate_prompt_tokens(messages: Sequence[Message]) -> int:
@@ -59,6 +64,8 @@ class CallLedger:
         self.llm = llm
         self.budget = budget
         self.max_concurrency = max(1, max_concurrency)
+        #: How many changes may wait for the background saver before a call waits for it.
+        self.max_unsaved = 4 * self.max_concurrency
         self.emit = emit
         #: Why calls are refused from now on (the budget was reached), else None.
         self.stopped: str | None = None
@@ -144,7 +151,9 @@ class CallLedger:
             },
         )
         self._account(step, usage)
-        await self.recorder.save()
+        ticket = self.recorder.mark()
+        if self.recorder.backlog > self.max_unsaved:
+            await self.recorder.wait_saved(ticket)
         self._announce(step, key, model, usage, latency, False)
         return response.model_copy(update={"usage": usage, "latency_s": latency})
 

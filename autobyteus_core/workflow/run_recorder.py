@@ -1,10 +1,12 @@
 """Keeps a run's :class:`RunState` and saves it: ``state.json`` after every LLM call and step,
 ``transcript.jsonl`` appended with every prompt, reply, file and error.
 
-Saves are coalesced: concurrent calls finishing together share one write, made in a worker
-thread so fsync does not stall the event loop, and a save never replaces a newer state with an
-older one. Exchanges are serialised once, when recorded, so a save costs little more than the
-size of the state.
+The transcript is the record of LLM exchanges: each ``llm_call`` line holds everything needed to
+replay the call, so ``state.json`` leaves the exchanges out and stays small (no save rewrites
+every reply of the run). The transcript lines are always written before the state that follows
+them. Saves are made by one background task, in a worker thread so fsync does not stall the event
+loop; every change made while a save is being written goes into the next one, and a save never
+replaces a newer state with an older one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from autobyteus_core.workflow.errors import WorkflowError
 from autobyteus_core.workflow.llm_exchange import LLMExchange
 from autobyteus_core.workflow.run_state import RunState
 from autobyteus_core.workflow.run_store import RunStore
+from autobyteus_core.workspace.written_file import WrittenFile
 
 
 class RunRecorder:
@@ -32,12 +35,14 @@ class RunRecorder:
         self.run = run
         self.run_dir: Path | None = None
         self._exchange_json = [e.model_dump_json() for e in run.exchanges]
+        self._file_json = [f.model_dump_json() for f in run.files]
         self._index = {(e.step, e.key): i for i, e in enumerate(run.exchanges)}
         self._pending: list[str] = []
         self._requested = 0
         self._written = 0
-        self._lock: asyncio.Lock | None = None
-        self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self._saver: asyncio.Task[None] | None = None
+        self._saver_loop: asyncio.AbstractEventLoop | None = None
+        self._error: Exception | None = None
         self._thread_lock = threading.Lock()
 
     def attach(self, run_dir: Path) -> None:
@@ -65,6 +70,12 @@ class RunRecorder:
             self._exchange_json[index] = text
         self.note(transcript)
 
+    def add_file(self, written: WrittenFile, step: str) -> None:
+        """Record a file the safe writer wrote for ``step``."""
+        self.run.files.append(written)
+        self._file_json.append(written.model_dump_json())
+        self.note({"type": "file_written", "step": step, **written.model_dump()})
+
     def note(self, entry: dict[str, Any]) -> None:
         """Queue one transcript line; it is written with the next save."""
         entry.setdefault("ts", time.time())
@@ -73,31 +84,58 @@ class RunRecorder:
 
     # -- serialising and saving ----------------------------------------------------------------
 
-    def to_json(self) -> str:
-        """The whole run state as compact JSON (what ``state.json`` holds)."""
+    def to_json(self, *, exchanges: bool = True) -> str:
+        """The whole run state as compact JSON; ``state.json`` is this without the exchanges.
+
+        Files and exchanges are serialised once, when recorded, and spliced in.
+        """
         try:
-            head = self.run.model_dump_json(exclude={"exchanges"})
+            head = self.run.model_dump_json(exclude={"exchanges", "files"})
         except PydanticSerializationError as exc:
             raise WorkflowError(
                 f"the run state cannot be saved: a step stored data that is not JSON ({exc})"
             ) from exc
-        return head[:-1] + ',"exchanges":[' + ",".join(self._exchange_json) + "]}"
+        calls = ",".join(self._exchange_json) if exchanges else ""
+        files = ",".join(self._file_json)
+        return f'{head[:-1]},"files":[{files}],"exchanges":[{calls}]}}'
+
+    def mark(self) -> int:
+        """Note that the state changed and have it saved soon by the background saver (which
+        writes in a worker thread, coalescing every change made meanwhile). Returns a ticket for
+        :meth:`wait_saved`."""
+        self._requested += 1
+        if self.run_dir is not None:
+            loop = asyncio.get_running_loop()
+            if self._saver is None or self._saver.done() or self._saver_loop is not loop:
+                self._saver = loop.create_task(self._save_loop())
+                self._saver_loop = loop
+        return self._requested
+
+    @property
+    def backlog(self) -> int:
+        """Changes noted but not on disk yet."""
+        return self._requested - self._written if self.run_dir is not None else 0
 
     async def save(self) -> None:
-        """Write the state and pending transcript lines now (shared with concurrent saves)."""
-        if self.run_dir is None:
-            return
-        loop = asyncio.get_running_loop()
-        if self._lock is None or self._lock_loop is not loop:
-            self._lock, self._lock_loop = asyncio.Lock(), loop
-        self._requested += 1
-        ticket = self._requested
-        async with self._lock:
-            if self._written >= ticket:
-                return
-            ticket = self._requested
-            text, lines = self._snapshot()
-            await asyncio.to_thread(self._write, ticket, text, lines)
+        """Save now: return once everything recorded so far is on disk."""
+        await self.wait_saved(self.mark())
+
+    async def wait_saved(self, ticket: int) -> None:
+        """Wait until the change with ``ticket`` is on disk; re-raise a failed save."""
+        while self._written < ticket and self._saver is not None:
+            await asyncio.shield(self._saver)
+            if self._error is not None:
+                error, self._error = self._error, None
+                raise WorkflowError(f"cannot save the run: {error}") from error
+
+    async def _save_loop(self) -> None:
+        try:
+            while self._written < self._requested:
+                ticket = self._requested
+                text, lines = self._snapshot()
+                await asyncio.to_thread(self._write, ticket, text, lines)
+        except Exception as exc:
+            self._error = exc
 
     def save_now(self) -> None:
         """Synchronous :meth:`save`, for code outside the event loop."""
@@ -110,7 +148,7 @@ class RunRecorder:
     def _snapshot(self) -> tuple[str, list[str]]:
         self.run.updated_at = time.time()
         lines, self._pending = self._pending, []
-        return self.to_json(), lines
+        return self.to_json(exchanges=False), lines
 
     def _write(self, ticket: int, text: str, lines: list[str]) -> None:
         assert self.run_dir is not None

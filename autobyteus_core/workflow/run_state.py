@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from typing import Any
 
@@ -68,6 +70,25 @@ class RunState(BaseModel):
         steps = {path: StepRecord(id=path, step=name) for path, name in step_paths(workflow)}
         return cls(run_id=run_id, workflow=workflow, steps=steps, **fields)
 
+    def is_live_elsewhere(self) -> bool:
+        """Whether another process on this machine is running this run right now."""
+        return (
+            self.status is WorkflowStatus.RUNNING
+            and self.pid is not None
+            and self.pid != os.getpid()
+            and self.host == socket.gethostname()
+            and process_alive(self.pid)
+        )
+
+    @property
+    def display_status(self) -> str:
+        """The status for people: ``interrupted`` for a run whose process died mid-run."""
+        if self.status is WorkflowStatus.RUNNING and not (
+            self.pid == os.getpid() or self.is_live_elsewhere()
+        ):
+            return "interrupted"
+        return self.status.value
+
     @property
     def wall_time_s(self) -> float:
         """Time spent in top-level steps, over every attempt."""
@@ -78,7 +99,7 @@ class RunState(BaseModel):
         return {
             "run_id": self.run_id,
             "workflow": self.workflow.name,
-            "status": self.status.value,
+            "status": self.display_status,
             "stop_reason": self.stop_reason,
             "error": self.error,
             "model": self.model_id,
@@ -88,3 +109,16 @@ class RunState(BaseModel):
             "usage": {**self.usage.model_dump(), "total_tokens": self.usage.total_tokens},
             "files": len({f.path for f in self.files}),
         }
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (always False where that cannot be probed safely)."""
+    if os.name != "posix":  # pragma: no cover - os.kill would terminate the process on Windows
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -4,14 +4,20 @@ file written and step error)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
 
 from autobyteus_core.workflow.errors import WorkflowError
+from autobyteus_core.workflow.llm_exchange import LLMExchange
+from autobyteus_core.workflow.run_state import RunState
 from autobyteus_core.workspace.atomic_write import atomic_write_bytes, write_all
 
 CONTROL_DIR = ".autobyteus"
@@ -78,6 +84,41 @@ class RunStore:
         except OSError as exc:
             raise WorkflowError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
+    def load(self, run_id: str) -> RunState:
+        """The saved run: ``state.json`` with its LLM exchanges read back from the transcript
+        (the last record of each step and key wins; a line cut short by a crash is ignored)."""
+        run_id = self.resolve_id(run_id)
+        try:
+            run = RunState.model_validate_json(self.read_state(run_id))
+        except ValidationError as exc:
+            raise WorkflowError(f"run {run_id} has an unreadable state.json: {exc}") from exc
+        exchanges: dict[tuple[str, str], LLMExchange] = {}
+        for entry in self.transcript(run_id):
+            if entry.get("type") != "llm_call":
+                continue
+            try:
+                exchange = LLMExchange.model_validate({**entry, "timestamp": entry.get("ts", 0.0)})
+            except ValidationError:
+                continue
+            exchanges.pop((exchange.step, exchange.key), None)
+            exchanges[(exchange.step, exchange.key)] = exchange
+        run.exchanges = list(exchanges.values())
+        return run
+
+    def transcript(self, run_id: str) -> Iterator[dict[str, Any]]:
+        """The entries of the run's ``transcript.jsonl``, oldest first."""
+        path = self.run_dir(self.resolve_id(run_id)) / TRANSCRIPT_FILE
+        if not path.is_file():
+            return
+        with path.open("rb") as lines:
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # the last line of a killed process may be cut short
+                if isinstance(entry, dict):
+                    yield entry
+
     @staticmethod
     def write_state(run_dir: Path, text: str) -> None:
         """Replace ``state.json`` atomically (temporary file, fsync, rename)."""
@@ -85,13 +126,13 @@ class RunStore:
 
     @staticmethod
     def append_transcript(run_dir: Path, lines: Iterable[str]) -> None:
-        """Append JSON lines to ``transcript.jsonl`` and fsync them."""
+        """Append JSON lines to ``transcript.jsonl`` (written through to the OS, so they survive
+        the process being killed; ``state.json`` is the file that is fsynced)."""
         payload = "".join(line + "\n" for line in lines).encode("utf-8")
         if not payload:
             return
         fd = os.open(run_dir / TRANSCRIPT_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             write_all(fd, payload)
-            os.fsync(fd)
         finally:
             os.close(fd)

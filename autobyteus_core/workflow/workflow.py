@@ -166,7 +166,8 @@ class Workflow:
     def load(cls, run_id: str, *, workspace: Path | str | None = None, **kwargs: Any) -> Workflow:
         """The run ``run_id`` (or a unique prefix of it, or ``last``) of ``workspace``."""
         root = Path(workspace or Path.cwd()).expanduser().absolute()
-        return cls.from_json(RunStore(root).read_state(run_id), workspace=root, **kwargs)
+        run = RunStore(root).load(run_id)
+        return cls(run.workflow, run=run, workspace=root, **kwargs)
 
     # -- what it is ----------------------------------------------------------------------------
 
@@ -321,13 +322,7 @@ class Workflow:
 
     def _refuse_if_running_elsewhere(self) -> None:
         run = self.run_state
-        if (
-            run.status is WorkflowStatus.RUNNING
-            and run.pid
-            and run.pid != os.getpid()
-            and run.host == socket.gethostname()
-            and _process_alive(run.pid)
-        ):
+        if run.is_live_elsewhere():
             raise WorkflowError(
                 f"run {run.run_id} is being run by process {run.pid}; stop that process first"
             )
@@ -380,12 +375,14 @@ class Workflow:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(self._start_and_close(requirement))
+            asyncio.run(self._start_and_close(requirement))
+            return self.run_state
         raise WorkflowError("run() blocks; inside async code use `await workflow.start(...)`")
 
-    async def _start_and_close(self, requirement: str | None) -> RunState:
+    async def _start_and_close(self, requirement: str | None) -> None:
+        # Returns None: asyncio.run may repr its main task, and with it the task's result.
         try:
-            return await self.start(requirement)
+            await self.start(requirement)
         finally:
             if self._owns_llm:
                 await self.app.llm.aclose()
@@ -603,13 +600,12 @@ class Workflow:
                 }
             )
             raise
-        self.run_state.files.append(written)
+        self.recorder.add_file(written, step)
         if written.path not in self.state.files_written:
             self.state.files_written.append(written.path)
         record = self.run_state.steps.get(step)
         if record is not None and written.path not in record.files:
             record.files.append(written.path)
-        self.recorder.note({"type": "file_written", "step": step, **written.model_dump()})
         self.emit(
             EventType.FILE_WRITTEN,
             step,
@@ -629,7 +625,14 @@ class Workflow:
                 listener(event)
             except Exception as exc:
                 get_logger(run_id=self.run_id).warning("workflow listener failed", error=repr(exc))
-        self.app.emit(event)
+        if self._observed():
+            self.app.emit(event)
+
+    def _observed(self) -> bool:
+        """Whether any plugin implements ``workflow_event`` (events are frequent: skip the hook
+        call when nobody listens)."""
+        self.app.load_plugins()
+        return bool(self.app.host.pm.hook.workflow_event.get_hookimpls())
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} run={self.run_id} {self.status.value}>"
@@ -660,15 +663,3 @@ def _checked(result: object) -> StepResult:
             status=WorkflowStatus.FAILED, error=f"the step's output is not JSON-ready: {exc}"
         )
     return result
-
-
-def _process_alive(pid: int) -> bool:
-    if os.name != "posix":  # pragma: no cover - no safe probe on Windows
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -1,5 +1,7 @@
-"""Atomic file replacement: write a temporary file, fsync it, rename it over the target, fsync
-the directory. A reader (or a crash) sees the old content or the new one, never half of it."""
+"""Atomic file replacement: write a temporary file (fsync it when asked), then rename it over the
+target. A reader, or a process killed at any moment, sees the old content or the new one, never
+half of it; with ``fsync`` the new content is on disk before the rename, so a power cut cannot
+leave an empty file either."""
 
 from __future__ import annotations
 
@@ -35,13 +37,15 @@ def atomic_write_at(
     mode: int = 0o666,
     *,
     exact_mode: bool = False,
+    fsync: bool = True,
 ) -> None:
     """Atomically replace ``name`` in ``directory`` with ``data``.
 
     With ``dir_fd`` (a descriptor of ``directory``), every operation is relative to it, so a
     directory swapped for a symlink after it was checked cannot redirect the write. The
     temporary file is created exclusively and never through a symlink. ``mode`` is filtered by
-    the umask unless ``exact_mode`` (used to keep the mode of a replaced file).
+    the umask unless ``exact_mode`` (used to keep the mode of a replaced file). ``fsync`` flushes
+    the content to disk before the rename.
     """
     tmp = f".autobyteus-{secrets.token_hex(6)}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_NOFOLLOW | O_BINARY
@@ -54,7 +58,8 @@ def atomic_write_at(
             if exact_mode and hasattr(os, "fchmod"):
                 os.fchmod(fd, mode)
             write_all(fd, data)
-            os.fsync(fd)
+            if fsync:
+                os.fsync(fd)
         finally:
             os.close(fd)
         if dir_fd is not None:
@@ -68,31 +73,10 @@ def atomic_write_at(
             else:
                 os.unlink(directory / tmp)
         raise
-    fsync_directory(dir_fd, directory)
-
-
-def fsync_directory(dir_fd: int | None, directory: Path) -> None:
-    """Make a rename in ``directory`` durable (a no-op where directories cannot be fsynced)."""
-    if os.name == "nt":  # pragma: no cover - Windows has no directory fsync
-        return
-    if dir_fd is not None:
-        os.fsync(dir_fd)
-        return
-    fd = os.open(directory, os.O_RDONLY | O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Atomically replace the file ``path`` (whose directory must exist) with ``data``."""
+    """Atomically and durably (fsync before rename) replace the file ``path`` with ``data``;
+    its directory must exist."""
     path = Path(path)
-    if not HAS_DIR_FD:  # pragma: no cover - Windows
-        atomic_write_at(None, path.parent, path.name, data, mode)
-        return
-    dir_fd = os.open(path.parent, os.O_RDONLY | O_DIRECTORY)
-    try:
-        atomic_write_at(dir_fd, path.parent, path.name, data, mode)
-    finally:
-        os.close(dir_fd)
+    atomic_write_at(None, path.parent, path.name, data, mode)

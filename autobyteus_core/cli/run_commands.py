@@ -1,0 +1,435 @@
+"""``autobyteus run``, ``runs``, ``show``, ``resume`` and ``workflow show``.
+
+Exit codes: 0 the run succeeded, 1 it failed, 2 it could not start (no model, unknown
+workflow or step, bad option), 3 it stopped before the end (cancelled with Ctrl-C, or the
+budget was reached) and can be resumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import json
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from autobyteus_core.cli.context import get_app
+from autobyteus_core.cli.output import echo_json, print_table
+from autobyteus_core.errors import AutobyteusError
+
+if TYPE_CHECKING:
+    from autobyteus_core.app import Application
+    from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core.workflow.budget import Budget
+    from autobyteus_core.workflow.run_state import RunState
+    from autobyteus_core.workflow.workflow import Workflow
+
+EXIT_FAILED = 1
+EXIT_CANNOT_START = 2
+EXIT_STOPPED = 3
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+workspace_option = click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The project folder (runs are stored in its .autobyteus/runs/).",
+)
+model_option = click.option(
+    "--model",
+    "-m",
+    default=None,
+    help="Model id provider:model (default: settings, then providers).",
+)
+budget_option = click.option(
+    "--budget",
+    default=None,
+    help="Stop before spending more: tokens (20000, 20k) or dollars ($0.50). Resumable.",
+)
+concurrency_option = click.option(
+    "--max-concurrency", type=click.IntRange(min=1), default=None, help="Subtasks run at once."
+)
+
+
+def _fail(message: str, code: int = EXIT_CANNOT_START) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    raise SystemExit(code)
+
+
+@contextlib.contextmanager
+def _cannot_start() -> Iterator[None]:
+    """Errors while setting up a run end the command with exit code 2 and one line."""
+    try:
+        yield
+    except AutobyteusError as exc:
+        _fail(str(exc))
+
+
+def _settings(workspace: Path) -> AutobyteusSettings:
+    from autobyteus_core.settings import AutobyteusSettings
+
+    return AutobyteusSettings.load(workspace.expanduser().absolute())
+
+
+def _budget(text: str | None) -> Budget | None:
+    if text is None:
+        return None
+    from autobyteus_core.workflow.budget import Budget
+
+    try:
+        return Budget.parse(text)
+    except ValueError as exc:
+        _fail(f"--budget: {exc}")
+
+
+def _budget_kwargs(budget: Budget | None) -> dict[str, Any]:
+    if budget is None:
+        return {}
+    return {
+        key: value
+        for key, value in (("budget_tokens", budget.tokens), ("budget_usd", budget.usd))
+        if value is not None
+    }
+
+
+# -- running -------------------------------------------------------------------------------
+
+
+def _install_cancel_handlers(loop: asyncio.AbstractEventLoop, workflow: Workflow) -> list[int]:
+    """Ctrl-C (and SIGTERM) cancel the run cleanly the first time; a second Ctrl-C is the
+    default interrupt again."""
+    installed: list[int] = []
+
+    def cancel(signum: int) -> None:
+        click.echo("\nCancelling: saving the run (Ctrl-C again to force)...", err=True)
+        with contextlib.suppress(Exception):
+            loop.remove_signal_handler(signum)
+        workflow.cancel()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, cancel, signum)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, non-main thread
+            continue
+        installed.append(signum)
+    return installed
+
+
+def drive(workflow: Workflow, requirement: str | None, *, live: bool | None = None) -> NoReturn:
+    """Run (or resume) ``workflow`` with a progress display, print the summary and exit with
+    the run's exit code."""
+    from autobyteus_core.cli.progress import ProgressDisplay, print_summary
+
+    display = ProgressDisplay(
+        [(r.id, r.step) for r in workflow.run_state.steps.values()], live=live
+    )
+    workflow.add_listener(display.handle)
+
+    async def main() -> RunState:
+        loop = asyncio.get_running_loop()
+        installed = _install_cancel_handlers(loop, workflow)
+        try:
+            with display:
+                return await workflow.start(requirement)
+        finally:
+            for signum in installed:
+                loop.remove_signal_handler(signum)
+            await workflow.app.llm.aclose()
+
+    try:
+        run = asyncio.run(main())
+    except KeyboardInterrupt:
+        run = workflow.run_state
+        click.echo("Interrupted.", err=True)
+    except AutobyteusError as exc:
+        _fail(str(exc), EXIT_FAILED)
+    print_summary(run)
+    _report_end(run)
+
+
+def _report_end(run: RunState) -> NoReturn:
+    from autobyteus_core.workflow.workflow_status import WorkflowStatus
+
+    if run.status is WorkflowStatus.SUCCEEDED:
+        click.echo(f"Run {run.run_id} succeeded.")
+        raise SystemExit(0)
+    click.echo(f"Run {run.run_id} {run.display_status}: {run.error or 'no details'}", err=True)
+    click.echo(f"Continue it with: autobyteus resume {run.run_id}", err=True)
+    raise SystemExit(EXIT_FAILED if run.status is WorkflowStatus.FAILED else EXIT_STOPPED)
+
+
+def _read_requirement(requirement: str | None, requirement_file: Path | None) -> str:
+    if requirement is not None and requirement_file is not None:
+        _fail("give the requirement as an argument or with --requirement-file, not both")
+    if requirement_file is not None:
+        try:
+            requirement = requirement_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot read {requirement_file}: {exc.strerror or exc}")
+    if not requirement or not requirement.strip():
+        _fail('no requirement: autobyteus run "<requirement>" or --requirement-file FILE')
+    return requirement.strip()
+
+
+@click.command("run")
+@click.argument("requirement", required=False)
+@click.option(
+    "--requirement-file",
+    "-f",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the requirement from this file.",
+)
+@workspace_option
+@model_option
+@click.option("--workflow", default=None, help="A registered workflow name or a .toml/.json file.")
+@budget_option
+@concurrency_option
+@click.pass_context
+def run_command(
+    ctx: click.Context,
+    requirement: str | None,
+    requirement_file: Path | None,
+    workspace: Path,
+    model: str | None,
+    workflow: str | None,
+    budget: str | None,
+    max_concurrency: int | None,
+) -> None:
+    """Run a workflow that turns a requirement into code in the workspace."""
+    from autobyteus_core.workflow.config_files import find_workflow
+    from autobyteus_core.workflow.workflow import Workflow
+
+    text = _read_requirement(requirement, requirement_file)
+    limits = _budget(budget)
+    app = get_app(ctx)
+    with _cannot_start():
+        settings = _settings(workspace)
+        model_id = app.llm.resolve_model_id(settings, model)
+        app.llm.get(model_id, settings)
+        definition = find_workflow(app, workflow or settings.workflow)
+        flow = Workflow(
+            definition,
+            app=app,
+            workspace=workspace,
+            settings=settings,
+            model=model_id,
+            max_concurrency=max_concurrency,
+            **_budget_kwargs(limits),
+        )
+        flow.initialize_steps()
+        flow.prepare()
+    drive(flow, text)
+
+
+@click.command("resume")
+@click.argument("run_id")
+@workspace_option
+@model_option
+@budget_option
+@concurrency_option
+@click.pass_context
+def resume_command(
+    ctx: click.Context,
+    run_id: str,
+    workspace: Path,
+    model: str | None,
+    budget: str | None,
+    max_concurrency: int | None,
+) -> None:
+    """Continue a stopped run; recorded LLM replies are reused, never paid twice."""
+    from autobyteus_core.workflow.workflow import Workflow
+
+    limits = _budget(budget)
+    app = get_app(ctx)
+    with _cannot_start():
+        flow = Workflow.load(
+            run_id,
+            workspace=workspace,
+            app=app,
+            settings=_settings(workspace),
+            model=model,
+            max_concurrency=max_concurrency,
+            **_budget_kwargs(limits),
+        )
+        flow.prepare()
+    drive(flow, None)
+
+
+# -- inspecting ------------------------------------------------------------------------------
+
+
+def _load_runs(workspace: Path) -> list[RunState]:
+    from autobyteus_core.workflow.run_state import RunState
+    from autobyteus_core.workflow.run_store import RunStore
+
+    store = RunStore(workspace.expanduser().absolute())
+    runs = []
+    for run_id in store.run_ids():
+        with contextlib.suppress(AutobyteusError, ValueError):
+            runs.append(RunState.model_validate_json(store.read_state(run_id)))
+    return runs
+
+
+def _when(timestamp: float) -> str:
+    return datetime.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+def _short(text: str, width: int = 50) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+@click.command("runs")
+@workspace_option
+@json_option
+def runs_command(workspace: Path, as_json: bool) -> None:
+    """List the runs stored in the workspace."""
+    from autobyteus_core.cli.progress import format_cost
+
+    runs = _load_runs(workspace)
+    if as_json:
+        echo_json([run.summary() for run in runs])
+        return
+    if not runs:
+        click.echo(f"No runs in {workspace.expanduser().absolute()}.")
+        return
+    print_table(
+        f"runs in {workspace.expanduser().absolute()}",
+        ["run", "status", "workflow", "created", "tokens", "cost", "requirement"],
+        [
+            [
+                run.run_id,
+                run.display_status,
+                run.workflow.name,
+                _when(run.created_at),
+                str(run.usage.total_tokens),
+                format_cost(run.usage.cost_usd),
+                _short(run.state.requirement),
+            ]
+            for run in runs
+        ],
+    )
+
+
+def run_details(run: RunState) -> dict[str, Any]:
+    """What ``autobyteus show --json`` prints: the summary, steps, files and parsed plan."""
+    return {
+        **run.summary(),
+        "steps": [
+            {
+                **record.model_dump(mode="json", exclude={"output"}),
+                "total_tokens": record.usage.total_tokens,
+            }
+            for record in run.steps.values()
+        ],
+        "files": [f.model_dump(mode="json") for f in run.files],
+        "subtasks": [s.model_dump(mode="json") for s in run.state.subtasks],
+        "state": run.state.model_dump(mode="json", exclude={"subtasks"}),
+        "llm_calls": len(run.exchanges),
+    }
+
+
+@click.command("show")
+@click.argument("run_id")
+@workspace_option
+@json_option
+def show_command(run_id: str, workspace: Path, as_json: bool) -> None:
+    """Show a run: status, steps, usage, files written and the parsed plan."""
+    from autobyteus_core.cli.progress import format_cost, format_seconds, print_summary
+    from autobyteus_core.workflow.run_state import RunState
+    from autobyteus_core.workflow.run_store import RunStore
+
+    with _cannot_start():
+        store = RunStore(workspace.expanduser().absolute())
+        run = RunState.model_validate_json(store.read_state(run_id))
+    if as_json:
+        echo_json(run_details(run))
+        return
+    usage = run.usage
+    click.echo(f"Run:         {run.run_id}  ({run.display_status})")
+    click.echo(f"Workflow:    {run.workflow.name}")
+    click.echo(f"Model:       {run.model_id or '-'}")
+    click.echo(f"Created:     {_when(run.created_at)}   updated {_when(run.updated_at)}")
+    click.echo(
+        f"Usage:       {usage.total_tokens} tokens ({usage.prompt_tokens} prompt, "
+        f"{usage.completion_tokens} completion) in {usage.calls} calls, "
+        f"cost {format_cost(usage.cost_usd)}, {format_seconds(run.wall_time_s)}"
+    )
+    click.echo(f"Requirement: {_short(run.state.requirement, 200)}")
+    if run.error:
+        click.echo(f"Error:       {run.error}")
+    print_summary(run)
+    if run.state.subtasks:
+        print_table(
+            "plan",
+            ["#", "subtask", "files", "depends on"],
+            [
+                [
+                    str(s.number),
+                    s.title or _short(s.objective, 60),
+                    ", ".join(s.files),
+                    ", ".join(str(n) for n in s.depends_on),
+                ]
+                for s in run.state.subtasks
+            ],
+        )
+    if run.files:
+        latest = {f.path: f for f in run.files}
+        print_table(
+            "files",
+            ["path", "change", "bytes"],
+            [[f.path, f.action, str(f.bytes)] for f in latest.values()],
+        )
+
+
+@click.group("workflow")
+def workflow_group() -> None:
+    """Inspect the configured workflow."""
+
+
+@workflow_group.command("show")
+@click.option("--workflow", default=None, help="A registered workflow name or a .toml/.json file.")
+@workspace_option
+@json_option
+@click.option(
+    "--toml", "as_toml", is_flag=True, help="Print the definition as a TOML workflow file."
+)
+@click.pass_context
+def workflow_show_command(
+    ctx: click.Context, workflow: str | None, workspace: Path, as_json: bool, as_toml: bool
+) -> None:
+    """Show the configured workflow (--json: its to_json())."""
+    from autobyteus_core.workflow.config_files import dumps_workflow, find_workflow
+    from autobyteus_core.workflow.workflow import Workflow
+
+    app = get_app(ctx)
+    with _cannot_start():
+        settings = _settings(workspace)
+        definition = find_workflow(app, workflow or settings.workflow)
+        flow = Workflow(definition, app=app, workspace=workspace, settings=settings)
+    if as_json:
+        click.echo(json.dumps(json.loads(flow.to_json()), indent=2))
+        return
+    if as_toml:
+        with _cannot_start():
+            click.echo(dumps_workflow(definition), nl=False)
+        return
+    click.echo(f"{definition.name}: {definition.description}".rstrip(": "))
+    _print_steps(app, flow.run_state)
+
+
+def _print_steps(app: Application, run: RunState) -> None:
+    for record in run.steps.values():
+        if record.step in app.steps:
+            about = app.steps.get(record.step).description
+        else:
+            about = "(no installed plugin registers this step)"
+        click.echo(f"{'  ' * (record.depth + 1)}{record.id} [{record.step}] {about}".rstrip())
