@@ -36,22 +36,21 @@ def contributing_examples() -> dict[str, str]:
     return _contributing_examples()
 
 
-@pytest.fixture
-def write_contributing_example(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """``write(distribution) -> Path``: the example distribution of CONTRIBUTING.md (package,
-    pyproject.toml and tests) written under ``tmp_path``."""
+@pytest.fixture(scope="session")
+def write_contributing_example():  # type: ignore[no-untyped-def]
+    """``write(distribution, into) -> Path``: the example distribution of CONTRIBUTING.md
+    (package, pyproject.toml and tests) written under the folder ``into``."""
 
-    def write(distribution: str, into: Path | None = None) -> Path:
-        root = into or tmp_path
+    def write(distribution: str, into: Path) -> Path:
         found = False
         for relative, content in _contributing_examples().items():
             if relative.split("/", 1)[0] != distribution:
                 continue
-            target = root / relative
+            target = into / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(content, encoding="utf-8")
             found = True
         assert found, f"CONTRIBUTING.md has no example files for {distribution}"
-        return root / distribution
+        return into / distribution
 
     return write

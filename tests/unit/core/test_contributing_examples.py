@@ -22,13 +22,13 @@ def test_example_plugin_code_is_under_30_lines(contributing_examples, distributi
 
 @pytest.mark.parametrize("distribution", sorted(PLUGINS))
 def test_example_pyproject_declares_the_entry_point(
-    contributing_examples, write_contributing_example, distribution, monkeypatch
+    contributing_examples, write_contributing_example, distribution, monkeypatch, tmp_path
 ):
     pyproject = tomllib.loads(contributing_examples[f"{distribution}/pyproject.toml"])
     assert pyproject["project"]["name"] == distribution
     ((_name, target),) = pyproject["project"]["entry-points"]["autobyteus"].items()
     assert target == PLUGINS[distribution]
-    root = write_contributing_example(distribution)
+    root = write_contributing_example(distribution, tmp_path)
     monkeypatch.syspath_prepend(str(root))
     try:
         module = importlib.import_module(target)
@@ -41,10 +41,10 @@ def test_example_pyproject_declares_the_entry_point(
 
 @pytest.mark.parametrize("distribution", sorted(PLUGINS))
 def test_example_plugin_tests_pass_with_the_testing_kit(
-    pytester, write_contributing_example, distribution
+    pytester, write_contributing_example, distribution, tmp_path
 ):
     """The tests CONTRIBUTING.md shows, run by pytest with the example's own pyproject.toml."""
-    source = write_contributing_example(distribution)
+    source = write_contributing_example(distribution, tmp_path)
     shutil.copytree(source, pytester.path, dirs_exist_ok=True)
     pytester.syspathinsert()
     result = pytester.runpytest("-p", "no:cacheprovider")
