@@ -31,7 +31,7 @@ class RetryPolicy:
             return None
         if retry_after is not None:
             return retry_after if retry_after <= self.max_retry_after else None
-        cap = min(self.max_delay, self.base_delay * 2**retries_done)
+        cap = min(self.max_delay, self.base_delay * 2.0**retries_done)
         return cap / 2 + self.jitter() * cap / 2
 
 
