@@ -6,7 +6,7 @@ PLUGINS := $(sort $(wildcard plugins/*/pyproject.toml))
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo clean
+.PHONY: install test lint demo clean tox
 
 install: $(STAMP)
 
@@ -23,6 +23,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The tox matrix (tox.ini); every pyenv interpreter 3.10-3.13 is made visible at once.
+# Pass envs and arguments with TOX_ARGS, e.g. make tox TOX_ARGS="-e core-only".
+tox: install
+	PYENV_VERSION="$${PYENV_VERSION:-$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.1[0-3]\.[0-9]+$$' | paste -sd: -)}" $(BIN)/tox $(TOX_ARGS)
 
 demo: install
 	$(BIN)/python examples/run_demo.py

@@ -162,12 +162,16 @@ class PromptTemplate:
         step: BaseStep | type[BaseStep],
         key: str,
         settings: AutobyteusSettings | None = None,
-        variables: Iterable[PromptTemplateVariable] = (),
+        variables: Iterable[PromptTemplateVariable] | None = None,
     ) -> PromptTemplate:
         """The template ``key`` of a step: the user's override file when settings name one
         (``[prompts.<step name>] <key> = "file.j2"`` in autobyteus.toml, or
         ``AUTOBYTEUS_PROMPTS__<STEP>__<KEY>``; a relative path is read from the workspace), else
-        the step's own ``prompt_templates[key]``."""
+        the step's own ``prompt_templates[key]``. ``variables`` default to the step's
+        ``prompt_variables[key]`` when it declares them."""
+        if variables is None:
+            declared = getattr(step, "prompt_variables", None)
+            variables = declared.get(key, ()) if isinstance(declared, Mapping) else ()
         if settings is not None:
             override = settings.prompts.get(step.name, {}).get(key)
             if override:

@@ -168,3 +168,14 @@ def test_for_step_uses_the_steps_template_or_the_users_override(workspace):
     (workspace / "autobyteus.toml").write_text('[prompts.ask]\nmain = "mine.j2"\n')
     settings = AutobyteusSettings.load(workspace)
     assert PromptTemplate.for_step(AskStep, "main", settings).fill(x=3) == "Mine 3"
+
+
+def test_for_step_takes_the_declared_variables_of_the_key():
+    from autobyteus_core.workflow.base_step import BaseStep
+
+    class DeclaringStep(BaseStep):
+        name = "declaring"
+        prompt_templates = {"main": "{{ requirement }}"}
+        prompt_variables = {"main": (REQUIREMENT,)}
+
+    assert PromptTemplate.for_step(DeclaringStep, "main").variables == (REQUIREMENT,)
