@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import random
 import time
@@ -58,4 +59,6 @@ def parse_retry_after(
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # "-0000" dates: UTC by definition
+        when = when.replace(tzinfo=datetime.timezone.utc)
     return max(when.timestamp() - now(), 0.0)
