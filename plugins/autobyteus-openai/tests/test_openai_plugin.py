@@ -164,3 +164,28 @@ def test_reply_cap_field_depends_on_the_server():
         hosted._request_body(prompt, {"max_tokens": 9}, stream=False)["max_completion_tokens"] == 9
     )
     assert local._request_body(prompt, {"max_tokens": 9}, stream=False)["max_tokens"] == 9
+
+
+def test_cli_models_remote_asks_the_server(server: OpenAIServer, api_key: str, tmp_path: Path):
+    server.models = ["llama3.1", "qwen2.5-coder"]
+    env = {
+        **_base_env(),
+        "AUTOBYTEUS_LOAD_PLUGINS": "autobyteus-openai",
+        "AUTOBYTEUS_OPENAI__BASE_URL": server.url,
+        "OPENAI_API_KEY": api_key,
+        "AUTOBYTEUS_OPENAI__DEFAULT_MODEL": "qwen2.5-coder",
+    }
+    command = ["models", "--remote", "--provider", "openai", "--json", "--workspace", str(tmp_path)]
+    result = subprocess.run(
+        [sys.executable, "-m", "autobyteus_core.cli", *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "qwen2.5-coder" in result.stdout and "llama3.1" in result.stdout
+    assert api_key not in result.stdout + result.stderr
+    assert [(r.method, r.path) for r in server.requests] == [("GET", "/v1/models")]
