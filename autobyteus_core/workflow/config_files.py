@@ -93,13 +93,14 @@ def load_workflow_file(
     """Read a ``.toml`` or ``.json`` workflow; with ``steps``, also check every step name is
     registered (an unknown one raises, listing the registered steps)."""
     path = Path(path)
+    format = _format_of(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(
             f"cannot read workflow file {path}: {exc.strerror or exc}"
         ) from exc
-    definition = loads_workflow(text, _format_of(path), source=str(path))
+    definition = loads_workflow(text, format, source=str(path))
     if steps is not None:
         check_step_names(definition, steps)
     return definition

@@ -68,7 +68,7 @@ class RunRecorder:
         else:
             self.run.exchanges[index] = exchange
             self._exchange_json[index] = text
-        self.note(transcript)
+        self.note({**transcript, "ts": exchange.timestamp})
 
     def add_file(self, written: WrittenFile, step: str) -> None:
         """Record a file the safe writer wrote for ``step``."""

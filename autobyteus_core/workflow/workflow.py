@@ -285,7 +285,7 @@ class Workflow:
         if step is None:
             raise UnknownStepError(
                 f"workflow '{self.name}' has no step '{step_id}'; its steps are: "
-                + ", ".join(self._by_path)
+                + ", ".join(self.run_state.steps)
             )
         return step
 
