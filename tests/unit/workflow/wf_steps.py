@@ -13,6 +13,7 @@ from autobyteus_core.workflow.base_step import BaseStep
 from autobyteus_core.workflow.errors import BudgetExceededError, StepFailedError
 from autobyteus_core.workflow.events import EventType
 from autobyteus_core.workflow.step_result import StepResult
+from autobyteus_core.workflow.subtask import Subtask
 from autobyteus_core.workflow.workflow_context import WorkflowContext
 
 
@@ -138,6 +139,20 @@ class Write(BaseStep):
         return StepResult(summary=f"wrote {written.path}")
 
 
+class Plan(BaseStep):
+    """Stores a two-subtask plan in the state, as a design step does."""
+
+    name = "plan"
+    description = "plans subtasks"
+
+    async def execute(self, context: WorkflowContext) -> StepResult:
+        context.state.subtasks = [
+            Subtask(number=1, title="Parser", files=["calc/parser.py"]),
+            Subtask(number=2, title="Evaluator", files=["calc/evaluator.py"], depends_on=[1]),
+        ]
+        return StepResult(summary="2 subtasks")
+
+
 class Bad(BaseStep):
     """Returns something that is not a StepResult."""
 
@@ -148,7 +163,7 @@ class Bad(BaseStep):
         return "not a result"  # type: ignore[return-value]
 
 
-STEPS: tuple[type[BaseStep], ...] = (Note, Ask, Fan, Boom, Group, Block, Swallow, Write, Bad)
+STEPS: tuple[type[BaseStep], ...] = (Note, Ask, Fan, Boom, Group, Block, Swallow, Write, Plan, Bad)
 
 
 class StepsPlugin:
