@@ -1,87 +1,15 @@
-"""Fixtures for the coding-steps tests: a small, real :class:`WorkflowContext` double.
-
-``make_context`` builds a context over a real workspace (the core's ``WorkspaceSetting`` and safe
-writer, the ``python`` workspace type) whose LLM is a ``ScriptedLLM``; it records the call keys,
-the events and the checkpoints, and keeps ``state.files_written`` as the engine does.
-"""
+"""Fixtures for the coding-steps tests (the context double lives in ``coding_steps_harness``)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from coding_steps_harness import FakeContext, MakeContext
 
-from autobyteus_core.default_plugins.python_workspace import python_workspace
-from autobyteus_core.llm.llm_response import LLMResponse
-from autobyteus_core.llm.message import Message
-from autobyteus_core.logging import get_logger
-from autobyteus_core.settings import AutobyteusSettings
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.workflow.base_step import BaseStep
-from autobyteus_core.workflow.events import EventType
-from autobyteus_core.workflow.step_result import StepResult
-from autobyteus_core.workflow.workflow_context import WorkflowContext
-from autobyteus_core.workflow.workflow_state import WorkflowState
-from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
-from autobyteus_core.workspace.written_file import WrittenFile
-
-
-class FakeContext(WorkflowContext):
-    """A step's context for unit tests: real workspace and writer, scripted LLM, no run store."""
-
-    def __init__(
-        self,
-        root: Path,
-        llm: ScriptedLLM,
-        *,
-        state: WorkflowState | None = None,
-        settings: AutobyteusSettings | None = None,
-        max_concurrency: int = 2,
-        step_id: str = "step",
-    ) -> None:
-        self.run_id = "run-test"
-        self.step_id = step_id
-        self.state = state or WorkflowState(requirement="Count words in a text.")
-        self.workspace = WorkspaceSetting.detect(root, [python_workspace()])
-        self.settings = settings or AutobyteusSettings.load(root)
-        self.model_id = llm.model_id
-        self.max_concurrency = max_concurrency
-        self.log = get_logger(test=True)
-        self.llm = llm
-        self.keys: list[str | None] = []
-        self.events: list[tuple[EventType, dict[str, Any]]] = []
-        self.checkpoints = 0
-
-    async def complete(
-        self, messages: Sequence[Message], *, key: str | None = None, **options: Any
-    ) -> LLMResponse:
-        self.keys.append(key)
-        return await self.llm.complete(messages, **options)
-
-    def write_file(self, path: str, content: str) -> WrittenFile:
-        written = self.workspace.write_file(path, content)
-        if written.path not in self.state.files_written:
-            self.state.files_written.append(written.path)
-        return written
-
-    def emit(self, type: EventType, **data: Any) -> None:
-        self.events.append((type, data))
-
-    async def checkpoint(self) -> None:
-        self.checkpoints += 1
-
-    async def run_sub_steps(self, step: BaseStep) -> StepResult:
-        raise NotImplementedError
-
-    def prompts(self) -> list[str]:
-        """The last user message of every LLM call, in order."""
-        return [call.prompt for call in self.llm.calls]
-
-
-MakeContext = Callable[..., FakeContext]
 
 
 @pytest.fixture(autouse=True)

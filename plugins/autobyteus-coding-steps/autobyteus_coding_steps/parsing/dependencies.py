@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from autobyteus_coding_steps.parsing.paths import module_name
 from autobyteus_core.workflow.subtask import Subtask
@@ -108,19 +109,32 @@ def _mentions_number(text: str, number: int, number_map: Mapping[int, int]) -> b
     return False
 
 
-def _linked(a: Subtask, b: Subtask, number_map: Mapping[int, int]) -> bool:
+@dataclass(frozen=True)
+class _Profile:
+    """What one task says (its text) and what finds a mention of it in another task's text."""
+
+    task: Subtask
+    text: str
+    refs: str
+    mention: re.Pattern[str] | None
+
+
+def _profile(task: Subtask) -> _Profile:
+    alternatives = [rf"\b{re.escape(name)}\b" for name in sorted(_defined_names(task))]
+    alternatives += [pattern.pattern for pattern in _file_mentions(task)]
+    mention = re.compile("|".join(alternatives)) if alternatives else None
+    refs = task.integration_points + "\n" + task.functionality
+    return _Profile(task, _text(task), refs, mention)
+
+
+def _linked(a: _Profile, b: _Profile, number_map: Mapping[int, int]) -> bool:
     """Whether either of two tasks refers to the other, or they share a file."""
-    if set(a.files) & set(b.files):
+    if set(a.task.files) & set(b.task.files):
         return True
     for one, other in ((a, b), (b, a)):
-        text = _text(one)
-        if _mentions_number(
-            one.integration_points + "\n" + one.functionality, other.number, number_map
-        ):
+        if _mentions_number(one.refs, other.task.number, number_map):
             return True
-        if any(re.search(rf"\b{re.escape(name)}\b", text) for name in _defined_names(other)):
-            return True
-        if any(pattern.search(text) for pattern in _file_mentions(other)):
+        if other.mention is not None and other.mention.search(one.text):
             return True
     return False
 
@@ -132,11 +146,14 @@ def derive_dependencies(
     it is linked to (see the module docstring). ``number_map`` translates the task numbers the
     model wrote into the numbers of ``subtasks`` when they differ."""
     mapping = dict(number_map or {})
+    profiles = [_profile(task) for task in subtasks]
     result: list[Subtask] = []
     for index, task in enumerate(subtasks):
-        earlier = subtasks[:index]
-        depends = sorted(
-            {dep.number for dep in earlier if _linked(task, dep, mapping)} | set(task.depends_on)
-        )
+        linked = {
+            earlier.task.number
+            for earlier in profiles[:index]
+            if _linked(profiles[index], earlier, mapping)
+        }
+        depends = sorted(linked | set(task.depends_on))
         result.append(task.model_copy(update={"depends_on": depends}))
     return result

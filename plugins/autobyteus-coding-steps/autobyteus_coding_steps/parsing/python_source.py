@@ -228,9 +228,8 @@ def imported_modules(source: str, importer: str, candidates: Iterable[str]) -> l
             base = _absolute_module(node.module, node.level, importer, False)
             names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
         for name in names:
-            while name:
-                if name in wanted and name not in found:
-                    found.append(name)
-                    break
+            while name and name not in wanted:
                 name = name.rpartition(".")[0]
+            if name and name not in found:
+                found.append(name)
     return found

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 _NO_CHANGE = re.compile(r"^\W*(?:no\s+changes?|unchanged)\W*$", re.IGNORECASE)
 _PYTEST_COUNTS = re.compile(r"\b\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed)\b")
+#: Added to the test command's environment: short tracebacks, no deprecation noise (plugins of
+#: the interpreter warn about their own configuration), so the LLM reads only the failure.
+TEST_ENVIRONMENT = {"PYTEST_ADDOPTS": "--tb=short", "PYTHONWARNINGS": "ignore::DeprecationWarning"}
 #: Output kept in the state for each round (the whole capped output is in the step's log).
 STATE_OUTPUT_CHARS = 8_000
 
@@ -191,7 +194,7 @@ class RunTestsStep(CodingStep):
             cwd=root,
             timeout_s=options.test_timeout_s,
             max_output_chars=options.max_output_chars,
-            env=child_environment({"PYTEST_ADDOPTS": "--tb=short"}),
+            env=child_environment(TEST_ENVIRONMENT),
         )
         output = normalise_output(outcome.output, roots)
         if outcome.ok:
@@ -221,17 +224,26 @@ class RunTestsStep(CodingStep):
     # -- fixing ----------------------------------------------------------------------------------
 
     def _files_to_fix(self, context: WorkflowContext, failure: Failure, limit: int) -> list[str]:
-        """The blamed files that this run generated, sources before tests; all generated files
-        when the output blames none."""
+        """The files to send for fixing, sources before tests: the generated files the output
+        blames and the project modules they import (a failing test usually points at the code it
+        tests); every non-empty generated file when the output blames none."""
         test_dir = context.workspace.test_dir
         generated = [p for p in dict.fromkeys(context.state.files_written) if p.endswith(".py")]
-        chosen = [p for p in failure.files if p in generated] or [
-            p for p in generated if _has_content(context, p)
-        ]
-        chosen = [p for p in chosen if not is_test_path(p, test_dir)] + [
-            p for p in chosen if is_test_path(p, test_dir)
-        ]
-        return chosen[:limit]
+        modules = generated_modules(context)
+        blamed = [p for p in failure.files if p in generated]
+        chosen: list[str] = []
+        for path in blamed:
+            try:
+                source = read_existing(context.workspace, path) or ""
+            except WorkspaceError:
+                source = ""
+            importer = path[:-3].replace("/", ".")
+            imported = [modules[m] for m in imported_modules(source, importer, modules)]
+            chosen += [path, *imported]
+        chosen = list(dict.fromkeys(chosen)) or [p for p in generated if _has_content(context, p)]
+        ordered = [p for p in chosen if not is_test_path(p, test_dir)]
+        ordered += [p for p in chosen if is_test_path(p, test_dir)]
+        return ordered[:limit]
 
     async def _fix(
         self, context: WorkflowContext, options: StepOptions, failure: Failure, round_number: int

@@ -201,7 +201,7 @@ class TestGenerationStep(CodingStep):
         answer = await self.ask(
             context,
             self.messages(context, "tests", values),
-            key=f"tests/{test_path}",
+            key=test_path,
             parse=parse,
             what=f"the tests `{test_path}`",
             instruction=f"Reply again with the whole test file `{test_path}` in one ```python "

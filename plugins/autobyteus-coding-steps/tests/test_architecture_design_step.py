@@ -1,0 +1,104 @@
+"""ArchitectureDesignStep: the seed's prompt (example first), the parsed plan, and re-asks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from autobyteus_coding_steps.exchange import ReplyRejectedError
+from autobyteus_coding_steps.steps.architecture_design_step import ArchitectureDesignStep
+from coding_steps_harness import MakeContext
+from coding_steps_samples import PLAN_REPLY
+
+from autobyteus_core.testing.scripted_llm import ScriptedLLM
+
+DOCUMENT = "Build a package `wordfreq` that counts words and lists the most frequent ones."
+
+
+async def test_prompt_puts_the_example_first_and_the_documentation_last(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.queue(PLAN_REPLY)
+    context = make_context()
+    context.state.requirement_document = DOCUMENT
+    await ArchitectureDesignStep("architecture_design").execute(context)
+    prompt = scripted_llm.calls[0].prompt
+    example = prompt.index("[SubtaskExample]\n")
+    documentation = prompt.index("[Documentation]\n$start$")
+    assert example < prompt.index("shapes/circle.py") < documentation
+    assert f"$start$\n{DOCUMENT}\n$end$" in prompt
+    closing = prompt[prompt.index("$end$") :]
+    assert "for the [Documentation] above, not for the example" in closing
+    assert "autobyteus/" not in prompt
+    assert "at most 12 subtasks" in closing
+
+
+async def test_plan_is_parsed_into_state_with_dependencies(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.queue("Sure! Here is my plan:\r\n\r\n" + PLAN_REPLY.replace("\n", "\r\n"))
+    context = make_context()
+    context.state.requirement_document = DOCUMENT
+    result = await ArchitectureDesignStep("architecture_design").execute(context)
+    tasks = context.state.subtasks
+    assert [(t.number, t.files, t.depends_on) for t in tasks] == [
+        (1, ["wordfreq/counter.py"], []),
+        (2, ["wordfreq/top.py"], [1]),
+    ]
+    assert context.state.design_document is not None
+    assert "\r" not in context.state.design_document
+    assert result.output["subtasks"][1] == {
+        "number": 2,
+        "title": "Implement the `top_words` Function",
+        "files": ["wordfreq/top.py"],
+        "depends_on": [1],
+    }
+    assert context.keys == ["plan/attempt-1"]
+    assert result.summary == "2 subtasks planned"
+
+
+async def test_a_plan_copying_the_example_is_re_asked(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    copied = PLAN_REPLY.replace("wordfreq/counter.py", "shapes/circle.py")
+    scripted_llm.queue(copied, PLAN_REPLY)
+    context = make_context()
+    context.state.requirement_document = DOCUMENT
+    await ArchitectureDesignStep("architecture_design").execute(context)
+    assert "copies the example's file `shapes/circle.py`" in scripted_llm.calls[1].prompt
+    assert context.state.subtasks[0].files == ["wordfreq/counter.py"]
+
+
+async def test_unsafe_and_directory_paths_are_re_asked(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    (workspace / "wordfreq" / "top.py").mkdir(parents=True)
+    bad = PLAN_REPLY.replace("wordfreq/counter.py", "../../etc/evil.py")
+    scripted_llm.queue(bad, PLAN_REPLY, PLAN_REPLY.replace("wordfreq/top.py", "wordfreq/top2.py"))
+    context = make_context()
+    await ArchitectureDesignStep("architecture_design").execute(context)
+    first, second = scripted_llm.calls[1].prompt, scripted_llm.calls[2].prompt
+    assert "'..' is not allowed" in first and "../../etc/evil.py" in first
+    assert "`wordfreq/top.py` is an existing directory" in second
+    assert context.state.subtasks[1].files == ["wordfreq/top2.py"]
+
+
+async def test_too_many_subtasks_and_failure_report(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.queue(PLAN_REPLY, PLAN_REPLY)
+    context = make_context()
+    step = ArchitectureDesignStep("architecture_design", {"max_subtasks": 1, "max_attempts": 2})
+    with pytest.raises(ReplyRejectedError, match="the plan has 2 subtasks; plan at most 1"):
+        await step.execute(context)
+    assert context.state.subtasks == []
+
+
+async def test_existing_files_are_shown(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    (workspace / "legacy.py").write_text("X = 1\n", encoding="utf-8")
+    scripted_llm.queue(PLAN_REPLY)
+    context = make_context()
+    await ArchitectureDesignStep("architecture_design").execute(context)
+    assert "legacy.py" in scripted_llm.calls[0].prompt

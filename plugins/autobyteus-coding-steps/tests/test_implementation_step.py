@@ -1,0 +1,191 @@
+"""ImplementationStep: one file per reply, paths from the plan, whole-file updates, packages,
+concurrency by the dependency graph, and refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from autobyteus_coding_steps.steps.implementation_step import ImplementationStep
+from coding_steps_harness import FakeContext, MakeContext
+from coding_steps_samples import COUNTER_SOURCE, TOP_SOURCE, fenced, subtask
+
+from autobyteus_core.llm.llm_response import LLMResponse
+from autobyteus_core.llm.message import Message
+from autobyteus_core.testing.scripted_llm import ScriptedLLM
+from autobyteus_core.workflow.errors import StepFailedError
+from autobyteus_core.workflow.events import EventType
+
+
+def _step(**options: Any) -> ImplementationStep:
+    return ImplementationStep("implementation", options)
+
+
+async def test_writes_each_planned_file_at_the_planned_path(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(
+        r"Write the file `wordfreq/counter.py`", "`wrong/name.py`\n" + fenced(COUNTER_SOURCE)
+    )
+    scripted_llm.on(r"Write the file `wordfreq/top.py`", fenced(TOP_SOURCE))
+    context = make_context()
+    context.state.subtasks = [
+        subtask(1, "wordfreq/counter.py"),
+        subtask(2, "wordfreq/top.py", depends_on=[1]),
+    ]
+    result = await _step().execute(context)
+    assert (workspace / "wordfreq/counter.py").read_text() == COUNTER_SOURCE
+    assert (workspace / "wordfreq/top.py").read_text() == TOP_SOURCE
+    assert not (workspace / "wrong").exists()
+    assert (workspace / "wordfreq/__init__.py").read_text() == ""
+    assert result.output["package_files"] == ["wordfreq/__init__.py"]
+    assert context.keys == [
+        "task-1/wordfreq/counter.py/attempt-1",
+        "task-2/wordfreq/top.py/attempt-1",
+    ]
+    # the dependent task saw the file it integrates with
+    assert "def count_words" in scripted_llm.calls[1].prompt
+    assert "from wordfreq.other_module import Name" in scripted_llm.calls[1].prompt
+    kinds = [(kind, data.get("subtask")) for kind, data in context.events]
+    assert kinds == [
+        (EventType.SUBTASK_STARTED, "task-1"),
+        (EventType.SUBTASK_FINISHED, "task-1"),
+        (EventType.SUBTASK_STARTED, "task-2"),
+        (EventType.SUBTASK_FINISHED, "task-2"),
+    ]
+    assert result.output["subtasks"][0]["status"] == "succeeded"
+
+
+async def test_a_second_task_on_the_same_file_sees_it_and_must_keep_it(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    first = "def alpha() -> int:\n    return 1\n"
+    erasing = "def beta() -> int:\n    return 2\n"
+    whole = first + "\n\n" + erasing
+    scripted_llm.queue(fenced(first), fenced(erasing), fenced(whole))
+    context = make_context()
+    context.state.subtasks = [
+        subtask(1, "pkg/mod.py", title="alpha"),
+        subtask(2, "pkg/mod.py", title="beta", depends_on=[1]),
+    ]
+    await _step().execute(context)
+    update_prompt = scripted_llm.calls[1].prompt
+    assert "The file `pkg/mod.py` already exists" in update_prompt
+    assert "def alpha" in update_prompt
+    assert "Write the whole updated file `pkg/mod.py`" in update_prompt
+    assert "no longer has `alpha`" in scripted_llm.calls[2].prompt
+    assert (workspace / "pkg/mod.py").read_text() == whole.rstrip() + "\n"
+    assert context.keys[1:] == [
+        "task-2/pkg/mod.py/attempt-1",
+        "task-2/pkg/mod.py/attempt-2",
+    ]
+
+
+class GatedLLM(ScriptedLLM):
+    """Counts how many calls are in flight at once."""
+
+    in_flight: int = 0
+    peak: int = 0
+
+    async def complete(self, messages: Sequence[Message], **options: Any) -> LLMResponse:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        try:
+            return await super().complete(messages, **options)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_independent_subtasks_run_concurrently_within_the_bound(workspace: Path) -> None:
+    llm = GatedLLM()
+    for name in "abcd":
+        llm.on(rf"Write the file `pkg/{name}.py`", fenced(f"{name.upper()} = 1\n"))
+    llm.on(r"Write the file `pkg/e.py`", fenced("from pkg.a import A\n"))
+    context = FakeContext(workspace, llm, max_concurrency=2)
+    context.state.subtasks = [
+        *(subtask(n, f"pkg/{name}.py") for n, name in enumerate("abcd", start=1)),
+        subtask(5, "pkg/e.py", depends_on=[1, 2, 3, 4]),
+    ]
+    await _step().execute(context)
+    assert llm.peak == 2
+    started = [d["subtask"] for k, d in context.events if k is EventType.SUBTASK_STARTED]
+    finished = [d["subtask"] for k, d in context.events if k is EventType.SUBTASK_FINISHED]
+    assert started[-1] == "task-5"
+    assert len(finished) == 5
+    event_order = [(k, d["subtask"]) for k, d in context.events]
+    last_dependency = max(
+        event_order.index((EventType.SUBTASK_FINISHED, f"task-{n}")) for n in range(1, 5)
+    )
+    assert event_order.index((EventType.SUBTASK_STARTED, "task-5")) > last_dependency
+
+
+async def test_a_path_through_a_symlink_out_fails_that_task_and_skips_its_dependents(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.symlink(outside, workspace / "evil")
+    scripted_llm.on(r"Write the file `evil/x.py`", fenced("X = 1\n"))
+    scripted_llm.on(r"Write the file `ok/y.py`", fenced("Y = 1\n"))
+    context = make_context()
+    context.state.subtasks = [
+        subtask(1, "evil/x.py"),
+        subtask(2, "ok/y.py"),
+        subtask(3, "ok/z.py", depends_on=[1]),
+    ]
+    with pytest.raises(StepFailedError) as caught:
+        await _step().execute(context)
+    message = str(caught.value)
+    assert "1 of 3 subtasks implemented" in message
+    assert "task-1" in message and "symbolic link" in message
+    assert "task-3 (Task 3) was skipped: it needs task-1" in message
+    assert list(outside.iterdir()) == []
+    assert (workspace / "ok/y.py").read_text() == "Y = 1\n"
+    assert (workspace / "ok/__init__.py").exists()
+    failed = [
+        d for k, d in context.events if k is EventType.SUBTASK_FINISHED and d["status"] == "failed"
+    ]
+    assert [d["subtask"] for d in failed] == ["task-1"]
+
+
+async def test_unusable_replies_are_re_asked_then_the_task_fails(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.queue("I will write it soon.", "```python\ndef f(:\n```", "still nothing")
+    context = make_context()
+    context.state.subtasks = [subtask(1, "pkg/a.py")]
+    with pytest.raises(StepFailedError) as caught:
+        await _step().execute(context)
+    message = str(caught.value)
+    assert "no fenced code block" in message and "not valid Python" in message
+    assert "no usable reply for `pkg/a.py` for task-1 after 3 attempt(s)" in message
+    assert not (workspace / "pkg").exists()
+    assert "invalid syntax (line 1): 'def f(:'" in scripted_llm.calls[2].prompt
+
+
+async def test_a_subtask_without_a_planned_file_names_its_own_safely(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.queue(
+        "`../escape.py`\n```python\nX = 1\n```",
+        "`tools/helper.py`\n```python\nX = 1\n```",
+    )
+    context = make_context()
+    context.state.subtasks = [subtask(1, None, objective="Add a helper module")]
+    await _step().execute(context)
+    assert "Put each file's path" in scripted_llm.calls[0].prompt
+    assert "'..' is not allowed" in scripted_llm.calls[1].prompt
+    assert (workspace / "tools/helper.py").read_text() == "X = 1\n"
+    assert not (workspace.parent / "escape.py").exists()
+    assert context.keys == ["task-1/attempt-1", "task-1/attempt-2"]
+
+
+async def test_no_plan_is_an_error(make_context: MakeContext) -> None:
+    with pytest.raises(StepFailedError, match="no plan"):
+        await _step().execute(make_context())

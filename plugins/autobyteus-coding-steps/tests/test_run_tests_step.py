@@ -1,0 +1,157 @@
+"""RunTestsStep: the import check, real test runs in a subprocess, and whole-file fix rounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from autobyteus_coding_steps.steps.run_tests_step import RunTestsStep
+from coding_steps_harness import FakeContext, MakeContext
+from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, fenced
+
+from autobyteus_core.testing.scripted_llm import ScriptedLLM
+from autobyteus_core.workflow.errors import StepFailedError
+
+BUGGY_COUNTER = COUNTER_SOURCE.replace("counts.get(word, 0) + 1", "1")
+
+
+def _project(context: FakeContext, files: dict[str, str]) -> None:
+    for path, content in files.items():
+        context.write_file(path, content)
+
+
+async def test_passing_tests_need_no_llm(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    context = make_context()
+    _project(
+        context,
+        {
+            "wordfreq/__init__.py": "",
+            "wordfreq/counter.py": COUNTER_SOURCE,
+            "tests/test_counter.py": COUNTER_TESTS,
+        },
+    )
+    result = await RunTestsStep("run_tests").execute(context)
+    assert scripted_llm.calls == []
+    assert result.summary == "tests pass on the first run (2 passed)"
+    [record] = context.state.test_results
+    assert record["passed"] and record["phase"] == "tests" and record["round"] == 0
+    assert record["step_id"] == "step"
+
+
+async def test_a_failing_test_is_fixed_by_a_whole_file_reply(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"The file to fix, `wordfreq/counter.py`", fenced(COUNTER_SOURCE))
+    scripted_llm.on(r"The file to fix, `tests/test_counter.py`", "NO CHANGE")
+    context = make_context()
+    _project(
+        context,
+        {
+            "wordfreq/__init__.py": "",
+            "wordfreq/counter.py": BUGGY_COUNTER,
+            "tests/test_counter.py": COUNTER_TESTS,
+        },
+    )
+    result = await RunTestsStep("run_tests").execute(context)
+    assert result.output["rounds"] == 1
+    assert (workspace / "wordfreq/counter.py").read_text() == COUNTER_SOURCE
+    assert context.keys == [
+        "fix-round-1/wordfreq/counter.py/attempt-1",
+        "fix-round-1/tests/test_counter.py/attempt-1",
+    ]
+    fix_prompt = scripted_llm.calls[0].prompt
+    assert "The tests of a python project fail" in fix_prompt
+    assert "test_counts_words_case_insensitively" in fix_prompt
+    assert str(workspace) not in fix_prompt  # paths are shown relative to the workspace
+    assert "The file `tests/test_counter.py`" in fix_prompt  # the failing test is shown too
+    # the test file's prompt shows the fixed module
+    assert "counts.get(word, 0) + 1" in scripted_llm.calls[1].prompt
+    first, second = context.state.test_results
+    assert not first["passed"] and first["fixed_files"] == ["wordfreq/counter.py"]
+    assert first["unchanged_files"] == ["tests/test_counter.py"]
+    assert first["blamed_files"][0] == "tests/test_counter.py"
+    assert "1 failed" in first["counts"]
+    assert second["passed"] and second["round"] == 1
+
+
+async def test_import_check_catches_a_missing_name_before_pytest(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    wrong_tests = COUNTER_TESTS.replace(
+        "from wordfreq.counter import count_words",
+        "from wordfreq.counter import count_words, WordCounter",
+    )
+    scripted_llm.on(r"The file to fix, `wordfreq/counter.py`", "NO CHANGE")
+    scripted_llm.on(r"The file to fix, `tests/test_counter.py`", fenced(COUNTER_TESTS))
+    context = make_context()
+    _project(
+        context,
+        {
+            "wordfreq/__init__.py": "",
+            "wordfreq/counter.py": COUNTER_SOURCE,
+            "tests/test_counter.py": wrong_tests,
+        },
+    )
+    await RunTestsStep("run_tests").execute(context)
+    first = context.state.test_results[0]
+    assert first["phase"] == "import_check"
+    assert "cannot import name 'WordCounter' from 'wordfreq.counter'" in first["output"]
+    assert first["blamed_files"] == ["tests/test_counter.py", "wordfreq/counter.py"]
+    assert "fail to import" in scripted_llm.calls[0].prompt
+    assert first["fixed_files"] == ["tests/test_counter.py"]
+    assert context.state.test_results[1]["passed"]
+
+
+async def test_a_fix_that_imports_a_missing_name_is_re_asked(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    still_wrong = COUNTER_TESTS.replace("count_words\n", "count_words, Missing\n", 1)
+    scripted_llm.on(r"The file to fix, `wordfreq/counter.py`", fenced(COUNTER_SOURCE))
+    scripted_llm.queue(fenced(still_wrong), "NO CHANGE")
+    context = make_context()
+    _project(
+        context, {"wordfreq/counter.py": BUGGY_COUNTER, "tests/test_counter.py": COUNTER_TESTS}
+    )
+    await RunTestsStep("run_tests").execute(context)
+    reasks = [c.prompt for c in scripted_llm.calls if c.prompt.startswith("Your reply could not")]
+    assert any("`wordfreq.counter` has no `Missing` to import" in p for p in reasks)
+
+
+async def test_gives_up_after_the_configured_rounds(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.on(r"The file to fix", "NO CHANGE")
+    context = make_context()
+    _project(
+        context, {"wordfreq/counter.py": BUGGY_COUNTER, "tests/test_counter.py": COUNTER_TESTS}
+    )
+    with pytest.raises(StepFailedError, match=r"the tests still fail after 1 fix round\(s\)"):
+        await RunTestsStep("run_tests", {"fix_rounds": 1}).execute(context)
+    assert [r["round"] for r in context.state.test_results] == [0, 1]
+    assert all(not r["passed"] for r in context.state.test_results)
+    assert "fix_round" not in context.state.test_results[-1]
+
+
+async def test_a_hanging_test_run_is_stopped_and_reported(make_context: MakeContext) -> None:
+    hanging = "import time\n\n\ndef test_forever() -> None:\n    time.sleep(600)\n"
+    context = make_context()
+    _project(context, {"tests/test_hang.py": hanging})
+    step = RunTestsStep("run_tests", {"fix_rounds": 0, "test_timeout_s": 4})
+    with pytest.raises(StepFailedError, match="did not finish within 4 s"):
+        await step.execute(context)
+    [record] = context.state.test_results
+    assert record["timed_out"] and record["returncode"] is None
+
+
+async def test_rerunning_the_step_replaces_its_own_records(
+    make_context: MakeContext,
+) -> None:
+    context = make_context()
+    context.state.test_results = [{"step_id": "step", "round": 0}, {"step_id": "other"}]
+    _project(
+        context, {"pkg/a.py": "A = 1\n", "tests/test_a.py": "def test_a() -> None:\n    pass\n"}
+    )
+    await RunTestsStep("run_tests").execute(context)
+    assert [r["step_id"] for r in context.state.test_results] == ["other", "step"]

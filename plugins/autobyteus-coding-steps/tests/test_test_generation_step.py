@@ -1,0 +1,106 @@
+"""TestGenerationStep: a pytest file per generated module, checked against what modules define."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from autobyteus_coding_steps.steps.test_generation_step import TestGenerationStep
+from coding_steps_harness import FakeContext, MakeContext
+from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, TOP_SOURCE, TOP_TESTS, fenced
+
+from autobyteus_core.testing.scripted_llm import ScriptedLLM
+from autobyteus_core.workflow.errors import StepFailedError
+
+
+def _generated(context: FakeContext, files: dict[str, str]) -> None:
+    for path, content in files.items():
+        context.write_file(path, content)
+
+
+async def test_one_test_file_per_module_with_the_modules_names_in_the_prompt(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"Write the test file `tests/test_counter.py`", fenced(COUNTER_TESTS))
+    scripted_llm.on(r"Write the test file `tests/test_top.py`", fenced(TOP_TESTS))
+    context = make_context()
+    _generated(
+        context,
+        {
+            "wordfreq/__init__.py": "",
+            "wordfreq/counter.py": COUNTER_SOURCE,
+            "wordfreq/top.py": TOP_SOURCE,
+        },
+    )
+    result = await TestGenerationStep("test_generation").execute(context)
+    assert (workspace / "tests/test_counter.py").read_text() == COUNTER_TESTS
+    assert (workspace / "tests/test_top.py").read_text() == TOP_TESTS
+    assert sorted(context.state.test_files) == ["tests/test_counter.py", "tests/test_top.py"]
+    prompts = {
+        call.prompt.split("[The module `")[1].split("`")[0]: call.prompt
+        for call in scripted_llm.calls
+    }
+    assert set(prompts) == {"wordfreq.counter", "wordfreq.top"}
+    assert (
+        "using only these names, which the module defines: count_words"
+        in prompts["wordfreq.counter"]
+    )
+    assert "from wordfreq.counter import ..." in prompts["wordfreq.counter"]
+    assert sorted(context.keys) == [  # type: ignore[type-var]
+        "tests/test_counter.py/attempt-1",
+        "tests/test_top.py/attempt-1",
+    ]
+    assert result.summary == "2 test files written"
+
+
+async def test_importing_a_name_the_module_lacks_is_re_asked(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    wrong = "from wordfreq.counter import WordCounter\n\n\ndef test_x() -> None:\n    assert WordCounter\n"
+    scripted_llm.queue(fenced(wrong), fenced(COUNTER_TESTS))
+    context = make_context()
+    _generated(context, {"wordfreq/counter.py": COUNTER_SOURCE})
+    await TestGenerationStep("test_generation").execute(context)
+    reask = scripted_llm.calls[1].prompt
+    assert "`wordfreq.counter` has no `WordCounter` to import; it defines: re, count_words" in reask
+    assert (workspace / "tests/test_counter.py").read_text() == COUNTER_TESTS
+
+
+async def test_a_file_without_test_functions_is_re_asked(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.queue(fenced("from wordfreq.counter import count_words\n"), fenced(COUNTER_TESTS))
+    context = make_context()
+    _generated(context, {"wordfreq/counter.py": COUNTER_SOURCE})
+    await TestGenerationStep("test_generation").execute(context)
+    assert "has no test function" in scripted_llm.calls[1].prompt
+
+
+async def test_tests_the_plan_already_wrote_are_kept(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    context = make_context()
+    _generated(
+        context, {"wordfreq/counter.py": COUNTER_SOURCE, "tests/test_counter.py": COUNTER_TESTS}
+    )
+    result = await TestGenerationStep("test_generation").execute(context)
+    assert scripted_llm.calls == []
+    assert context.state.test_files == ["tests/test_counter.py"]
+    assert result.summary == "no modules needed new tests"
+
+
+async def test_switched_off(make_context: MakeContext) -> None:
+    result = await TestGenerationStep("test_generation", {"generate_tests": False}).execute(
+        make_context()
+    )
+    assert result.summary.startswith("skipped")
+
+
+async def test_a_module_whose_tests_cannot_be_written_fails_the_step(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.queue("no", "no", "no")
+    context = make_context()
+    _generated(context, {"wordfreq/counter.py": COUNTER_SOURCE})
+    with pytest.raises(StepFailedError, match="tests could not be written for 1 of 1 modules"):
+        await TestGenerationStep("test_generation").execute(context)
