@@ -210,10 +210,7 @@ class PromptTemplate:
         try:
             self._compiled = self._environment().from_string(self.template)
         except jinja2.TemplateSyntaxError as exc:
-            raise PromptTemplateError(
-                f"prompt template {self.name} has a syntax error at line {exc.lineno}: "
-                f"{exc.message}"
-            ) from exc
+            raise self._syntax_error(exc) from exc
 
     def required_variables(self) -> set[str]:
         """Names the template reads that it does not set itself (jinja2's static analysis:
@@ -225,10 +222,12 @@ class PromptTemplate:
         try:
             return set(meta.find_undeclared_variables(env.parse(self.template)))
         except jinja2.TemplateSyntaxError as exc:
-            raise PromptTemplateError(
-                f"prompt template {self.name} has a syntax error at line {exc.lineno}: "
-                f"{exc.message}"
-            ) from exc
+            raise self._syntax_error(exc) from exc
+
+    def _syntax_error(self, exc: jinja2.TemplateSyntaxError) -> PromptTemplateError:
+        return PromptTemplateError(
+            f"prompt template {self.name} has a syntax error at line {exc.lineno}: {exc.message}"
+        )
 
     def fill(self, values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> str:
         """Render with ``values`` (and keyword arguments, which win).
