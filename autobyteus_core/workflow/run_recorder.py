@@ -104,12 +104,17 @@ class RunRecorder:
         writes in a worker thread, coalescing every change made meanwhile). Returns a ticket for
         :meth:`wait_saved`."""
         self._requested += 1
-        if self.run_dir is not None:
-            loop = asyncio.get_running_loop()
-            if self._saver is None or self._saver.done() or self._saver_loop is not loop:
-                self._saver = loop.create_task(self._save_loop())
-                self._saver_loop = loop
+        self._kick()
         return self._requested
+
+    def _kick(self) -> None:
+        """Start the background saver unless it is running on this loop."""
+        if self.run_dir is None:
+            return
+        loop = asyncio.get_running_loop()
+        if self._saver is None or self._saver.done() or self._saver_loop is not loop:
+            self._saver = loop.create_task(self._save_loop())
+            self._saver_loop = loop
 
     @property
     def backlog(self) -> int:
@@ -127,6 +132,7 @@ class RunRecorder:
             if self._error is not None:
                 error, self._error = self._error, None
                 raise WorkflowError(f"cannot save the run: {error}") from error
+            self._kick()
 
     async def _save_loop(self) -> None:
         try:

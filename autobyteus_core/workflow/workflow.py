@@ -9,6 +9,7 @@ A workflow is a :class:`~autobyteus_core.workflow.steps_template_config.Workflow
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
@@ -364,7 +365,8 @@ class Workflow:
         except BaseException as exc:
             self.run_state.status = WorkflowStatus.FAILED
             self.run_state.error = _describe(exc)
-            self.recorder.save_now()
+            with contextlib.suppress(Exception):  # the save itself may be what failed
+                self.recorder.save_now()
             raise
         finally:
             self._runner = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -269,3 +270,30 @@ async def test_a_run_live_in_another_process_is_not_resumed(
     assert loaded.run_state.display_status == "running"
     with pytest.raises(WorkflowError, match=f"being run by process {os.getppid()}"):
         await loaded.start()
+
+
+class DeleteRuns(BaseStep):
+    """Deletes the run store under the engine's feet, then asks for a checkpoint."""
+
+    name = "delete_runs"
+
+    async def execute(self, context: WorkflowContext) -> StepResult:
+        shutil.rmtree(context.workspace.root / ".autobyteus")
+        await context.checkpoint()
+        return StepResult()
+
+
+class DeletePlugin:
+    @hookimpl
+    def register_steps(self, register: Any) -> None:
+        register(DeleteRuns)
+
+
+async def test_a_run_that_cannot_be_saved_fails_loudly(
+    make_workflow: Any, register_plugin: Any
+) -> None:
+    register_plugin(DeletePlugin(), "delete_steps")
+    workflow = make_workflow({"d": "delete_runs"})
+    with pytest.raises(WorkflowError, match="cannot save the run"):
+        await workflow.start(requirement="r")
+    assert workflow.status is WorkflowStatus.FAILED
