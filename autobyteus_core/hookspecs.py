@@ -4,8 +4,11 @@ Each ``register_*`` hook receives a ``register`` callback. The core owns the reg
 for everything registered, which plugin, distribution and version provided it. Implementations may
 accept fewer arguments than the spec (a pluggy rule), so specs can grow without breaking plugins.
 
-Hooks are called once per plugin, in isolation: an exception in one plugin's ``register_*`` hook
-skips that plugin with a warning (or re-raises when ``AUTOBYTEUS_STRICT_PLUGINS=1``).
+Hooks are called once per plugin, in isolation: an exception in one plugin's ``register_*`` or
+``register_commands`` hook skips that plugin with a one-line warning and drops what it had
+registered (or raises :class:`~autobyteus_core.errors.PluginLoadError` when
+``AUTOBYTEUS_STRICT_PLUGINS=1``); an exception in ``workflow_event`` is only logged.
+CONTRIBUTING.md documents each hook with an example.
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ def register_steps(register: Callable[[type[BaseStep]], None]) -> None:
     """Register workflow step classes.
 
     Call ``register(StepClass)`` once per :class:`~autobyteus_core.workflow.base_step.BaseStep`
-    subclass the plugin ships. The class attribute ``StepClass.name`` is its registered name, used
-    in workflow configurations; a name already registered by another plugin is rejected with an
-    error naming both plugins. Added in plugin API 1.0.
+    subclass the plugin ships (the class, not an instance). The class attribute
+    ``StepClass.name`` is its registered name, used in workflow configurations; a name already
+    registered by another plugin is rejected with an error naming both plugins. Called once per
+    :class:`~autobyteus_core.app.Application`, the first time its step registry is used.
+    Added in plugin API 1.0.
     """
 
 
@@ -43,7 +48,10 @@ def register_llm_providers(register: Callable[[LLMProvider], None]) -> None:
     Call ``register(provider)`` with an :class:`~autobyteus_core.llm.llm_provider.LLMProvider`
     instance. A provider owns the prefix of model ids ``"<provider.name>:<model>"``, lists the
     models it knows and builds an :class:`~autobyteus_core.llm.llm_integration.LLMIntegration`
-    on demand. Import heavy SDKs inside ``create()``, never at module top level. Added in 1.0.
+    on demand. Import heavy SDKs inside ``create()``, never at module top level. A provider with
+    settings names its :class:`~autobyteus_core.settings.PluginSettings` subclass as
+    ``settings_class`` (``autobyteus config show`` lists it). Called once per application, the
+    first time a model is resolved or listed. Added in 1.0.
     """
 
 
@@ -54,7 +62,8 @@ def register_workspace_settings(register: Callable[[WorkspaceType], None]) -> No
     Call ``register(workspace_type)`` with a
     :class:`~autobyteus_core.workspace.workspace_type.WorkspaceType`: how to detect a project kind in
     a folder, its test command and the layout conventions prompts show the LLM. When several types
-    detect a folder, the highest ``priority`` wins. Added in 1.0.
+    detect a folder, the highest ``priority`` wins. Called once per application, the first time a
+    workspace's type is decided. Added in 1.0.
     """
 
 
@@ -64,7 +73,9 @@ def register_workflows(register: Callable[[WorkflowDefinition], None]) -> None:
 
     Call ``register(definition)`` with a
     :class:`~autobyteus_core.workflow.steps_template_config.WorkflowDefinition` (a name, a
-    description and an ordered tree of steps referring to registered step names). Added in 1.0.
+    description and an ordered tree of steps referring to registered step names, which may come
+    from other plugins). Called once per application, the first time its workflow registry is
+    used. Added in 1.0.
     """
 
 
@@ -94,7 +105,8 @@ def workflow_event(event: WorkflowEvent) -> None:
     """
 
 
-#: Hook names that fill a registry through a ``register`` callback, in the order they are called.
+#: Hook names that fill a registry through a ``register`` callback, in the order
+#: :meth:`~autobyteus_core.app.Application.fill_all` calls them.
 REGISTER_HOOKS: tuple[str, ...] = (
     "register_steps",
     "register_llm_providers",
@@ -102,4 +114,5 @@ REGISTER_HOOKS: tuple[str, ...] = (
     "register_workflows",
 )
 
+#: Every hook name, as ``autobyteus plugins --hook`` accepts them.
 ALL_HOOKS: tuple[str, ...] = (*REGISTER_HOOKS, "register_commands", "workflow_event")

@@ -1,4 +1,8 @@
-"""The CLI's single :class:`~autobyteus_core.app.Application`, created lazily per invocation."""
+"""The CLI's single :class:`~autobyteus_core.app.Application`, created lazily per invocation.
+
+Tests (and programs embedding the CLI) pass their own: ``CliRunner().invoke(cli, args,
+obj={"app": app})``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from autobyteus_core.app import Application
 
 
 def get_app(ctx: click.Context | None = None) -> Application:
-    """The application of the running command (one per CLI invocation)."""
+    """The application of the running command (one per CLI invocation); it reads entry points,
+    so plugin commands can use it to reach every registry."""
     ctx = ctx or click.get_current_context()
     root = ctx.find_root()
     root.ensure_object(dict)
