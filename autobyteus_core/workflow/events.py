@@ -32,6 +32,12 @@ class WorkflowEvent(BaseModel):
     ``data`` for ``llm_call_finished`` has ``prompt_tokens``, ``completion_tokens``, ``cost_usd``,
     ``latency_s``, ``model`` and ``replayed`` (true when served from the run store on resume); for
     ``file_written`` it has ``path`` (relative to the workspace) and ``bytes``.
+
+    Steps announce their subtasks with ``subtask_started`` (``subtask``: an id such as
+    ``"task-3"``, ``title``) and ``subtask_finished`` (``subtask`` and ``status``:
+    ``succeeded``, ``failed``, ``skipped``...; or an ``error``), which the CLI's progress
+    display shows. ``step_finished``/``step_failed`` carry ``status``, ``summary``, ``error``,
+    ``wall_time_s``, ``total_tokens``, ``cost_usd`` and ``files``.
     """
 
     type: EventType
