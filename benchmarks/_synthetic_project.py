@@ -1,0 +1,128 @@
+"""The project the benchmarks build: N independent modules, synthesised from the prompts.
+
+The replies a scripted LLM (in-process, or the loopback OpenAI-compatible server) gives the
+default workflow's steps: a requirement document, a plan of N subtasks that mention no other
+(so all N are independent), each module (``bench/mNNN.py`` defining ``vNNN() -> int``) and one
+trivial pytest file per module. Replies are computed from the last user message, so any
+concurrency or order works.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from autobyteus_core import hookimpl
+
+PACKAGE = "bench"
+
+REQUIREMENT_DOCUMENT = """## Background
+A package of small independent modules, used to measure autobyteus.
+
+## Functional requirements
+1. Each module `bench/mNNN.py` defines `vNNN() -> int` returning NNN.
+
+## Constraints
+- Python 3, standard library only; package `bench`.
+
+## Acceptance criteria
+1. `v007()` returns 7.
+"""
+
+#: Regexes telling the prompts of the coding steps apart (searched in the last user message).
+REQUIREMENT_PROMPT = r"Rewrite the requirement below"
+PLAN_PROMPT = r"Break the feature requirements"
+TESTS_PROMPT = r"Write pytest tests for one module"
+MODULE_PROMPT = r"You are implementing one subtask"
+
+
+def requirement(count: int) -> str:
+    """The requirement given to the run."""
+    return f"Write {count} small independent modules in the package {PACKAGE}."
+
+
+def plan_reply(count: int) -> str:
+    """An architecture reply of ``count`` subtasks, none mentioning another."""
+    return "\n".join(
+        f"#### Task {n}: Module m{n:03d}\n"
+        "#task start#\n"
+        f"- **Objective**: Provide the value function `v{n:03d}`.\n"
+        f"- **File Specification**: `{PACKAGE}/m{n:03d}.py`\n"
+        f"- **Functionality Details**: `v{n:03d}() -> int` returns {n}.\n"
+        "- **Integration Points**: None.\n"
+        "#task end#\n"
+        for n in range(1, count + 1)
+    )
+
+
+def _number(name: str) -> int:
+    return int(re.sub(r"\D", "", name))
+
+
+def module_reply(prompt: str) -> str:
+    """The whole module an implementation prompt asks for."""
+    path = re.search(r"Write the file `([^`]+)` for Task", prompt)
+    if path is None:
+        raise ValueError("not an implementation prompt for a planned file")
+    number = _number(Path(path.group(1)).stem)
+    return f"```python\ndef v{number:03d}() -> int:\n    return {number}\n```\n"
+
+
+def tests_reply(prompt: str) -> str:
+    """A trivial pytest file for the module a test-generation prompt shows."""
+    module = re.search(r"\[The module `([^`]+)`", prompt)
+    if module is None:
+        raise ValueError("not a test-generation prompt")
+    name = module.group(1)
+    number = _number(name.rsplit(".", 1)[-1])
+    return (
+        f"```python\nfrom {name} import v{number:03d}\n\n\n"
+        f"def test_v{number:03d}():\n    assert v{number:03d}() == {number}\n```\n"
+    )
+
+
+def reply_rules(count: int) -> list[tuple[str, str | Callable[[str], str]]]:
+    """(pattern, reply) rules answering every prompt of a run of ``count`` subtasks: a string,
+    or a function of the last user message."""
+    return [
+        (REQUIREMENT_PROMPT, REQUIREMENT_DOCUMENT),
+        (PLAN_PROMPT, plan_reply(count)),
+        (TESTS_PROMPT, tests_reply),
+        (MODULE_PROMPT, module_reply),
+    ]
+
+
+def llm_calls(count: int) -> int:
+    """LLM calls of a run where every reply is accepted: requirement, plan, N modules, N tests."""
+    return 2 + 2 * count
+
+
+def write_workspace_config(workspace: Path, count: int, extra: str = "") -> None:
+    """``autobyteus.toml`` allowing a plan of ``count`` subtasks (plus ``extra`` TOML)."""
+    workspace.mkdir(parents=True, exist_ok=True)
+    (workspace / "autobyteus.toml").write_text(
+        f"{extra}\n[coding_steps]\nmax_subtasks = {max(count, 1)}\n", encoding="utf-8"
+    )
+
+
+class NoTestsWorkspace:
+    """A plugin registering a python workspace type without a test command, ranked above the
+    built-in one: the ``run_tests`` step is then skipped (no import check, no pytest)."""
+
+    @hookimpl
+    def register_workspace_settings(self, register: Callable[[object], None]) -> None:
+        """Register ``python-no-tests``."""
+        from autobyteus_core.workspace.workspace_type import WorkspaceType
+
+        register(
+            WorkspaceType(
+                name="python-no-tests",
+                description="python, with run_tests skipped (benchmark)",
+                priority=1000,
+                default_for_empty=True,
+                source_dir=".",
+                test_dir="tests",
+                file_extensions=(".py",),
+            )
+        )
