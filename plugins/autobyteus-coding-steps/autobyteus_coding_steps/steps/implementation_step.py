@@ -14,6 +14,7 @@ from autobyteus_coding_steps.parsing.file_reply import (
 )
 from autobyteus_coding_steps.parsing.python_source import erased_work_issue
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
+from autobyteus_coding_steps.progress import StepProgress
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.scheduling import run_in_dependency_order
 from autobyteus_coding_steps.steps.coding_step import CodingStep
@@ -84,10 +85,19 @@ class ImplementationStep(CodingStep):
         by_number = {task.number: task for task in subtasks}
         locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         records: dict[int, dict[str, Any]] = {}
+        progress = StepProgress(context)
 
         async def run(number: int) -> None:
             task = by_number[number]
-            record = records[number] = {"files": [], "attempts": 0, "notes": []}
+            record = records[number] = {"files": [], "attempts": 0, "notes": [], "sha256": {}}
+            earlier = progress.finished_files(task.id)
+            if earlier is not None:
+                record.update(files=earlier, resumed=True)
+                context.emit(
+                    EventType.SUBTASK_FINISHED, subtask=task.id, status="succeeded",
+                    files=earlier, resumed=True,
+                )  # fmt: skip
+                return
             context.emit(
                 EventType.SUBTASK_STARTED,
                 subtask=task.id,
@@ -107,6 +117,7 @@ class ImplementationStep(CodingStep):
                     EventType.SUBTASK_FINISHED, subtask=task.id, status="failed", error=str(exc)
                 )
                 raise
+            await progress.finish(task.id, record.pop("sha256"))
             context.emit(
                 EventType.SUBTASK_FINISHED,
                 subtask=task.id,
@@ -127,7 +138,7 @@ class ImplementationStep(CodingStep):
         for number, outcome in outcomes.items():
             task = by_number[number]
             row: dict[str, Any] = {"number": number, "title": task.title, "status": outcome.status}
-            row.update(records.get(number, {}))
+            row.update({k: v for k, v in records.get(number, {}).items() if k != "sha256"})
             if outcome.error is not None:
                 row["error"] = str(outcome.error)
                 problems.append(f"{task.id} ({task.title}) failed: {outcome.error}")
@@ -143,6 +154,7 @@ class ImplementationStep(CodingStep):
                 f"{done} of {len(subtasks)} subtasks implemented; the others could not be:\n"
                 + "\n".join(f"- {problem}" for problem in problems)
             )
+        progress.clear()
         files = sorted({path for row in rows for path in row.get("files", [])})
         return StepResult(
             summary=f"{len(subtasks)} subtasks implemented, {len(files) + len(inits)} files written",
@@ -220,7 +232,8 @@ class ImplementationStep(CodingStep):
             instruction=f"Reply again with the whole content of `{path}` in one "
             f"```{language_of(path)} code block.",
         )
-        context.write_file(path, answer.value.content)
+        written = context.write_file(path, answer.value.content)
+        record["sha256"][written.path] = written.sha256
         record["files"].append(path)
         record["attempts"] += answer.attempts
         record["notes"] += [note.describe() for note in answer.notes]
@@ -274,7 +287,8 @@ class ImplementationStep(CodingStep):
         )
         for file in answer.value:
             async with locks[file.path]:
-                context.write_file(file.path, file.content)
+                written = context.write_file(file.path, file.content)
+            record["sha256"][written.path] = written.sha256
             record["files"].append(file.path)
         record["attempts"] += answer.attempts
         record["notes"] += [note.describe() for note in answer.notes]

@@ -12,6 +12,7 @@ from autobyteus_coding_steps.parsing.python_source import (
     unknown_imports,
 )
 from autobyteus_coding_steps.parsing.report import ParseResult
+from autobyteus_coding_steps.progress import StepProgress
 from autobyteus_coding_steps.prompting import resource, shown_file
 from autobyteus_coding_steps.scheduling import run_in_dependency_order
 from autobyteus_coding_steps.steps.coding_step import CodingStep
@@ -127,13 +128,18 @@ class TestGenerationStep(CodingStep):
                 output={"test_files": list(context.state.test_files)},
             )
         records: dict[str, dict[str, Any]] = {}
+        progress = StepProgress(context)
 
         async def run(test_path: str) -> None:
             module, source_path = jobs[test_path]
+            if progress.finished_files(test_path) is not None:
+                records[test_path] = {"resumed": True}
+                return
             context.emit(EventType.SUBTASK_STARTED, subtask=f"tests/{module}", files=[test_path])
             records[test_path] = await self._write_tests(
                 context, options, module, source_path, test_path, sources
             )
+            await progress.finish(test_path, records[test_path].pop("sha256"))
             context.emit(
                 EventType.SUBTASK_FINISHED,
                 subtask=f"tests/{module}",
@@ -158,6 +164,7 @@ class TestGenerationStep(CodingStep):
                 f"tests could not be written for {len(failed)} of {len(jobs)} modules:\n"
                 + "\n".join(f"- {path}: {error}" for path, error in failed.items())
             )
+        progress.clear()
         return StepResult(
             summary=f"{len(jobs)} test files written",
             output={"test_files": list(context.state.test_files), "files": records},
@@ -207,5 +214,9 @@ class TestGenerationStep(CodingStep):
             instruction=f"Reply again with the whole test file `{test_path}` in one ```python "
             "code block.",
         )
-        context.write_file(test_path, answer.value.content)
-        return {"attempts": answer.attempts, "notes": [n.describe() for n in answer.notes]}
+        written = context.write_file(test_path, answer.value.content)
+        return {
+            "attempts": answer.attempts,
+            "notes": [n.describe() for n in answer.notes],
+            "sha256": {written.path: written.sha256},
+        }

@@ -1,0 +1,64 @@
+"""What a step has finished, kept in the run's state so that a resumed step skips it.
+
+A step that fails or is interrupted half-way (a crash, a budget stop, a provider outage) keeps a
+record of each unit of work it finished — a subtask, a test file — with the SHA-256 of every file
+that unit wrote. When the engine runs the step again on resume, a unit whose files are still
+exactly as written is skipped: no LLM call is made for it, not even a replayed one (its prompt
+would differ anyway, since the file it wrote now exists). A step that succeeds clears its record,
+so running it again on purpose redoes the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from autobyteus_core.workspace.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from autobyteus_core.workflow.workflow_context import WorkflowContext
+
+#: The key of this plugin's room in ``state.data``.
+STATE_KEY = "autobyteus_coding_steps"
+
+
+class StepProgress:
+    """The finished units of the running step (``state.data[STATE_KEY][step_id]["done"]``)."""
+
+    def __init__(self, context: WorkflowContext) -> None:
+        """Bind to ``context``'s state and step."""
+        self._context = context
+        room: dict[str, Any] = context.state.data.setdefault(STATE_KEY, {})
+        mine: dict[str, Any] = room.setdefault(context.step_id, {})
+        self._done: dict[str, dict[str, str]] = mine.setdefault("done", {})
+
+    def _sha256(self, path: str) -> str | None:
+        workspace = self._context.workspace
+        try:
+            parts = workspace.writer.resolve(path)
+        except WorkspaceError:
+            return None
+        target = Path(workspace.writer.real_root(), *parts)
+        try:
+            return hashlib.sha256(target.read_bytes()).hexdigest()
+        except OSError:
+            return None
+
+    def finished_files(self, unit: str) -> list[str] | None:
+        """The files ``unit`` wrote when it finished before, if every one is still as written."""
+        files = self._done.get(unit)
+        if files is None:
+            return None
+        if all(self._sha256(path) == digest for path, digest in files.items()):
+            return list(files)
+        return None
+
+    async def finish(self, unit: str, files: dict[str, str]) -> None:
+        """Record that ``unit`` finished, writing ``files`` (path → SHA-256), and save the run."""
+        self._done[unit] = dict(files)
+        await self._context.checkpoint()
+
+    def clear(self) -> None:
+        """Forget every finished unit (the step succeeded as a whole)."""
+        self._done.clear()
