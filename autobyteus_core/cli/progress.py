@@ -59,11 +59,16 @@ class ProgressDisplay:
         *,
         live: bool | None = None,
         stream: TextIO | None = None,
+        statuses: dict[str, str] | None = None,
     ) -> None:
-        """Show ``steps`` (``(path, step name)`` pairs, in order)."""
+        """Show ``steps`` (``(path, step name)`` pairs, in order), whose current status is in
+        ``statuses`` (a resumed run's finished steps), else pending."""
         self.stream = stream or sys.stderr
         self.live_mode = self.stream.isatty() if live is None else live
         self.steps = {path: _StepView(path, name) for path, name in steps}
+        for path, status in (statuses or {}).items():
+            if path in self.steps:
+                self.steps[path].status = status
         self.calls = 0
         self.replayed = 0
         self._lock = threading.Lock()

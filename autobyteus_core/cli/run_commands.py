@@ -127,8 +127,11 @@ def drive(workflow: Workflow, requirement: str | None, *, live: bool | None = No
     the run's exit code."""
     from autobyteus_core.cli.progress import ProgressDisplay, print_summary
 
+    records = workflow.run_state.steps.values()
     display = ProgressDisplay(
-        [(r.id, r.step) for r in workflow.run_state.steps.values()], live=live
+        [(r.id, r.step) for r in records],
+        live=live,
+        statuses={r.id: "succeeded" for r in records if r.status.value == "succeeded"},
     )
     workflow.add_listener(display.handle)
 
@@ -150,6 +153,15 @@ def drive(workflow: Workflow, requirement: str | None, *, live: bool | None = No
         click.echo("Interrupted.", err=True)
     except AutobyteusError as exc:
         _fail(str(exc), EXIT_FAILED)
+    except Exception as exc:  # a bug: say so in one line; the details go to the debug log
+        from autobyteus_core.logging import get_logger
+
+        get_logger(run_id=workflow.run_id).debug("unexpected error", exc_info=True)
+        _fail(
+            f"unexpected {type(exc).__name__}: {exc} (the run is saved; --log-level debug "
+            "shows the traceback)",
+            EXIT_FAILED,
+        )
     print_summary(run)
     _report_end(run)
 

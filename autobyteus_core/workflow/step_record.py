@@ -12,7 +12,8 @@ from autobyteus_core.workflow.workflow_status import WorkflowStatus
 
 class StepRecord(BaseModel):
     """Status, result, usage, files and timing of one step (nested steps have paths such as
-    ``"build/backend"``). ``wall_time_s`` adds up over every attempt, resumed ones included."""
+    ``"build/backend"``). ``usage`` and ``files`` include the step's sub-steps; ``wall_time_s``
+    adds up over every attempt, resumed ones included."""
 
     id: str
     step: str

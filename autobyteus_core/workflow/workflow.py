@@ -605,9 +605,11 @@ class Workflow:
         self.recorder.add_file(written, step)
         if written.path not in self.state.files_written:
             self.state.files_written.append(written.path)
-        record = self.run_state.steps.get(step)
-        if record is not None and written.path not in record.files:
-            record.files.append(written.path)
+        parts = step.split("/")
+        for depth in range(1, len(parts) + 1):  # the step and the steps it is nested in
+            record = self.run_state.steps.get("/".join(parts[:depth]))
+            if record is not None and written.path not in record.files:
+                record.files.append(written.path)
         self.emit(
             EventType.FILE_WRITTEN,
             step,
