@@ -356,12 +356,10 @@ def run_details(run: RunState) -> dict[str, Any]:
 def show_command(run_id: str, workspace: Path, as_json: bool) -> None:
     """Show a run: status, steps, usage, files written and the parsed plan."""
     from autobyteus_core.cli.progress import format_cost, format_seconds, print_summary
-    from autobyteus_core.workflow.run_state import RunState
     from autobyteus_core.workflow.run_store import RunStore
 
     with _cannot_start():
-        store = RunStore(workspace.expanduser().absolute())
-        run = RunState.model_validate_json(store.read_state(run_id))
+        run = RunStore(workspace.expanduser().absolute()).load(run_id)
     if as_json:
         echo_json(run_details(run))
         return

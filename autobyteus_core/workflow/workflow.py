@@ -156,7 +156,11 @@ class Workflow:
 
     @classmethod
     def from_json(cls, text: str | bytes, **kwargs: Any) -> Workflow:
-        """The workflow and run saved by :meth:`to_json` (ready to :meth:`start` again)."""
+        """The workflow and run saved by :meth:`to_json` (ready to :meth:`start` again).
+
+        A run's ``state.json`` leaves the LLM exchanges to ``transcript.jsonl``: to continue a
+        stored run use :meth:`load`, which reads both.
+        """
         try:
             run = RunState.model_validate_json(text)
         except ValidationError as exc:

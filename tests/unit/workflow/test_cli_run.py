@@ -118,6 +118,7 @@ def test_a_failed_run_reports_and_resume_finishes_it(app: Any, project: dict[str
     assert [s["id"] for s in shown["steps"]] == ["plan", "ask", "fan", "flaky"]
     assert [s["title"] for s in shown["subtasks"]] == ["Parser", "Evaluator"]
     assert sorted(f["path"] for f in shown["files"]) == [f"parts/task_{i}.txt" for i in range(3)]
+    assert shown["llm_calls"] == 5
 
     text = _invoke(app, "show", run_id, "-w", str(project["workspace"])).stdout
     assert "plan" in text and "Evaluator" in text and "calc/parser.py" in text
