@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -83,7 +84,7 @@ def pip_install_args(
 
 
 def _run_pip(command: list[str]) -> int:
-    click.echo(f"Running: {' '.join(command)}", err=True)
+    click.echo(f"Running: {shlex.join(command)}", err=True)
     return subprocess.run(command, check=False).returncode
 
 
@@ -109,7 +110,13 @@ def fresh_plugin_records() -> list[dict[str, Any]]:
 
 def describe_plugin(record: dict[str, Any]) -> list[str]:
     """Lines telling what one freshly loaded plugin registered, or why it failed."""
-    title = f"plugin '{record.get('name')}' ({record.get('distribution')} {record.get('version')})"
+    from autobyteus_core.registry import PluginOrigin
+
+    title = PluginOrigin(
+        plugin=str(record.get("name")),
+        distribution=record.get("distribution"),
+        version=record.get("version"),
+    ).describe()
     if record.get("status") == "failed":
         return [
             f"{title} FAILED to load: {record.get('error')}",

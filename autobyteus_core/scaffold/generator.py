@@ -22,7 +22,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "workspace": ("register_workspace_settings", "workspace type"),
 }
 
-_NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _PREFIX = "autobyteus-"
 
 

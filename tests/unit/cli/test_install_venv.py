@@ -107,7 +107,7 @@ def test_install_reports_what_the_new_plugin_registered_then_uninstall_removes_i
     assert "  steps: abt_greet" in installed.stdout
     assert "  hooks: register_steps" in installed.stdout
 
-    again = venv.autobyteus("install", source)
+    again = venv.autobyteus("install", "abt-greet")  # already satisfied: nothing new
     assert "No new autobyteus plugin was installed." in again.stdout
 
     removed = venv.autobyteus("uninstall", "abt-greet", "-y")
