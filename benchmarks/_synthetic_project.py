@@ -12,8 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from autobyteus_core import hookimpl
+
+if TYPE_CHECKING:
+    from autobyteus_core.testing.openai_server import OpenAIServer
 
 PACKAGE = "bench"
 
@@ -35,6 +39,41 @@ REQUIREMENT_PROMPT = r"Rewrite the requirement below"
 PLAN_PROMPT = r"Break the feature requirements"
 TESTS_PROMPT = r"Write pytest tests for one module"
 MODULE_PROMPT = r"You are implementing one subtask"
+
+
+#: The kinds of request of a run, in order, by the prompt pattern that tells them apart.
+PHASES = {
+    "requirement": REQUIREMENT_PROMPT,
+    "plan": PLAN_PROMPT,
+    "modules": MODULE_PROMPT,
+    "tests": TESTS_PROMPT,
+}
+
+
+def phase_of(prompt: str) -> str:
+    """Which kind of request a prompt is (``other`` for re-asks and fixes)."""
+    for name, pattern in PHASES.items():
+        if re.search(pattern, prompt):
+            return name
+    return "other"
+
+
+def last_user_text(body: dict[str, Any]) -> str:
+    """The last user message of a chat request body."""
+    for message in reversed(body.get("messages") or []):
+        if message.get("role") == "user":
+            content = message.get("content")
+            return content if isinstance(content, str) else str(content)
+    return ""
+
+
+def script_server(server: OpenAIServer, count: int) -> None:
+    """Make the loopback server answer every prompt of a run of ``count`` subtasks."""
+    for pattern, reply in reply_rules(count):
+        if callable(reply):
+            server.on(pattern, lambda body, reply=reply: reply(last_user_text(body)))
+        else:
+            server.on(pattern, reply)
 
 
 def requirement(count: int) -> str:
@@ -62,7 +101,7 @@ def _number(name: str) -> int:
 
 def module_reply(prompt: str) -> str:
     """The whole module an implementation prompt asks for."""
-    path = re.search(r"Write the file `([^`]+)` for Task", prompt)
+    path = re.search(r"Write the (?:whole updated )?file `([^`]+)`", prompt)
     if path is None:
         raise ValueError("not an implementation prompt for a planned file")
     number = _number(Path(path.group(1)).stem)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import re
 import shutil
 import statistics
 import sys
@@ -29,7 +28,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import _synthetic_project as project
 from _common import header, verdict
@@ -42,32 +40,6 @@ from autobyteus_core.workflow.workflow_status import WorkflowStatus
 
 GOAL_RATIO = 1.25
 MODEL = "gpt-4o-mini"
-#: The kinds of request of a run, in order, by the prompt pattern that tells them apart.
-PHASES = {
-    "requirement": project.REQUIREMENT_PROMPT,
-    "plan": project.PLAN_PROMPT,
-    "modules": project.MODULE_PROMPT,
-    "tests": project.TESTS_PROMPT,
-}
-
-
-def last_user_text(body: dict[str, Any]) -> str:
-    """The last user message of a chat request body."""
-    for message in reversed(body.get("messages") or []):
-        if message.get("role") == "user":
-            content = message.get("content")
-            return content if isinstance(content, str) else str(content)
-    return ""
-
-
-def script_server(server: OpenAIServer, count: int) -> None:
-    """Answer every prompt of a run of ``count`` subtasks."""
-    server.reset()
-    for pattern, reply in project.reply_rules(count):
-        if callable(reply):
-            server.on(pattern, lambda body, reply=reply: reply(last_user_text(body)))
-        else:
-            server.on(pattern, reply)
 
 
 def ideal_seconds(count: int, concurrency: int, latency: float) -> float:
@@ -85,19 +57,12 @@ class RunTiming:
     arrivals: dict[str, list[float]]
 
 
-def phase_of(prompt: str) -> str:
-    """Which kind of request a prompt is."""
-    for name, pattern in PHASES.items():
-        if re.search(pattern, prompt):
-            return name
-    return "other"
-
-
 async def run_once(
     server: OpenAIServer, count: int, concurrency: int, workspace: Path
 ) -> RunTiming:
     """One run of the default workflow, timed."""
-    script_server(server, count)
+    server.reset()
+    project.script_server(server, count)
     shutil.rmtree(workspace, ignore_errors=True)
     project.write_workspace_config(
         workspace,
@@ -125,9 +90,9 @@ async def run_once(
     calls = len(server.completion_requests)
     if calls != project.llm_calls(count):
         raise SystemExit(f"expected {project.llm_calls(count)} requests, the server got {calls}")
-    arrivals: dict[str, list[float]] = {name: [] for name in PHASES}
+    arrivals: dict[str, list[float]] = {name: [] for name in project.PHASES}
     for request in server.completion_requests:
-        arrivals.setdefault(phase_of(request.prompt), []).append(request.time - started)
+        arrivals.setdefault(project.phase_of(request.prompt), []).append(request.time - started)
     return RunTiming(elapsed, arrivals)
 
 
@@ -137,7 +102,7 @@ def breakdown(timing: RunTiming, latency: float) -> str:
     of the next, and how long each phase took to send all its requests."""
     parts = []
     ready = 0.0
-    for name in PHASES:
+    for name in project.PHASES:
         times = timing.arrivals.get(name) or []
         if not times:
             continue
