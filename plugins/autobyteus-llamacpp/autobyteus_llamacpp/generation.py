@@ -106,7 +106,7 @@ def generate(
     """Complete ``messages``; with ``on_text``, stream each piece of text as it is decoded.
 
     Raises :class:`LLMContextLengthError` when the prompt leaves no room in the context window.
-    Setting ``cancel`` stops a streamed generation at the next token.
+    Setting ``cancel`` (from another thread) stops the generation at the next token.
     """
     from llama_cpp import StoppingCriteriaList
 

@@ -32,6 +32,7 @@ def load_llama(path: Path, settings: LlamaCppSettings) -> Any:
             model_path=str(path),
             n_ctx=settings.context_size,
             n_threads=settings.resolved_threads(),
+            n_threads_batch=settings.resolved_threads(),
             seed=settings.seed,
             verbose=False,
         )
@@ -88,12 +89,17 @@ class LlamaCppLLM(LLMIntegration):
         )
 
     async def complete(self, messages: Sequence[Message], **options: Any) -> LLMResponse:
-        """The whole reply, generated in the model's worker thread."""
+        """The whole reply, generated in the model's worker thread. Cancelling the call stops
+        the generation at the next token (or drops it if it has not started)."""
         started = time.perf_counter()
         params = self._params(options)
-        generation = await self._slot.run(
-            lambda llama: generate(llama, messages, params, self.templates)
-        )
+        cancel = threading.Event()
+        try:
+            generation = await self._slot.run(
+                lambda llama: generate(llama, messages, params, self.templates, cancel=cancel)
+            )
+        finally:
+            cancel.set()  # when the call is cancelled, generation stops at the next token
         return self._response(generation, started)
 
     async def stream(

@@ -83,6 +83,21 @@ async def test_closing_a_stream_early_frees_the_model(
     assert response.usage.completion_tokens <= 4
 
 
+async def test_cancelling_a_call_stops_its_generation(
+    provider: LlamaCppProvider, workspace: Path
+) -> None:
+    """A cancelled call (Ctrl-C, a failed sibling subtask) must not keep the model busy until
+    its reply is complete: the context holds far fewer tokens than the reply could have had."""
+    llm = provider.create("gemma3-270m", settings(workspace))
+    call = asyncio.ensure_future(llm.complete(PROMPT, max_tokens=900))
+    await asyncio.sleep(0.5)  # usually mid-generation; queued calls are simply dropped
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    evaluated = await llm._slot.run(lambda llama: llama.n_tokens)  # type: ignore[attr-defined]
+    assert evaluated < 300
+
+
 async def test_concurrent_calls_queue_and_all_succeed(
     provider: LlamaCppProvider, workspace: Path
 ) -> None:
