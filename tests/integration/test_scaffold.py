@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -129,9 +130,17 @@ def test_an_unknown_kind_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
-    """One virtualenv with the core (built as a wheel from this checkout), shared by the kinds."""
-    return Venv.create(tmp_path_factory.mktemp("scaffold") / "venv", str(REPO))
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venv]:
+    """One virtualenv with the core (built as a wheel from this checkout), shared by the kinds.
+
+    Distributions are built with the virtualenv's own hatchling, not in a new isolated build
+    environment each (pip reads PIP_NO_BUILD_ISOLATION=0 as ``--no-build-isolation``).
+    """
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PIP_NO_BUILD_ISOLATION", "0")
+        venv = Venv.create(tmp_path_factory.mktemp("scaffold") / "venv", "hatchling>=1.21")
+        venv.pip("install", REPO)
+        yield venv
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -81,9 +82,21 @@ def write_plugin(root: Path, dist: str, version: str, source: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
-    """One virtualenv with the core, shared by this module's tests (pip is slow)."""
-    return Venv.create(tmp_path_factory.mktemp("install") / "venv", str(REPO))
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venv]:
+    """One virtualenv with the core, shared by this module's tests (pip is slow).
+
+    Local distributions are built with the virtualenv's own hatchling (and ``editables`` for
+    ``-e``) rather than in a new isolated build environment each time (pip reads
+    PIP_NO_BUILD_ISOLATION=0 as ``--no-build-isolation``); the variable reaches the pip that
+    ``autobyteus install`` runs.
+    """
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PIP_NO_BUILD_ISOLATION", "0")
+        venv = Venv.create(
+            tmp_path_factory.mktemp("install") / "venv", "hatchling>=1.21", "editables"
+        )
+        venv.pip("install", REPO)
+        yield venv
 
 
 @pytest.fixture
