@@ -4,9 +4,11 @@
 The transcript is the record of LLM exchanges: each ``llm_call`` line holds everything needed to
 replay the call, so ``state.json`` leaves the exchanges out and stays small (no save rewrites
 every reply of the run). The transcript lines are always written before the state that follows
-them. Saves are made by one background task, in a worker thread so fsync does not stall the event
-loop; every change made while a save is being written goes into the next one, and a save never
-replaces a newer state with an older one.
+them. Once the run has a folder, each transcript line is appended to the file as it is recorded,
+before the caller gets the reply, so a process killed at any moment loses at most the call in flight
+and resume re-issues nothing that completed. ``state.json`` is rewritten by one background task, in
+a worker thread so fsync does not stall the event loop; every change made while a save is being
+written goes into the next one, and a save never replaces a newer state with an older one.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class RunRecorder:
         self._saver_loop: asyncio.AbstractEventLoop | None = None
         self._error: Exception | None = None
         self._thread_lock = threading.Lock()
+        self._transcript_lock = threading.Lock()
 
     def attach(self, run_dir: Path) -> None:
         """Persist to ``run_dir`` from now on."""
@@ -77,10 +80,20 @@ class RunRecorder:
         self.note({"type": "file_written", "step": step, **written.model_dump()})
 
     def note(self, entry: dict[str, Any]) -> None:
-        """Queue one transcript line; it is written with the next save."""
+        """Record one transcript line: appended to ``transcript.jsonl`` at once when the run has
+        a folder (lines noted before that are written with the first save)."""
         entry.setdefault("ts", time.time())
         entry.setdefault("run_id", self.run.run_id)
-        self._pending.append(json.dumps(entry, ensure_ascii=False, default=str))
+        line = json.dumps(entry, ensure_ascii=False, default=str)
+        if self.run_dir is None:
+            self._pending.append(line)
+            return
+        try:
+            with self._transcript_lock:
+                RunStore.append_transcript(self.run_dir, [*self._pending, line])
+        except OSError as exc:
+            raise WorkflowError(f"cannot save the run: {exc}") from exc
+        self._pending = []
 
     # -- serialising and saving ----------------------------------------------------------------
 
@@ -158,8 +171,9 @@ class RunRecorder:
 
     def _write(self, ticket: int, text: str, lines: list[str]) -> None:
         assert self.run_dir is not None
-        with self._thread_lock:
+        with self._transcript_lock:
             RunStore.append_transcript(self.run_dir, lines)
+        with self._thread_lock:
             if ticket > self._written:
                 RunStore.write_state(self.run_dir, text)
                 self._written = ticket

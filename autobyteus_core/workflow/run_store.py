@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from autobyteus_core.llm.usage import Usage
 from autobyteus_core.workflow.errors import WorkflowError
 from autobyteus_core.workflow.llm_exchange import LLMExchange
 from autobyteus_core.workflow.run_state import RunState
@@ -93,6 +94,7 @@ class RunStore:
         except ValidationError as exc:
             raise WorkflowError(f"run {run_id} has an unreadable state.json: {exc}") from exc
         exchanges: dict[tuple[str, str], LLMExchange] = {}
+        paid: list[LLMExchange] = []
         for entry in self.transcript(run_id):
             if entry.get("type") != "llm_call":
                 continue
@@ -100,9 +102,11 @@ class RunStore:
                 exchange = LLMExchange.model_validate({**entry, "timestamp": entry.get("ts", 0.0)})
             except ValidationError:
                 continue
+            paid.append(exchange)
             exchanges.pop((exchange.step, exchange.key), None)
             exchanges[(exchange.step, exchange.key)] = exchange
         run.exchanges = list(exchanges.values())
+        _recount_usage(run, paid)
         return run
 
     def transcript(self, run_id: str) -> Iterator[dict[str, Any]]:
@@ -136,3 +140,19 @@ class RunStore:
             write_all(fd, payload)
         finally:
             os.close(fd)
+
+
+def _recount_usage(run: RunState, paid: list[LLMExchange]) -> None:
+    """Set the run's and each step's usage from every call the transcript records as paid.
+
+    The transcript is written before each reply is used, ``state.json`` a moment later, so after
+    a crash the transcript is the complete account: a call recorded there is counted even when
+    the last ``state.json`` predates it."""
+    if not paid:
+        return
+    run.usage = sum((e.usage for e in paid), Usage())
+    for path, record in run.steps.items():
+        prefix = path + "/"
+        record.usage = sum(
+            (e.usage for e in paid if e.step == path or e.step.startswith(prefix)), Usage()
+        )

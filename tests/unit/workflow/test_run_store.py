@@ -297,3 +297,39 @@ async def test_a_run_that_cannot_be_saved_fails_loudly(
     with pytest.raises(WorkflowError, match="cannot save the run"):
         await workflow.start(requirement="r")
     assert workflow.status is WorkflowStatus.FAILED
+
+
+async def test_a_call_is_in_the_transcript_before_the_step_uses_its_reply(
+    make_workflow: Any,
+) -> None:
+    """So a process killed at any moment loses at most the call in flight."""
+    seen: list[str] = []
+    workflow: Workflow | None = None
+
+    def second(_: Any) -> str:
+        assert workflow is not None
+        seen.extend(e["reply"] for e in _transcript(workflow) if e["type"] == "llm_call")
+        return "second reply"
+
+    llm = ScriptedLLM().on("question 0", "first reply").on("question 1", second)
+    workflow = make_workflow({"ask": ("ask", {"calls": 2})}, llm)
+    await workflow.start(requirement="a calculator")
+    assert seen == ["first reply"]
+
+
+async def test_loading_counts_usage_from_the_transcript_when_state_json_lags(
+    make_workflow: Any, app: Any, workspace: Path
+) -> None:
+    workflow = make_workflow({"ask": ("ask", {"calls": 2})}, ScriptedLLM().on("question", "r"))
+    await workflow.start(requirement="r")
+    state_file = workflow.run_dir / "state.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    expected = state["usage"]
+    state["usage"] = {"prompt_tokens": 0, "completion_tokens": 0, "calls": 0}
+    state["steps"]["ask"]["usage"] = state["usage"]
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+
+    run = RunStore(workspace).load(workflow.run_id)
+    assert run.usage.calls == expected["calls"] == 2
+    assert run.usage.prompt_tokens == expected["prompt_tokens"]
+    assert run.steps["ask"].usage.calls == 2
