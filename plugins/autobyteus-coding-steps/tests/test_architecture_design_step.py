@@ -25,7 +25,7 @@ async def test_prompt_puts_the_example_first_and_the_documentation_last(
     prompt = scripted_llm.calls[0].prompt
     example = prompt.index("[SubtaskExample]\n")
     documentation = prompt.index("[Documentation]\n$start$")
-    assert example < prompt.index("shapes/circle.py") < documentation
+    assert example < prompt.index("shapes/area.py") < documentation
     assert f"$start$\n{DOCUMENT}\n$end$" in prompt
     closing = prompt[prompt.index("$end$") :]
     assert "for the [Documentation] above, not for the example" in closing
@@ -60,12 +60,12 @@ async def test_plan_is_parsed_into_state_with_dependencies(
 async def test_a_plan_copying_the_example_is_re_asked(
     make_context: MakeContext, scripted_llm: ScriptedLLM
 ) -> None:
-    copied = PLAN_REPLY.replace("wordfreq/counter.py", "shapes/circle.py")
+    copied = PLAN_REPLY.replace("wordfreq/counter.py", "shapes/area.py")
     scripted_llm.queue(copied, PLAN_REPLY)
     context = make_context()
     context.state.requirement_document = DOCUMENT
     await ArchitectureDesignStep("architecture_design").execute(context)
-    assert "copies the example's file `shapes/circle.py`" in scripted_llm.calls[1].prompt
+    assert "copies the example's file `shapes/area.py`" in scripted_llm.calls[1].prompt
     assert context.state.subtasks[0].files == ["wordfreq/counter.py"]
 
 

@@ -233,3 +233,36 @@ def imported_modules(source: str, importer: str, candidates: Iterable[str]) -> l
             if name and name not in found:
                 found.append(name)
     return found
+
+
+_DEFINITION_KIND = re.compile(r"\b(class|classes|function|functions|method|methods)\b", re.I)
+
+
+def requested_names_issue(title: str, path: str, content: str) -> ParseIssue | None:
+    """A fatal issue when a task titled like ``Implement the `name` Function`` (or ``Class``)
+    gets a module ``content`` that does not define ``name`` at its top level.
+
+    Small models asked to add a function to a file that has a class with a method of that name
+    tend to return the file unchanged; this catches it. Titles about methods are not checked.
+    """
+    if not path.endswith(".py"):
+        return None
+    kinds = {
+        kind.lower().rstrip("s").replace("classe", "class")
+        for kind in _DEFINITION_KIND.findall(title)
+    }
+    if not kinds or "method" in kinds:
+        return None
+    wanted = [name.strip().removesuffix("()") for name in re.findall(r"`([^`\n]+)`", title)]
+    wanted = [name for name in wanted if name.isidentifier()]
+    defined = defined_names(content)
+    if not wanted or defined is None:
+        return None
+    missing = [name for name in wanted if name not in defined]
+    if not missing:
+        return None
+    names = ", ".join(f"`{name}`" for name in missing)
+    return ParseIssue(
+        f"`{path}` does not define {names} at module level, which the task asks for; define it "
+        "at the top level of the module (not inside a class) and keep everything else"
+    )

@@ -17,8 +17,9 @@ from autobyteus_core.workflow.subtask import Subtask
 if TYPE_CHECKING:
     from autobyteus_core.workflow.workflow_context import WorkflowContext
 
-#: The files of the prompt's example project: a plan naming them copied the example.
-EXAMPLE_FILES = ("shapes/circle.py", "shapes/summary.py")
+#: The package of the prompt's example project: a plan writing into it copied the example
+#: (unless the requirement itself is about it).
+EXAMPLE_PACKAGE = "shapes"
 _TREE_ENTRIES = 80
 
 
@@ -45,7 +46,7 @@ def check_plan(
                 issues.append(
                     ParseIssue(f"task {task.number}: `{path}` is an existing directory, not a file")
                 )
-            if path in EXAMPLE_FILES and path.split("/", 1)[0] not in requirement:
+            if path.split("/", 1)[0] == EXAMPLE_PACKAGE and EXAMPLE_PACKAGE not in requirement:
                 issues.append(
                     ParseIssue(
                         f"task {task.number} copies the example's file `{path}`; plan the "

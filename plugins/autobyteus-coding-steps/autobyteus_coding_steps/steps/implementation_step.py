@@ -12,7 +12,10 @@ from autobyteus_coding_steps.parsing.file_reply import (
     parse_file_reply,
     parse_named_files_reply,
 )
-from autobyteus_coding_steps.parsing.python_source import erased_work_issue
+from autobyteus_coding_steps.parsing.python_source import (
+    erased_work_issue,
+    requested_names_issue,
+)
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.progress import StepProgress
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
@@ -221,6 +224,10 @@ class ImplementationStep(CodingStep):
         def parse(reply: str) -> ParseResult[FileReply]:
             result = parse_file_reply(reply, path, max_chars=options.max_reply_chars)
             keeps_earlier_work(path, existing, result)
+            if result.ok and result.value is not None and len(task.files) == 1:
+                missing = requested_names_issue(task.title, path, result.value.content)
+                if missing is not None:
+                    result.issues.append(missing)
             return result
 
         answer = await self.ask(
