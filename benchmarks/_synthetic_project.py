@@ -41,6 +41,11 @@ TESTS_PROMPT = r"Write pytest tests for one module"
 MODULE_PROMPT = r"You are implementing one subtask"
 
 
+#: The file an implementation prompt asks for (new, or existing and to be updated).
+MODULE_FILE = re.compile(r"Write the (?:whole updated )?file `([^`]+)`")
+#: The module a test-generation prompt shows.
+TESTED_MODULE = re.compile(r"\[The module `([^`]+)`")
+
 #: The kinds of request of a run, in order, by the prompt pattern that tells them apart.
 PHASES = {
     "requirement": REQUIREMENT_PROMPT,
@@ -56,6 +61,24 @@ def phase_of(prompt: str) -> str:
         if re.search(pattern, prompt):
             return name
     return "other"
+
+
+def call_subject(prompt: str) -> str:
+    """What a prompt asks for, whatever its wording: ``requirement``, ``plan``,
+    ``modules:<path>``, ``tests:<module>``, or the prompt itself for anything else."""
+    phase = phase_of(prompt)
+    if phase == "modules":
+        return f"modules:{_target(MODULE_FILE, prompt)}"
+    if phase == "tests":
+        return f"tests:{_target(TESTED_MODULE, prompt)}"
+    return phase if phase != "other" else prompt
+
+
+def _target(pattern: re.Pattern[str], prompt: str) -> str:
+    match = pattern.search(prompt)
+    if match is None:
+        raise ValueError(f"no target in the prompt: {prompt[:200]!r}")
+    return match.group(1)
 
 
 def last_user_text(body: dict[str, Any]) -> str:
@@ -101,19 +124,13 @@ def _number(name: str) -> int:
 
 def module_reply(prompt: str) -> str:
     """The whole module an implementation prompt asks for."""
-    path = re.search(r"Write the (?:whole updated )?file `([^`]+)`", prompt)
-    if path is None:
-        raise ValueError("not an implementation prompt for a planned file")
-    number = _number(Path(path.group(1)).stem)
+    number = _number(Path(_target(MODULE_FILE, prompt)).stem)
     return f"```python\ndef v{number:03d}() -> int:\n    return {number}\n```\n"
 
 
 def tests_reply(prompt: str) -> str:
     """A trivial pytest file for the module a test-generation prompt shows."""
-    module = re.search(r"\[The module `([^`]+)`", prompt)
-    if module is None:
-        raise ValueError("not a test-generation prompt")
-    name = module.group(1)
+    name = _target(TESTED_MODULE, prompt)
     number = _number(name.rsplit(".", 1)[-1])
     return (
         f"```python\nfrom {name} import v{number:03d}\n\n\n"

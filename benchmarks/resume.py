@@ -11,7 +11,8 @@ is not what is measured). ``autobyteus resume RUN_ID`` then
 completes it, ``run_tests`` included (real pytest).
 
 From the server's request log: the calls answered before the kill that resuming asked again
-(goal: 0), the calls in flight at the kill (never answered, so necessarily sent again), and the
+(goal: 0) — a call for the same thing (the same file, the same module's tests), whether its
+prompt is identical or not — the calls in flight at the kill (never answered, so necessarily sent again), and the
 tokens resuming saved — those of every answered call it did not ask again, which a restart from
 scratch would pay a second time (counted as the loopback server counts them: words).
 """
@@ -43,6 +44,11 @@ def call_key(request: RecordedRequest) -> str:
     """What makes two requests the same call: their messages."""
     body = request.body if isinstance(request.body, dict) else {}
     return json.dumps(body.get("messages"), sort_keys=True)
+
+
+def subject(request: RecordedRequest) -> str:
+    """What a request asks for (a file, a module's tests...), whatever the prompt's wording."""
+    return project.call_subject(request.prompt)
 
 
 def tokens(request: RecordedRequest) -> int:
@@ -153,9 +159,12 @@ def main(count: int, latency: float, concurrency: int) -> None:
             )
         after = server.completion_requests[len(before) :]
         modules = sorted((workspace / project.PACKAGE).glob("m*.py"))
-    done_keys = {call_key(r) for r in done}
-    reissued = [r for r in after if call_key(r) in done_keys]
-    saved = sum(tokens(r) for r in done if call_key(r) not in {call_key(x) for x in reissued})
+    done_subjects = {subject(r) for r in done}
+    reissued = [r for r in after if subject(r) in done_subjects]
+    same_prompt = {call_key(r) for r in done}
+    replayable = [r for r in reissued if call_key(r) in same_prompt]
+    paid_again = {subject(r) for r in reissued}
+    saved = sum(tokens(r) for r in done if subject(r) not in paid_again)
     resume_tokens = sum(tokens(r) for r in after if answered(r))
     print(f"run {run_id}: {len(done) + len(in_flight)} of {total} calls sent before the kill")
     print(f"  answered before the kill: {len(done)} ({sum(tokens(r) for r in done)} tokens)")
@@ -167,7 +176,12 @@ def main(count: int, latency: float, concurrency: int) -> None:
     )
     kinds = Counter(project.phase_of(r.prompt) for r in after)
     print(f"  by kind: {', '.join(f'{kind} {n}' for kind, n in kinds.items())}")
-    print(f"  answered calls asked again: {len(reissued)} (goal 0)")
+    print(
+        f"  answered calls asked again: {len(reissued)} (goal 0); with the same prompt: "
+        f"{len(replayable)}, with a changed prompt: {len(reissued) - len(replayable)}"
+    )
+    for request in reissued:
+        print(f"    asked again: {subject(request)}")
     print(f"  tokens resuming saved (answered calls not paid twice): {saved}")
     if len(done) + len(after) - len(reissued) != total:
         print(
