@@ -7,7 +7,7 @@ engine records each raw reply in the transcript and replays it on resume.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
@@ -57,6 +57,9 @@ async def ask(
 ) -> Answer[T]:
     """Call the LLM until ``parse`` accepts its reply, at most ``max_attempts`` times.
 
+    On the last attempt, a reply whose only fatal issues are ``soft`` ones is taken, the issues
+    kept as notes.
+
     After an unusable reply the conversation continues with that reply (clipped) and a message
     rendered from ``reask`` quoting each problem and repeating ``instruction``. When no attempt
     succeeds, raises :class:`ReplyRejectedError` naming ``what`` was asked and every problem.
@@ -73,6 +76,10 @@ async def ask(
                 context.log.info("reply note", what=what, key=key, note=note.describe())
             return Answer(result.value, result.notes, attempt, response.text)
         problems = [issue.describe() for issue in result.errors] or ["nothing usable was found"]
+        if attempt == max_attempts and result.acceptable_at_last and result.value is not None:
+            kept = [replace(issue, fatal=False) for issue in result.issues]
+            context.log.warning("reply taken despite", what=what, key=key, problems=problems)
+            return Answer(result.value, kept, attempt, response.text)
         reports.append(f"attempt {attempt}:\n" + "\n".join(f"  - {p}" for p in problems))
         context.log.warning(
             "reply rejected", what=what, key=key, attempt=attempt, problems=problems

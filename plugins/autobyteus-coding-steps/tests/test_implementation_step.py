@@ -189,3 +189,18 @@ async def test_a_subtask_without_a_planned_file_names_its_own_safely(
 async def test_no_plan_is_an_error(make_context: MakeContext) -> None:
     with pytest.raises(StepFailedError, match="no plan"):
         await _step().execute(make_context())
+
+
+async def test_a_function_task_must_define_the_function_at_module_level(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    in_a_class = (
+        "class Converter:\n    @staticmethod\n    def to_f(c: float) -> float:\n        return c\n"
+    )
+    fixed = in_a_class + "\n\ndef to_f(c: float) -> float:\n    return c * 9 / 5 + 32\n"
+    scripted_llm.queue(fenced(in_a_class), fenced(fixed))
+    context = make_context()
+    context.state.subtasks = [subtask(1, "conv/core.py", title="Implement the `to_f` Function")]
+    await _step().execute(context)
+    assert "does not define `to_f` at module level" in scripted_llm.calls[1].prompt
+    assert (workspace / "conv/core.py").read_text() == fixed

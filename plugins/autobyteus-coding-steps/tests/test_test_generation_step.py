@@ -104,3 +104,17 @@ async def test_a_module_whose_tests_cannot_be_written_fails_the_step(
     _generated(context, {"wordfreq/counter.py": COUNTER_SOURCE})
     with pytest.raises(StepFailedError, match="tests could not be written for 1 of 1 modules"):
         await TestGenerationStep("test_generation").execute(context)
+
+
+async def test_a_model_that_insists_gets_its_tests_written_with_a_note(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    wrong = "from wordfreq.counter import WordCounter\n\n\ndef test_x() -> None:\n    assert WordCounter\n"
+    scripted_llm.queue(fenced(wrong), fenced(wrong), fenced(wrong))
+    context = make_context()
+    _generated(context, {"wordfreq/counter.py": COUNTER_SOURCE})
+    result = await TestGenerationStep("test_generation").execute(context)
+    assert (workspace / "tests/test_counter.py").read_text() == wrong
+    [record] = result.output["files"].values()
+    assert record["attempts"] == 3
+    assert any("has no `WordCounter`" in note for note in record["notes"])

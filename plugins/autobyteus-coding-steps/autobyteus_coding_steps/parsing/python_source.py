@@ -152,7 +152,7 @@ def _absolute_module(module: str | None, level: int, importer: str, is_package: 
 def unknown_imports(
     source: str, importer: str, modules: dict[str, str], *, is_package: bool = False
 ) -> list[ParseIssue]:
-    """Fatal issues for each ``from M import name`` in ``source`` where ``M`` is one of the
+    """Soft fatal issues for each ``from M import name`` in ``source`` where ``M`` is one of the
     project's ``modules`` (module name → source) and does not define ``name``.
 
     ``importer`` is the dotted name of the module ``source`` belongs to (for relative imports).
@@ -180,6 +180,7 @@ def unknown_imports(
                     f"`{target}` has no `{alias.name}` to import; it defines: {shown}",
                     excerpt=excerpt(ast.get_source_segment(source, node) or "", 100),
                     line=node.lineno,
+                    soft=True,
                 )
             )
     return issues
@@ -264,5 +265,6 @@ def requested_names_issue(title: str, path: str, content: str) -> ParseIssue | N
     names = ", ".join(f"`{name}`" for name in missing)
     return ParseIssue(
         f"`{path}` does not define {names} at module level, which the task asks for; define it "
-        "at the top level of the module (not inside a class) and keep everything else"
+        "at the top level of the module (not inside a class) and keep everything else",
+        soft=True,
     )

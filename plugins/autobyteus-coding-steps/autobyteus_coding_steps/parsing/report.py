@@ -15,13 +15,17 @@ class ParseIssue:
     ``message`` says what is wrong in words the model (and a person) can act on; ``excerpt``
     quotes the offending part of the reply; ``line`` is its 1-based line number when known.
     A ``fatal`` issue makes the reply unusable; a non-fatal one is a note that is logged and kept
-    in the step's output, so nothing is ever dropped without saying so.
+    in the step's output, so nothing is ever dropped without saying so. A ``soft`` fatal issue is
+    a quality problem (a test importing a name the code lacks, say) rather than a broken reply:
+    it is re-asked like any other, but on the last attempt the reply is taken anyway, with the
+    issue kept as a note, so that later steps (the import check, the fix rounds) can deal with it.
     """
 
     message: str
     excerpt: str = ""
     line: int | None = None
     fatal: bool = True
+    soft: bool = False
 
     def describe(self) -> str:
         """One line: the message, where it is, and the quoted excerpt."""
@@ -51,6 +55,11 @@ class ParseResult(Generic[T]):
     def ok(self) -> bool:
         """Whether the reply is usable: a value and no fatal issue."""
         return self.value is not None and not self.errors
+
+    @property
+    def acceptable_at_last(self) -> bool:
+        """Whether the reply has a value and only soft fatal issues (usable as a last resort)."""
+        return self.value is not None and all(issue.soft for issue in self.errors)
 
     def report(self) -> str:
         """Every issue, one per line, fatal ones first."""

@@ -194,6 +194,26 @@ class ImplementationStep(CodingStep):
             shown.append(file)
         return shown
 
+    def _values(
+        self, context: WorkflowContext, options: StepOptions, task: Subtask, path: str | None
+    ) -> dict[str, Any]:
+        """The template values every implementation prompt has (``path`` None: no planned file)."""
+        document = context.state.requirement_document or context.state.requirement
+        return {
+            "project_type": context.workspace.project_type or "software",
+            "requirement_document": document.strip(),
+            "plan": [t.model_dump() for t in context.state.subtasks],
+            "task": task.model_dump(),
+            "related_files": self._related_files(
+                context, task, path or "", options.max_prompt_file_chars
+            ),
+            "layout_conventions": context.workspace.layout_conventions,
+            "path": path,
+            "existing": None,
+            "package": "",
+            "language": "",
+        }
+
     async def _write_planned(
         self,
         context: WorkflowContext,
@@ -204,22 +224,12 @@ class ImplementationStep(CodingStep):
     ) -> None:
         existing = read_existing(context.workspace, path)
         module = importable_module(path, context.workspace.source_dir)
-        values = {
-            "project_type": context.workspace.project_type or "software",
-            "requirement_document": (
-                context.state.requirement_document or context.state.requirement
-            ).strip(),
-            "plan": [t.model_dump() for t in context.state.subtasks],
-            "task": task.model_dump(),
-            "related_files": self._related_files(
-                context, task, path, options.max_prompt_file_chars
-            ),
-            "layout_conventions": context.workspace.layout_conventions,
-            "path": path,
-            "existing": shown_file(path, existing) if existing is not None else None,
-            "package": module.rsplit(".", 1)[0] if module and "." in module else "",
-            "language": language_of(path),
-        }
+        values = self._values(context, options, task, path)
+        values.update(
+            existing=shown_file(path, existing) if existing is not None else None,
+            package=module.rsplit(".", 1)[0] if module and "." in module else "",
+            language=language_of(path),
+        )
 
         def parse(reply: str) -> ParseResult[FileReply]:
             result = parse_file_reply(reply, path, max_chars=options.max_reply_chars)
@@ -255,20 +265,7 @@ class ImplementationStep(CodingStep):
         locks: defaultdict[str, asyncio.Lock],
         record: dict[str, Any],
     ) -> None:
-        values = {
-            "project_type": context.workspace.project_type or "software",
-            "requirement_document": (
-                context.state.requirement_document or context.state.requirement
-            ).strip(),
-            "plan": [t.model_dump() for t in context.state.subtasks],
-            "task": task.model_dump(),
-            "related_files": self._related_files(context, task, "", options.max_prompt_file_chars),
-            "layout_conventions": context.workspace.layout_conventions,
-            "path": None,
-            "existing": None,
-            "package": "",
-            "language": "",
-        }
+        values = self._values(context, options, task, None)
 
         def parse(reply: str) -> ParseResult[list[FileReply]]:
             result = parse_named_files_reply(reply, max_chars=options.max_reply_chars)
