@@ -33,9 +33,11 @@ if TYPE_CHECKING:
 
 _NO_CHANGE = re.compile(r"^\W*(?:no\s+changes?|unchanged)\W*$", re.IGNORECASE)
 _PYTEST_COUNTS = re.compile(r"\b\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed)\b")
-#: Added to the test command's environment: short tracebacks, no deprecation noise (plugins of
-#: the interpreter warn about their own configuration), so the LLM reads only the failure.
-TEST_ENVIRONMENT = {"PYTEST_ADDOPTS": "--tb=short", "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+#: Added to the test command's environment: one line per failure (where it failed and the
+#: assertion with its values; a small model reads that better than a page of traceback, and the
+#: files are shown whole anyway) and no deprecation noise (plugins of the interpreter warn about
+#: their own configuration), so the LLM reads only the failure.
+TEST_ENVIRONMENT = {"PYTEST_ADDOPTS": "--tb=line", "PYTHONWARNINGS": "ignore::DeprecationWarning"}
 #: Output kept in the state for each round (the whole capped output is in the step's log).
 STATE_OUTPUT_CHARS = 8_000
 
