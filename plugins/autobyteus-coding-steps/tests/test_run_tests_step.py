@@ -155,3 +155,29 @@ async def test_rerunning_the_step_replaces_its_own_records(
     )
     await RunTestsStep("run_tests").execute(context)
     assert [r["step_id"] for r in context.state.test_results] == ["other", "step"]
+
+
+async def test_a_round_that_changes_nothing_is_followed_by_one_that_insists_then_it_stops(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.on(r"The file to fix|NO CHANGE is not an answer", "NO CHANGE")
+    context = make_context()
+    _project(
+        context, {"wordfreq/counter.py": BUGGY_COUNTER, "tests/test_counter.py": COUNTER_TESTS}
+    )
+    with pytest.raises(StepFailedError, match="stopped early: two rounds changed no file"):
+        await RunTestsStep("run_tests", {"fix_rounds": 5}).execute(context)
+    assert [r["round"] for r in context.state.test_results] == [0, 1]
+    assert context.keys == [
+        "fix-round-1/wordfreq/counter.py/attempt-1",
+        "fix-round-1/tests/test_counter.py/attempt-1",
+        "fix-round-2/wordfreq/counter.py/attempt-1",
+        "fix-round-2/wordfreq/counter.py/attempt-2",
+        "fix-round-2/wordfreq/counter.py/attempt-3",
+        "fix-round-2/tests/test_counter.py/attempt-1",
+    ]
+    insisting = scripted_llm.calls[2].prompt
+    assert "must change now" in insisting and "NO CHANGE only if" not in insisting
+    assert "NO CHANGE is not an answer now" in scripted_llm.calls[3].prompt
+    assert "NO CHANGE only if" in scripted_llm.calls[5].prompt
+    assert context.state.test_results[1]["fix_errors"]

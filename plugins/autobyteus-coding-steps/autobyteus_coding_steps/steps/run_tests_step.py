@@ -14,7 +14,7 @@ from autobyteus_coding_steps.parsing.python_source import (
     imported_modules,
     unknown_imports,
 )
-from autobyteus_coding_steps.parsing.report import ParseResult
+from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.parsing.test_output import blamed_files, normalise_output
 from autobyteus_coding_steps.parsing.text import clip_middle
 from autobyteus_coding_steps.process import child_environment, run_process
@@ -125,6 +125,8 @@ class RunTestsStep(CodingStep):
         if not command:
             return StepResult(summary="skipped: this workspace type has no test command")
         last: Failure | None = None
+        insist = False
+        stalled = False
         for round_number in range(options.fix_rounds + 1):
             failure, record = await self._check(context, options, command)
             record.update(step_id=context.step_id, round=round_number)
@@ -139,13 +141,25 @@ class RunTestsStep(CodingStep):
                 )
             last = failure
             if round_number < options.fix_rounds:
-                record.update(await self._fix(context, options, failure, round_number + 1))
+                fix = await self._fix(context, options, failure, round_number + 1, insist=insist)
+                record.update(fix)
+                if not fix["fixed_files"]:
+                    # Same files, same failure: the same prompts would get the same replies.
+                    # Insist once on a change; if even that changes nothing, stop here.
+                    stalled = insist
+                    insist = True
+                else:
+                    insist = False
             context.state.test_results.append(record)
             await context.checkpoint()
+            if stalled:
+                break
         assert last is not None
+        rounds = len(context.state.test_results) - 1
+        why = "; stopped early: two rounds changed no file" if stalled else ""
         raise StepFailedError(
             f"the {'import check' if last.phase == 'import_check' else 'tests'} still fail after "
-            f"{options.fix_rounds} fix round(s):\n{clip_middle(last.text, 3000)}"
+            f"{rounds} fix round(s){why}:\n{clip_middle(last.text, 3000)}"
         )
 
     # -- checking --------------------------------------------------------------------------------
@@ -248,10 +262,17 @@ class RunTestsStep(CodingStep):
         return ordered[:limit]
 
     async def _fix(
-        self, context: WorkflowContext, options: StepOptions, failure: Failure, round_number: int
+        self,
+        context: WorkflowContext,
+        options: StepOptions,
+        failure: Failure,
+        round_number: int,
+        *,
+        insist: bool = False,
     ) -> dict[str, Any]:
         """Ask for a whole-file fix of each file to fix, one after the other (each prompt sees the
-        fixes made before it). A file whose fix cannot be parsed is reported, not fatal."""
+        fixes made before it). A file whose fix cannot be parsed is reported, not fatal. With
+        ``insist`` (the previous round changed nothing), the first file may not stay unchanged."""
         targets = self._files_to_fix(context, failure, options.max_fix_files)
         fixed: list[str] = []
         unchanged: list[str] = []
@@ -265,8 +286,10 @@ class RunTestsStep(CodingStep):
                 continue
             if current is None:
                 continue
+            must_change = insist and path == targets[0]
             values = {
                 "project_type": context.workspace.project_type or "software",
+                "insist": must_change,
                 "phase": failure.phase,
                 "failure": shown_failure,
                 "context_files": self._context_files(context, path, targets, options),
@@ -285,8 +308,15 @@ class RunTestsStep(CodingStep):
                 current: str = current,
                 importer: str = importer,
                 sources: dict[str, str] = sources,
+                must_change: bool = must_change,
             ) -> ParseResult[Fix]:
                 result = parse_fix_reply(reply, path, max_chars=options.max_reply_chars)
+                if must_change and result.value is not None and result.value.content is None:
+                    result.issues.append(
+                        ParseIssue(
+                            f"the tests still fail, so `{path}` must change: NO CHANGE is not an answer now"
+                        )
+                    )
                 content = result.value.content if result.ok and result.value else None
                 if content is not None:
                     erased = erased_work_issue(path, current, content)
@@ -302,7 +332,8 @@ class RunTestsStep(CodingStep):
                     parse=parse,
                     what=f"the fix of `{path}` (round {round_number})",
                     instruction=f"Reply again with the whole corrected `{path}` in one "
-                    f"```{language_of(path)} code block, or with exactly NO CHANGE.",
+                    f"```{language_of(path)} code block"
+                    + ("." if must_change else ", or with exactly NO CHANGE."),
                 )
             except StepFailedError as exc:
                 errors.append(str(exc))
