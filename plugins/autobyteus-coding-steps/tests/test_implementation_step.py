@@ -204,3 +204,33 @@ async def test_a_function_task_must_define_the_function_at_module_level(
     await _step().execute(context)
     assert "does not define `to_f` at module level" in scripted_llm.calls[1].prompt
     assert (workspace / "conv/core.py").read_text() == fixed
+
+
+async def test_a_rerun_after_a_failure_skips_finished_subtasks_unless_their_file_changed(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"\[Task 1:", fenced("A = 1\n"))
+    scripted_llm.on(r"\[Task 2:|no fenced code block", "no code today", times=3)
+    scripted_llm.on(r"\[Task 2:", fenced("B = 1\n"))
+    scripted_llm.on(r"\[Task 3:", fenced("C = 1\n"))
+    context = make_context()
+    context.state.subtasks = [
+        subtask(1, "pkg/a.py"),
+        subtask(2, "pkg/b.py"),
+        subtask(3, "pkg/c.py"),
+    ]
+    with pytest.raises(StepFailedError, match="task-2"):
+        await _step().execute(context)
+    done = context.state.data["autobyteus_coding_steps"]["step"]["done"]
+    assert sorted(done) == ["task-1", "task-3"]
+
+    (workspace / "pkg/c.py").write_text("C = 2  # edited by hand\n")
+    calls_before = len(scripted_llm.calls)
+    await _step().execute(context)
+    asked = [c.prompt for c in scripted_llm.calls[calls_before:]]
+    assert not any("[Task 1:" in p for p in asked)  # finished and intact
+    assert any("[Task 2:" in p for p in asked)  # failed before
+    assert any("The file `pkg/c.py` already exists" in p for p in asked)  # changed since
+    resumed = [d["subtask"] for _, d in context.events if d.get("resumed")]
+    assert resumed == ["task-1"]
+    assert done == {}  # the step succeeded: a deliberate re-run redoes everything
