@@ -49,6 +49,13 @@ MODELS_PATH = "/v1/models"
 _CREDENTIAL_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "proxy-authorization"})
 
 
+class _LoopbackHTTPServer(ThreadingHTTPServer):
+    """A threading server with a listen backlog deep enough for many concurrent clients (the
+    standard library's default of 5 drops connections when a workflow opens 16 at once)."""
+
+    request_queue_size = 128
+
+
 @dataclass
 class ScriptedReply:
     """One reply of the loopback server: a normal answer or a fault.
@@ -216,7 +223,7 @@ class OpenAIServer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _LoopbackHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -227,7 +234,7 @@ class OpenAIServer:
             return self
         self._stopping.clear()
         handler = type("_BoundHandler", (_Handler,), {"server_state": self})
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd = _LoopbackHTTPServer(("127.0.0.1", 0), handler)
         httpd.daemon_threads = True
         self._httpd = httpd
         self._thread = threading.Thread(
