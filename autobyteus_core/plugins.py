@@ -257,7 +257,9 @@ class PluginHost:
                 version=dist.version if dist is not None else None,
                 module=ep.value,
             )
-            names = {normalise_name(ep.name)} | ({normalise_name(dist_name)} if dist_name else set())
+            names = {normalise_name(ep.name)} | (
+                {normalise_name(dist_name)} if dist_name else set()
+            )
             previous = seen.get(ep.name)
             if previous is not None:
                 if previous.value == ep.value and _dist_name(previous) == dist_name:
