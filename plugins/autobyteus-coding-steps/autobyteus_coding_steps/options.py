@@ -38,6 +38,9 @@ class StepOptions(BaseModel):
         True, description="ask the LLM for a structured requirement document (else: verbatim)"
     )
     max_subtasks: int = Field(12, ge=1, description="most subtasks a plan may have")
+    merge_same_file_subtasks: bool = Field(
+        True, description="implement consecutive subtasks planned for one file in one reply"
+    )
     generate_tests: bool = Field(True, description="whether test_generation writes tests")
     fix_rounds: int = Field(3, ge=0, le=20, description="rounds of fixes after failing tests")
     max_fix_files: int = Field(4, ge=1, description="files sent for fixing in one round")

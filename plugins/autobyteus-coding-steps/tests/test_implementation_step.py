@@ -72,7 +72,7 @@ async def test_a_second_task_on_the_same_file_sees_it_and_must_keep_it(
         subtask(1, "pkg/mod.py", title="alpha"),
         subtask(2, "pkg/mod.py", title="beta", depends_on=[1]),
     ]
-    await _step().execute(context)
+    await _step(merge_same_file_subtasks=False).execute(context)
     update_prompt = scripted_llm.calls[1].prompt
     assert "The file `pkg/mod.py` already exists" in update_prompt
     assert "def alpha" in update_prompt
@@ -234,3 +234,37 @@ async def test_a_rerun_after_a_failure_skips_finished_subtasks_unless_their_file
     resumed = [d["subtask"] for _, d in context.events if d.get("resumed")]
     assert resumed == ["task-1"]
     assert done == {}  # the step succeeded: a deliberate re-run redoes everything
+
+
+async def test_consecutive_subtasks_on_one_file_are_written_by_one_reply(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    only_first = "def to_f(c: float) -> float:\n    return c * 9 / 5 + 32\n"
+    both = only_first + "\n\ndef to_c(f: float) -> float:\n    return (f - 32) * 5 / 9\n"
+    scripted_llm.queue(fenced(only_first), fenced(both))
+    context = make_context()
+    context.state.subtasks = [
+        subtask(1, "conv/core.py", title="Implement the `to_f` Function"),
+        subtask(2, "conv/core.py", title="Implement the `to_c` Function", depends_on=[1]),
+        subtask(3, "conv/cli.py", title="CLI", depends_on=[2]),
+    ]
+    scripted_llm.on(r"Write the file `conv/cli.py`", fenced("from conv.core import to_c\n"))
+    result = await _step().execute(context)
+    prompt = scripted_llm.calls[0].prompt
+    assert "[Task 1: Implement the `to_f` Function]" in prompt
+    assert "[Task 2: Implement the `to_c` Function]" in prompt
+    assert "Write the file `conv/core.py` for Tasks 1 and 2." in prompt
+    assert "does not define `to_c` at module level" in scripted_llm.calls[1].prompt
+    assert (workspace / "conv/core.py").read_text() == both
+    assert context.keys[:2] == [
+        "task-1..2/conv/core.py/attempt-1",
+        "task-1..2/conv/core.py/attempt-2",
+    ]
+    assert "def to_c" in scripted_llm.calls[2].prompt  # the CLI saw the merged file
+    finished = [d["subtask"] for k, d in context.events if k is EventType.SUBTASK_FINISHED]
+    assert finished == ["task-1", "task-2", "task-3"]
+    assert [row["unit"] for row in result.output["subtasks"]] == [
+        "task-1..2",
+        "task-1..2",
+        "task-3",
+    ]

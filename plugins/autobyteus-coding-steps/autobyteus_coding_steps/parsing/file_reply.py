@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from autobyteus_coding_steps.parsing.code_blocks import CodeBlock, find_code_blocks
@@ -203,17 +202,13 @@ def parse_file_reply(
 
 
 def parse_named_files_reply(
-    reply: str,
-    *,
-    max_chars: int = DEFAULT_MAX_REPLY_CHARS,
-    allowed: Sequence[str] | None = None,
+    reply: str, *, max_chars: int = DEFAULT_MAX_REPLY_CHARS
 ) -> ParseResult[list[FileReply]]:
     """Every file a reply names itself: each block labelled with a path (see
     :mod:`~autobyteus_coding_steps.parsing.code_blocks`).
 
     Any unsafe path makes the whole reply unusable, so nothing of it is written. Two different
-    blocks for one path are ambiguous (fatal); unlabelled blocks are ignored with a note. With
-    ``allowed``, only those paths are accepted.
+    blocks for one path are ambiguous (fatal); unlabelled blocks are ignored with a note.
     """
     problem = _precheck(reply, max_chars)
     if problem is not None:
@@ -239,14 +234,6 @@ def parse_named_files_reply(
             issues.append(ParseIssue(unsafe, excerpt=block.path_hint, line=block.start_line))
             continue
         path = normalise_path(block.path_hint)
-        if allowed is not None and not any(same_file(path, a) for a in allowed):
-            issues.append(
-                ParseIssue(
-                    f"`{path}` is not one of the files asked for ({', '.join(allowed)})",
-                    line=block.start_line,
-                )
-            )
-            continue
         content = _tidy(block.content)
         previous = files.get(path)
         if previous is not None and previous.content != content:

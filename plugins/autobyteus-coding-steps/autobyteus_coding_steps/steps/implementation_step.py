@@ -21,6 +21,7 @@ from autobyteus_coding_steps.progress import StepProgress
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.scheduling import run_in_dependency_order
 from autobyteus_coding_steps.steps.coding_step import CodingStep
+from autobyteus_coding_steps.work_units import WorkUnit, unit_dependencies, work_units
 from autobyteus_coding_steps.workspace_files import (
     importable_module,
     package_inits,
@@ -34,7 +35,6 @@ from autobyteus_core.workspace.errors import WorkspaceError
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
-    from autobyteus_core.workflow.subtask import Subtask
     from autobyteus_core.workflow.workflow_context import WorkflowContext
 
 
@@ -68,7 +68,8 @@ class ImplementationStep(CodingStep):
                 "project_type",
                 "requirement_document",
                 "plan",
-                "task",
+                "tasks",
+                "task_label",
                 "related_files",
                 "layout_conventions",
                 "path",
@@ -85,52 +86,48 @@ class ImplementationStep(CodingStep):
         if not subtasks:
             raise StepFailedError("there is no plan to implement: no subtasks in the state")
         options = self.settings_for(context)
-        by_number = {task.number: task for task in subtasks}
+        units = work_units(subtasks, merge_same_file=options.merge_same_file_subtasks)
+        by_id = {unit.id: unit for unit in units}
         locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        records: dict[int, dict[str, Any]] = {}
+        records: dict[str, dict[str, Any]] = {}
         progress = StepProgress(context)
 
-        async def run(number: int) -> None:
-            task = by_number[number]
-            record = records[number] = {"files": [], "attempts": 0, "notes": [], "sha256": {}}
-            earlier = progress.finished_files(task.id)
+        def finished(unit: WorkUnit, **data: Any) -> None:
+            for task in unit.tasks:
+                context.emit(EventType.SUBTASK_FINISHED, subtask=task.id, **data)
+
+        async def run(unit_id: str) -> None:
+            unit = by_id[unit_id]
+            record = records[unit_id] = {"files": [], "attempts": 0, "notes": [], "sha256": {}}
+            earlier = progress.finished_files(unit_id)
             if earlier is not None:
                 record.update(files=earlier, resumed=True)
-                context.emit(
-                    EventType.SUBTASK_FINISHED, subtask=task.id, status="succeeded",
-                    files=earlier, resumed=True,
-                )  # fmt: skip
+                finished(unit, status="succeeded", files=earlier, resumed=True)
                 return
-            context.emit(
-                EventType.SUBTASK_STARTED,
-                subtask=task.id,
-                number=task.number,
-                title=task.title,
-                files=task.files,
-            )
-            try:
-                if task.files:
-                    for path in task.files:
-                        async with locks[path]:
-                            await self._write_planned(context, options, task, path, record)
-                else:
-                    await self._write_named(context, options, task, locks, record)
-            except BaseException as exc:
+            for task in unit.tasks:
                 context.emit(
-                    EventType.SUBTASK_FINISHED, subtask=task.id, status="failed", error=str(exc)
+                    EventType.SUBTASK_STARTED,
+                    subtask=task.id,
+                    number=task.number,
+                    title=task.title,
+                    files=task.files,
                 )
+            try:
+                if unit.files:
+                    for path in unit.files:
+                        async with locks[path]:
+                            await self._write_planned(context, options, unit, path, record)
+                else:
+                    await self._write_named(context, options, unit, locks, record)
+            except BaseException as exc:
+                finished(unit, status="failed", error=str(exc))
                 raise
-            await progress.finish(task.id, record.pop("sha256"))
-            context.emit(
-                EventType.SUBTASK_FINISHED,
-                subtask=task.id,
-                status="succeeded",
-                files=record["files"],
-            )
+            await progress.finish(unit_id, record.pop("sha256"))
+            finished(unit, status="succeeded", files=record["files"])
 
         outcomes = await run_in_dependency_order(
-            [task.number for task in subtasks],
-            {task.number: task.depends_on for task in subtasks},
+            [unit.id for unit in units],
+            unit_dependencies(units),
             run,
             max_concurrency=context.max_concurrency,
             recoverable=(StepFailedError, WorkspaceError),
@@ -138,21 +135,21 @@ class ImplementationStep(CodingStep):
         inits = self._write_package_inits(context)
         rows = []
         problems = []
-        for number, outcome in outcomes.items():
-            task = by_number[number]
-            row: dict[str, Any] = {"number": number, "title": task.title, "status": outcome.status}
-            row.update({k: v for k, v in records.get(number, {}).items() if k != "sha256"})
+        for unit_id, outcome in outcomes.items():
+            unit = by_id[unit_id]
+            record = {k: v for k, v in records.get(unit_id, {}).items() if k != "sha256"}
+            for task in unit.tasks:
+                rows.append({"number": task.number, "title": task.title, "status": outcome.status,
+                             "unit": unit_id, **record})  # fmt: skip
+            what = f"{unit_id} ({'; '.join(task.title for task in unit.tasks)})"
             if outcome.error is not None:
-                row["error"] = str(outcome.error)
-                problems.append(f"{task.id} ({task.title}) failed: {outcome.error}")
+                rows[-1]["error"] = str(outcome.error)
+                problems.append(f"{what} failed: {outcome.error}")
             if outcome.blocked_by:
-                row["blocked_by"] = list(outcome.blocked_by)
-                needs = ", ".join(f"task-{n}" for n in outcome.blocked_by)
-                problems.append(f"{task.id} ({task.title}) was skipped: it needs {needs}")
-            rows.append(row)
+                problems.append(f"{what} was skipped: it needs {', '.join(outcome.blocked_by)}")
         await context.checkpoint()
         if problems:
-            done = sum(1 for o in outcomes.values() if o.status == "succeeded")
+            done = sum(1 for row in rows if row["status"] == "succeeded")
             raise StepFailedError(
                 f"{done} of {len(subtasks)} subtasks implemented; the others could not be:\n"
                 + "\n".join(f"- {problem}" for problem in problems)
@@ -167,15 +164,19 @@ class ImplementationStep(CodingStep):
     # -- one planned file ------------------------------------------------------------------------
 
     def _related_files(
-        self, context: WorkflowContext, task: Subtask, path: str, budget: int
+        self, context: WorkflowContext, unit: WorkUnit, path: str, budget: int
     ) -> list[dict[str, str]]:
-        """The files of the subtasks ``task`` depends on, and workspace files its text names."""
+        """The files of the subtasks ``unit`` depends on, and workspace files its text names."""
         by_number = {t.number: t for t in context.state.subtasks}
         wanted: list[str] = []
-        for number in task.depends_on:
+        for number in unit.depends_on():
             dep = by_number.get(number)
             wanted += dep.files if dep else []
-        text = "\n".join((task.objective, task.functionality, task.integration_points))
+        text = "\n".join(
+            part
+            for task in unit.tasks
+            for part in (task.objective, task.functionality, task.integration_points)
+        )
         for existing in context.workspace.files():
             if existing.endswith(".py") and re.search(rf"(?<![\w/]){re.escape(existing)}\b", text):
                 wanted.append(existing)
@@ -195,7 +196,7 @@ class ImplementationStep(CodingStep):
         return shown
 
     def _values(
-        self, context: WorkflowContext, options: StepOptions, task: Subtask, path: str | None
+        self, context: WorkflowContext, options: StepOptions, unit: WorkUnit, path: str | None
     ) -> dict[str, Any]:
         """The template values every implementation prompt has (``path`` None: no planned file)."""
         document = context.state.requirement_document or context.state.requirement
@@ -203,9 +204,10 @@ class ImplementationStep(CodingStep):
             "project_type": context.workspace.project_type or "software",
             "requirement_document": document.strip(),
             "plan": [t.model_dump() for t in context.state.subtasks],
-            "task": task.model_dump(),
+            "tasks": [t.model_dump() for t in unit.tasks],
+            "task_label": unit.label,
             "related_files": self._related_files(
-                context, task, path or "", options.max_prompt_file_chars
+                context, unit, path or "", options.max_prompt_file_chars
             ),
             "layout_conventions": context.workspace.layout_conventions,
             "path": path,
@@ -218,13 +220,13 @@ class ImplementationStep(CodingStep):
         self,
         context: WorkflowContext,
         options: StepOptions,
-        task: Subtask,
+        unit: WorkUnit,
         path: str,
         record: dict[str, Any],
     ) -> None:
         existing = read_existing(context.workspace, path)
         module = importable_module(path, context.workspace.source_dir)
-        values = self._values(context, options, task, path)
+        values = self._values(context, options, unit, path)
         values.update(
             existing=shown_file(path, existing) if existing is not None else None,
             package=module.rsplit(".", 1)[0] if module and "." in module else "",
@@ -234,18 +236,19 @@ class ImplementationStep(CodingStep):
         def parse(reply: str) -> ParseResult[FileReply]:
             result = parse_file_reply(reply, path, max_chars=options.max_reply_chars)
             keeps_earlier_work(path, existing, result)
-            if result.ok and result.value is not None and len(task.files) == 1:
-                missing = requested_names_issue(task.title, path, result.value.content)
-                if missing is not None:
-                    result.issues.append(missing)
+            if result.ok and result.value is not None and len(unit.files) == 1:
+                for task in unit.tasks:
+                    missing = requested_names_issue(task.title, path, result.value.content)
+                    if missing is not None:
+                        result.issues.append(missing)
             return result
 
         answer = await self.ask(
             context,
             self.messages(context, "file", values),
-            key=f"{task.id}/{path}",
+            key=f"{unit.id}/{path}",
             parse=parse,
-            what=f"`{path}` for {task.id}",
+            what=f"`{path}` for {unit.id}",
             instruction=f"Reply again with the whole content of `{path}` in one "
             f"```{language_of(path)} code block.",
         )
@@ -261,11 +264,11 @@ class ImplementationStep(CodingStep):
         self,
         context: WorkflowContext,
         options: StepOptions,
-        task: Subtask,
+        unit: WorkUnit,
         locks: defaultdict[str, asyncio.Lock],
         record: dict[str, Any],
     ) -> None:
-        values = self._values(context, options, task, None)
+        values = self._values(context, options, unit, None)
 
         def parse(reply: str) -> ParseResult[list[FileReply]]:
             result = parse_named_files_reply(reply, max_chars=options.max_reply_chars)
@@ -283,9 +286,9 @@ class ImplementationStep(CodingStep):
         answer = await self.ask(
             context,
             self.messages(context, "file", values),
-            key=task.id,
+            key=unit.id,
             parse=parse,
-            what=f"the files of {task.id}",
+            what=f"the files of {unit.id}",
             instruction="Reply again: for each file, its path on its own line, then its whole "
             "content in one code block.",
         )
