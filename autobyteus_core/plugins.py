@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "autobyteus_core.default_plugins.python_workspace",
     "autobyteus_core.default_plugins.scripted_provider",
+    "autobyteus_core.default_plugins.event_log",
 )
 
 #: The distribution the default plugins belong to.
