@@ -268,3 +268,68 @@ def requested_names_issue(title: str, path: str, content: str) -> ParseIssue | N
         "at the top level of the module (not inside a class) and keep everything else",
         soft=True,
     )
+
+
+def _is_pytest_raises(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "raises"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "pytest"
+    )
+
+
+def repair_test_source(source: str) -> tuple[str, list[ParseIssue]]:
+    """``source`` of a pytest file with two mistakes small models make repaired, and a note for
+    each repair: ``assert call(...) == pytest.raises(E)`` on one line becomes
+    ``with pytest.raises(E):`` followed by the call, and a file that uses ``pytest`` without
+    importing it gets ``import pytest``. Anything else is left alone; so is source that does not
+    parse."""
+    tree = _tree(source)
+    if tree is None:
+        return source, []
+    lines = source.split("\n")
+    notes: list[ParseIssue] = []
+    rewrites: dict[int, list[str]] = {}
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Assert)
+            and node.lineno == node.end_lineno
+            and isinstance(node.test, ast.Compare)
+            and len(node.test.ops) == 1
+            and isinstance(node.test.ops[0], (ast.Eq, ast.Is))
+            and _is_pytest_raises(node.test.comparators[0])
+            and isinstance(node.test.left, ast.Call)
+        ):
+            continue
+        line = lines[node.lineno - 1]
+        indent = line[: len(line) - len(line.lstrip())]
+        raises = ast.get_source_segment(source, node.test.comparators[0])
+        call = ast.get_source_segment(source, node.test.left)
+        if raises is None or call is None:
+            continue
+        rewrites[node.lineno - 1] = [f"{indent}with {raises}:", f"{indent}    {call}"]
+        notes.append(
+            ParseIssue(
+                f"rewrote a comparison with `pytest.raises` as `with {raises}:`",
+                excerpt=excerpt(line, 100),
+                line=node.lineno,
+                fatal=False,
+            )
+        )
+    repaired: list[str] = []
+    for index, line in enumerate(lines):
+        repaired += rewrites.get(index, [line])
+    text = "\n".join(repaired)
+    uses_pytest = any(
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "pytest"
+        for node in ast.walk(tree)
+    )
+    names = defined_names(source) or []
+    if uses_pytest and "pytest" not in names:
+        text = "import pytest\n" + text
+        notes.append(ParseIssue("added the missing `import pytest`", fatal=False))
+    return text, notes

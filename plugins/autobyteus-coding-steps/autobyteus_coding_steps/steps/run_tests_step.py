@@ -12,6 +12,7 @@ from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
 from autobyteus_coding_steps.parsing.python_source import (
     erased_work_issue,
     imported_modules,
+    repair_test_source,
     unknown_imports,
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
@@ -309,8 +310,13 @@ class RunTestsStep(CodingStep):
                 importer: str = importer,
                 sources: dict[str, str] = sources,
                 must_change: bool = must_change,
+                is_test: bool = is_test_path(path, context.workspace.test_dir),
             ) -> ParseResult[Fix]:
                 result = parse_fix_reply(reply, path, max_chars=options.max_reply_chars)
+                if is_test and result.ok and result.value and result.value.content is not None:
+                    repaired, repairs = repair_test_source(result.value.content)
+                    result.value = Fix(path, repaired)
+                    result.issues += repairs
                 if must_change and result.value is not None and result.value.content is None:
                     result.issues.append(
                         ParseIssue(

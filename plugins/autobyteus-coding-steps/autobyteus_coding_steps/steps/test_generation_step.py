@@ -9,6 +9,7 @@ from autobyteus_coding_steps.parsing.paths import normalise_path
 from autobyteus_coding_steps.parsing.python_source import (
     missing_test_function_issue,
     public_definitions,
+    repair_test_source,
     unknown_imports,
 )
 from autobyteus_coding_steps.parsing.report import ParseResult
@@ -198,7 +199,9 @@ class TestGenerationStep(CodingStep):
         def parse(reply: str) -> ParseResult[FileReply]:
             result = parse_file_reply(reply, test_path, max_chars=options.max_reply_chars)
             if result.ok and result.value is not None:
-                content = result.value.content
+                content, repairs = repair_test_source(result.value.content)
+                result.value = FileReply(test_path, content)
+                result.issues += repairs
                 result.issues += unknown_imports(content, importer, sources)
                 missing = missing_test_function_issue(test_path, content)
                 if missing is not None:

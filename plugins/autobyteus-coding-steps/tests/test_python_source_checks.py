@@ -1,0 +1,71 @@
+"""The pure checks and repairs of generated Python source."""
+
+from __future__ import annotations
+
+from autobyteus_coding_steps.parsing.python_source import (
+    defined_names,
+    dropped_definitions,
+    elision_issue,
+    imported_modules,
+    repair_test_source,
+    requested_names_issue,
+    unknown_imports,
+)
+
+
+def test_pytest_raises_used_as_a_value_is_rewritten_and_pytest_imported() -> None:
+    source = (
+        "from pkg.m import f\n\n\ndef test_f():\n"
+        "    assert f(1) == 2\n"
+        "    assert f(-1) == pytest.raises(ValueError)\n"
+    )
+    repaired, notes = repair_test_source(source)
+    assert repaired == (
+        "import pytest\nfrom pkg.m import f\n\n\ndef test_f():\n"
+        "    assert f(1) == 2\n"
+        "    with pytest.raises(ValueError):\n"
+        "        f(-1)\n"
+    )
+    assert [n.fatal for n in notes] == [False, False]
+    assert notes[0].line == 6
+
+
+def test_correct_or_broken_test_files_are_left_alone() -> None:
+    good = "import pytest\n\n\ndef test_x():\n    with pytest.raises(KeyError):\n        {}['a']\n"
+    assert repair_test_source(good) == (good, [])
+    broken = "def test_x(:\n    pass\n"
+    assert repair_test_source(broken) == (broken, [])
+
+
+def test_requested_names_must_be_defined_at_module_level() -> None:
+    content = "class C:\n    def area(self):\n        return 1\n\n\ndef total():\n    return 2\n"
+    assert requested_names_issue("Implement the `total` Function", "p/m.py", content) is None
+    assert requested_names_issue("Implement the `C` Class", "p/m.py", content) is None
+    assert requested_names_issue("Add the `area` method", "p/m.py", content) is None
+    issue = requested_names_issue("Implement the `area` Function", "p/m.py", content)
+    assert issue is not None and issue.soft and "`area`" in issue.message
+    assert requested_names_issue("Implement the `area` Function", "p/m.md", content) is None
+
+
+def test_dropped_definitions_and_defined_names() -> None:
+    old = "import os\n\nX = 1\n\n\ndef a():\n    pass\n\n\nclass B:\n    pass\n"
+    assert defined_names(old) == ["os", "X", "a", "B"]
+    assert dropped_definitions(old, "def a():\n    pass\n") == ["B"]
+    assert dropped_definitions(old, "def a(:\n") == []
+
+
+def test_unknown_imports_resolve_relative_imports() -> None:
+    modules = {"pkg.core": "def run():\n    pass\n", "pkg": ""}
+    issues = unknown_imports("from .core import run, walk\n", "pkg.cli", modules)
+    assert [i.message for i in issues] == ["`pkg.core` has no `walk` to import; it defines: run"]
+    assert unknown_imports("from os import walk\n", "pkg.cli", modules) == []
+    assert imported_modules("from .core import run\nimport pkg\n", "pkg.cli", modules) == [
+        "pkg.core",
+        "pkg",
+    ]
+
+
+def test_elisions_are_found_but_ellipsis_bodies_are_code() -> None:
+    assert elision_issue("m.py", "def f():\n    ...\n") is None
+    issue = elision_issue("m.py", "def f():\n    pass\n# ... existing code unchanged\n")
+    assert issue is not None and issue.line == 3
