@@ -57,17 +57,17 @@ async def test_a_failing_test_is_fixed_by_a_whole_file_reply(
     result = await RunTestsStep("run_tests").execute(context)
     assert result.output["rounds"] == 1
     assert (workspace / "wordfreq/counter.py").read_text() == COUNTER_SOURCE
+    # the failure is an assertion in the test: the test is asked first, then the module it tests
     assert context.keys == [
-        "fix-round-1/wordfreq/counter.py/attempt-1",
         "fix-round-1/tests/test_counter.py/attempt-1",
+        "fix-round-1/wordfreq/counter.py/attempt-1",
     ]
-    fix_prompt = scripted_llm.calls[0].prompt
+    fix_prompt = scripted_llm.calls[1].prompt
     assert "The tests of a python project fail" in fix_prompt
     assert "test_counts_words_case_insensitively" in fix_prompt
     assert str(workspace) not in fix_prompt  # paths are shown relative to the workspace
     assert "The file `tests/test_counter.py`" in fix_prompt  # the failing test is shown too
-    # the test file's prompt shows the fixed module
-    assert "counts.get(word, 0) + 1" in scripted_llm.calls[1].prompt
+    assert "The file `wordfreq/counter.py`" in scripted_llm.calls[0].prompt
     first, second = context.state.test_results
     assert not first["passed"] and first["fixed_files"] == ["wordfreq/counter.py"]
     assert first["unchanged_files"] == ["tests/test_counter.py"]
@@ -169,12 +169,12 @@ async def test_a_round_that_changes_nothing_is_followed_by_one_that_insists_then
         await RunTestsStep("run_tests", {"fix_rounds": 5}).execute(context)
     assert [r["round"] for r in context.state.test_results] == [0, 1]
     assert context.keys == [
-        "fix-round-1/wordfreq/counter.py/attempt-1",
         "fix-round-1/tests/test_counter.py/attempt-1",
-        "fix-round-2/wordfreq/counter.py/attempt-1",
-        "fix-round-2/wordfreq/counter.py/attempt-2",
-        "fix-round-2/wordfreq/counter.py/attempt-3",
+        "fix-round-1/wordfreq/counter.py/attempt-1",
         "fix-round-2/tests/test_counter.py/attempt-1",
+        "fix-round-2/tests/test_counter.py/attempt-2",
+        "fix-round-2/tests/test_counter.py/attempt-3",
+        "fix-round-2/wordfreq/counter.py/attempt-1",
     ]
     insisting = scripted_llm.calls[2].prompt
     assert "must change now" in insisting and "NO CHANGE only if" not in insisting

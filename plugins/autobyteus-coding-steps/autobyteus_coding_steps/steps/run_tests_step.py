@@ -241,26 +241,34 @@ class RunTestsStep(CodingStep):
     # -- fixing ----------------------------------------------------------------------------------
 
     def _files_to_fix(self, context: WorkflowContext, failure: Failure, limit: int) -> list[str]:
-        """The files to send for fixing, sources before tests: the generated files the output
-        blames and the project modules they import (a failing test usually points at the code it
-        tests); every non-empty generated file when the output blames none."""
+        """The generated files to send for fixing, most likely culprit first.
+
+        Test failures: the files the output names, in the order it names them (with one line per
+        failure, that is where each failure happened: the test for a wrong expectation, the module
+        for an exception inside it), then the project modules they import. Import failures:
+        modules before tests (a test importing a name the module lacks usually means the module
+        is missing something the requirement asked for). When the output names no generated
+        file: every non-empty generated file, modules first.
+        """
         test_dir = context.workspace.test_dir
         generated = [p for p in dict.fromkeys(context.state.files_written) if p.endswith(".py")]
         modules = generated_modules(context)
         blamed = [p for p in failure.files if p in generated]
-        chosen: list[str] = []
+        imported: list[str] = []
         for path in blamed:
             try:
                 source = read_existing(context.workspace, path) or ""
             except WorkspaceError:
                 source = ""
             importer = path[:-3].replace("/", ".")
-            imported = [modules[m] for m in imported_modules(source, importer, modules)]
-            chosen += [path, *imported]
-        chosen = list(dict.fromkeys(chosen)) or [p for p in generated if _has_content(context, p)]
-        ordered = [p for p in chosen if not is_test_path(p, test_dir)]
-        ordered += [p for p in chosen if is_test_path(p, test_dir)]
-        return ordered[:limit]
+            imported += [modules[m] for m in imported_modules(source, importer, modules)]
+        chosen = list(dict.fromkeys([*blamed, *imported]))
+        if failure.phase == "import_check" or not blamed:
+            chosen = chosen or [p for p in generated if _has_content(context, p)]
+            chosen = [p for p in chosen if not is_test_path(p, test_dir)] + [
+                p for p in chosen if is_test_path(p, test_dir)
+            ]
+        return chosen[:limit]
 
     async def _fix(
         self,
