@@ -10,6 +10,7 @@ jinja2 is imported when a template is first compiled or filled, never at import 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -76,6 +77,29 @@ def _no_includes(name: str) -> str:
     raise jinja2.TemplateNotFound(
         name, message=f"{name} (a prompt template cannot include or import other templates)"
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    """The one sandboxed environment every template compiles in (immutable, so sharing it is
+    safe)."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        loader=jinja2.FunctionLoader(_no_includes),
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _compile(source: str) -> jinja2.Template:
+    """Compile ``source`` once per process: steps build a template per prompt they render, and
+    jinja2's compilation costs far more than a render."""
+    return _environment().from_string(source)
 
 
 class PromptTemplate:
@@ -190,16 +214,7 @@ class PromptTemplate:
     # -- compiling and filling -------------------------------------------------------------------
 
     def _environment(self) -> jinja2.Environment:
-        import jinja2
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-        return ImmutableSandboxedEnvironment(
-            undefined=jinja2.StrictUndefined,
-            loader=jinja2.FunctionLoader(_no_includes),
-            autoescape=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        return _environment()
 
     def compile(self) -> None:
         """Parse the template now, so a syntax error surfaces before the first :meth:`fill`."""
@@ -208,7 +223,7 @@ class PromptTemplate:
         import jinja2
 
         try:
-            self._compiled = self._environment().from_string(self.template)
+            self._compiled = _compile(self.template)
         except jinja2.TemplateSyntaxError as exc:
             raise self._syntax_error(exc) from exc
 

@@ -179,3 +179,12 @@ def test_for_step_takes_the_declared_variables_of_the_key():
         prompt_variables = {"main": (REQUIREMENT,)}
 
     assert PromptTemplate.for_step(DeclaringStep, "main").variables == (REQUIREMENT,)
+
+
+def test_templates_with_the_same_text_are_compiled_once() -> None:
+    """Steps build a template per prompt; jinja2 compiles each distinct text only once."""
+    first = PromptTemplate.from_string("Hello {{ who }} #compile-once")
+    second = PromptTemplate.from_string("Hello {{ who }} #compile-once")
+    assert first.fill(who="a") == "Hello a #compile-once"
+    assert second.fill(who="b") == "Hello b #compile-once"
+    assert first._compiled is second._compiled
