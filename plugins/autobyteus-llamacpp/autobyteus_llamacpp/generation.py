@@ -83,7 +83,8 @@ def render_prompt(
             bos_token=_token_text(llama, llama.token_bos()),
             stop_token_ids=[eos] if eos >= 0 else None,
         )
-        rendered = formatter(messages=[{"role": m.role, "content": m.content} for m in messages])
+        chat: list[Any] = [{"role": m.role, "content": m.content} for m in messages]
+        rendered = formatter(messages=chat)
     except LLMBadRequestError:
         raise
     except Exception as exc:  # a Jinja syntax error, or the template's own raise_exception

@@ -10,6 +10,7 @@ from autobyteus_core.llm.llm_integration import LLMIntegration
 from autobyteus_core.llm.llm_provider import LLMProvider, ModelInfo
 from autobyteus_core.settings import AutobyteusSettings
 from autobyteus_llamacpp.catalog import DEFAULT_MODEL, KNOWN_MODELS, KnownModel
+from autobyteus_llamacpp.errors import ModelLoadError
 from autobyteus_llamacpp.model_cache import SHARED_MODELS, ModelCache
 from autobyteus_llamacpp.model_file import ensure_file
 from autobyteus_llamacpp.settings import LlamaCppSettings
@@ -72,6 +73,11 @@ class LlamaCppProvider(LLMProvider):
         verified and loaded on the first call."""
         from autobyteus_llamacpp.llamacpp_llm import LlamaCppLLM
 
+        if not llama_cpp_installed():
+            raise ModelLoadError(
+                f"llamacpp:{model} needs llama-cpp-python, which is not installed: "
+                "pip install autobyteus-llamacpp (or pip install llama-cpp-python)"
+            )
         plugin_settings = settings.plugin(LlamaCppSettings)
         known = self.catalog.get(model)
         if known is not None:

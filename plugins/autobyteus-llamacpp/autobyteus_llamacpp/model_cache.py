@@ -35,6 +35,7 @@ class ModelSlot:
         self.key = key
         self._loader = loader
         self._model: Any = None
+        self._load_error: Exception | None = None
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix=f"llamacpp-{key.name[-40:]}"
@@ -47,8 +48,18 @@ class ModelSlot:
 
     def _call(self, work: Callable[[Any], T]) -> T:
         with self._lock:
+            if self._load_error is not None:
+                raise self._load_error
             if self._model is None:
-                self._model = self._loader()
+                try:
+                    self._model = self._loader()
+                except Exception as exc:
+                    # A model that failed its checksum or could not be loaded (errors marked
+                    # ``retryable = False``) fails the same way again: say so at once instead of
+                    # re-assembling a gigabyte on every call. Other errors are tried again.
+                    if getattr(exc, "retryable", True) is False:
+                        self._load_error = exc
+                    raise
             return work(self._model)
 
     async def run(self, work: Callable[[Any], T]) -> T:

@@ -82,16 +82,23 @@ async def test_the_provider_refuses_a_model_whose_pieces_fail_the_checksum(
 ) -> None:
     """A known model whose installed pieces do not match its published digest is never loaded:
     the call fails with the checksum error and the cache holds no file."""
+    pytest.importorskip("llama_cpp")  # the provider refuses to create models without it
     cache = tmp_path / "cache"
     monkeypatch.setenv("AUTOBYTEUS_LLAMACPP__CACHE_DIR", str(cache))
     pieces = make_pieces(tmp_path / "pieces", b"corrupted ", b"weights")
+    assemblies: list[int] = []
+
+    def installed_pieces() -> list[Path]:
+        assemblies.append(1)
+        return pieces
+
     fake = KnownModel(
         name="fake-model",
         description="a fake",
         filename="fake.gguf",
         sha256=sha(b"the real weights"),
         modules=("autobyteus_llamacpp",),
-        pieces=lambda: pieces,
+        pieces=installed_pieces,
         install_hint="-",
     )
     models = ModelCache()
@@ -102,5 +109,9 @@ async def test_the_provider_refuses_a_model_whose_pieces_fail_the_checksum(
             await llm.complete([Message.user("hello")])
         assert not (cache / "fake.gguf").exists()
         assert [p.name for p in cache.iterdir()] == []
+        # Later calls fail the same way at once, without assembling the pieces again.
+        with pytest.raises(ModelChecksumError):
+            await llm.complete([Message.user("again")])
+        assert len(assemblies) == 1
     finally:
         models.clear()
