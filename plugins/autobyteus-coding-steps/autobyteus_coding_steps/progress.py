@@ -32,6 +32,7 @@ class StepProgress:
         room: dict[str, Any] = context.state.data.setdefault(STATE_KEY, {})
         mine: dict[str, Any] = room.setdefault(context.step_id, {})
         self._done: dict[str, dict[str, str]] = mine.setdefault("done", {})
+        self._written: list[str] = mine.setdefault("written", [])
 
     def _sha256(self, path: str) -> str | None:
         workspace = self._context.workspace
@@ -62,3 +63,13 @@ class StepProgress:
     def clear(self) -> None:
         """Forget every finished unit (the step succeeded as a whole)."""
         self._done.clear()
+
+    def wrote(self, path: str) -> None:
+        """Remember that this step wrote ``path`` (kept even when the step succeeds)."""
+        if path not in self._written:
+            self._written.append(path)
+
+    @property
+    def written(self) -> set[str]:
+        """Every file this step has written, in any execution of this run."""
+        return set(self._written)

@@ -106,7 +106,9 @@ class TestGenerationStep(CodingStep):
         workspace = context.workspace
         modules = generated_modules(context)
         sources = module_sources(context, modules)
-        written = set(context.state.files_written)
+        progress = StepProgress(context)
+        # Test files another step (the implementation of a planned test) wrote are kept.
+        written = set(context.state.files_written) - progress.written
         jobs: dict[str, tuple[str, str]] = {}  # test path → (module, source path)
         planned_tests: list[str] = []
         for module, path in modules.items():
@@ -129,7 +131,6 @@ class TestGenerationStep(CodingStep):
                 output={"test_files": list(context.state.test_files)},
             )
         records: dict[str, dict[str, Any]] = {}
-        progress = StepProgress(context)
 
         async def run(test_path: str) -> None:
             module, source_path = jobs[test_path]
@@ -140,6 +141,7 @@ class TestGenerationStep(CodingStep):
             records[test_path] = await self._write_tests(
                 context, options, module, source_path, test_path, sources
             )
+            progress.wrote(test_path)
             await progress.finish(test_path, records[test_path].pop("sha256"))
             context.emit(
                 EventType.SUBTASK_FINISHED,
