@@ -44,6 +44,9 @@ class StepOptions(BaseModel):
     generate_tests: bool = Field(True, description="whether test_generation writes tests")
     fix_rounds: int = Field(3, ge=0, le=20, description="rounds of fixes after failing tests")
     max_fix_files: int = Field(4, ge=1, description="files sent for fixing in one round")
+    max_value_checks: int = Field(
+        12, ge=0, description="failed `assert f(x) == value` lines the LLM may judge in a run"
+    )
     test_timeout_s: float = Field(300.0, gt=0, description="timeout of one test run")
     import_check_timeout_s: float = Field(60.0, gt=0, description="timeout of the import check")
     max_output_chars: int = Field(

@@ -181,3 +181,67 @@ async def test_a_round_that_changes_nothing_is_followed_by_one_that_insists_then
     assert "NO CHANGE is not an answer now" in scripted_llm.calls[3].prompt
     assert "NO CHANGE only if" in scripted_llm.calls[5].prompt
     assert context.state.test_results[1]["fix_errors"]
+
+
+TEMP_SOURCE = "def to_f(c: float) -> float:\n    return c * 9 / 5 + 32\n"
+TEMP_TESTS = (
+    "import pytest\n\nfrom temp.conv import to_f\n\n\ndef test_to_f() -> None:\n"
+    "    assert to_f(100) == pytest.approx(212.0)\n"
+    "    assert to_f(32) == pytest.approx(0.0)\n"
+)
+
+
+async def test_a_wrong_expected_value_judged_by_the_model_is_corrected_in_the_test(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"Reply with one word: CODE", "CODE")
+    context = make_context()
+    _project(context, {"temp/conv.py": TEMP_SOURCE, "tests/test_conv.py": TEMP_TESTS})
+    result = await RunTestsStep("run_tests").execute(context)
+    assert (
+        result.summary
+        == "tests pass on the first run and 1 corrected test expectation(s) (1 passed)"
+    )
+    assert result.output["fix_rounds"] == 0
+    assert context.keys == ["check-1/tests/test_conv.py:8/attempt-1"]
+    question = scripted_llm.calls[0].prompt
+    assert "`to_f(32)` returns `89.6`, but the test expects `0.0`" in question
+    assert "The code, `temp/conv.py`" in question
+    assert (
+        "assert to_f(32) == pytest.approx(89.6)" in (workspace / "tests/test_conv.py").read_text()
+    )
+    first = context.state.test_results[0]
+    assert first["expectations"]["corrected"] == [
+        {
+            "path": "tests/test_conv.py",
+            "line": 8,
+            "call": "to_f(32)",
+            "expected": "0.0",
+            "actual": "89.6",
+        }
+    ]
+
+
+async def test_a_value_the_model_says_the_test_has_right_goes_to_the_code_fix(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    wrong_code = "def to_f(c: float) -> float:\n    return c * 9 / 5\n"
+    tests = (
+        "from temp.conv import to_f\n\n\ndef test_to_f() -> None:\n    assert to_f(100) == 212.0\n"
+    )
+    scripted_llm.on(r"Reply with one word: CODE", "TEST")
+    scripted_llm.on(r"The file to fix, `temp/conv.py`", fenced(TEMP_SOURCE))
+    scripted_llm.on(r"The file to fix, `tests/test_conv.py`", "NO CHANGE")
+    context = make_context()
+    _project(context, {"temp/conv.py": wrong_code, "tests/test_conv.py": tests})
+    result = await RunTestsStep("run_tests").execute(context)
+    assert result.summary == "tests pass after 1 fix round(s) (1 passed)"
+    fix_prompt = next(
+        c.prompt for c in scripted_llm.calls if "The file to fix, `temp/conv.py`" in c.prompt
+    )
+    assert (
+        "- `to_f(100)` should return `212.0` (the requirement says so) but returns `180.0`"
+        in fix_prompt
+    )
+    assert (workspace / "temp/conv.py").read_text() == TEMP_SOURCE
+    assert (workspace / "tests/test_conv.py").read_text() == tests

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from autobyteus_coding_steps.parsing.report import ParseIssue
 from autobyteus_coding_steps.parsing.text import excerpt
@@ -333,3 +334,79 @@ def repair_test_source(source: str) -> tuple[str, list[ParseIssue]]:
         text = "import pytest\n" + text
         notes.append(ParseIssue("added the missing `import pytest`", fatal=False))
     return text, notes
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """``assert call(...) == <literal>`` on one line of a test: the call's source, the expected
+    literal's source, and where that literal sits on the line (character offsets)."""
+
+    line: int
+    call: str
+    expected: str
+    start: int
+    end: int
+    call_on_left: bool = True
+
+
+def _literal(node: ast.expr, source: str) -> ast.expr | None:
+    """``node`` if it is a literal (or the literal inside ``pytest.approx(...)``)."""
+    if isinstance(node, ast.Call) and _is_pytest_attr(node.func, "approx") and node.args:
+        node = node.args[0]
+    segment = ast.get_source_segment(source, node)
+    if segment is None:
+        return None
+    try:
+        ast.literal_eval(segment)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return node
+
+
+def _is_pytest_attr(node: ast.expr, name: str) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == name
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "pytest"
+    )
+
+
+def expectation_at(source: str, line: int) -> Expectation | None:
+    """The expectation asserted on ``line`` of the test ``source``, when that line is a one-line
+    ``assert <call> == <literal>`` (either way round; ``pytest.approx(<literal>)`` counts)."""
+    tree = _tree(source)
+    if tree is None:
+        return None
+    lines = source.split("\n")
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Assert)
+            and node.lineno == line == node.end_lineno
+            and isinstance(node.test, ast.Compare)
+            and len(node.test.ops) == 1
+            and isinstance(node.test.ops[0], ast.Eq)
+        ):
+            continue
+        left, right = node.test.left, node.test.comparators[0]
+        for call, other in ((left, right), (right, left)):
+            if not isinstance(call, ast.Call) or _is_pytest_attr(call.func, "approx"):
+                continue
+            literal = _literal(other, source)
+            call_source = ast.get_source_segment(source, call)
+            if literal is None or call_source is None or literal.end_col_offset is None:
+                continue
+            encoded = lines[line - 1].encode("utf-8")
+            start = len(encoded[: literal.col_offset].decode("utf-8", "replace"))
+            end = len(encoded[: literal.end_col_offset].decode("utf-8", "replace"))
+            expected = lines[line - 1][start:end]
+            return Expectation(line, call_source, expected, start, end, call is left)
+    return None
+
+
+def replace_expectation(source: str, expectation: Expectation, literal: str) -> str:
+    """``source`` with the expected literal of ``expectation`` replaced by ``literal``."""
+    lines = source.split("\n")
+    text = lines[expectation.line - 1]
+    lines[expectation.line - 1] = text[: expectation.start] + literal + text[expectation.end :]
+    return "\n".join(lines)

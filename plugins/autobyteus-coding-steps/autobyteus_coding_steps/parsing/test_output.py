@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 _DURATION = re.compile(r"\bin \d+(?:\.\d+)?s\b")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
@@ -44,3 +45,30 @@ def blamed_files(output: str, files: Sequence[str], modules: Mapping[str, str]) 
                     break
                 name = name.rpartition(".")[0]
     return sorted(positions, key=lambda path: positions[path])
+
+
+_FAILED_COMPARISON = re.compile(
+    r"^(?P<path>[\w./\-]+\.py):(?P<line>\d+): assert (?P<left>.+?) == (?P<right>.+?)$", re.M
+)
+_APPROX_TAIL = re.compile(r"\s*±\s*\S+$")
+
+
+@dataclass(frozen=True)
+class FailedComparison:
+    """A failed ``assert a == b`` as pytest's one-line tracebacks report it: where, and the two
+    values (``a`` and ``b`` as pytest showed them, tolerance of ``pytest.approx`` removed)."""
+
+    path: str
+    line: int
+    left: str
+    right: str
+
+
+def failed_comparisons(output: str) -> list[FailedComparison]:
+    """Every ``path:line: assert a == b`` line of pytest's ``--tb=line`` output, once each."""
+    found: dict[tuple[str, int], FailedComparison] = {}
+    for match in _FAILED_COMPARISON.finditer(output):
+        key = (match.group("path"), int(match.group("line")))
+        right = _APPROX_TAIL.sub("", match.group("right").strip())
+        found.setdefault(key, FailedComparison(key[0], key[1], match.group("left").strip(), right))
+    return list(found.values())

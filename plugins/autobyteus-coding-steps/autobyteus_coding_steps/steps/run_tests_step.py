@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from dataclasses import replace as replace_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from autobyteus_coding_steps.expectation_checks import judge_expectations
 from autobyteus_coding_steps.import_check import check_imports
 from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
 from autobyteus_coding_steps.parsing.python_source import (
@@ -99,6 +101,7 @@ class RunTestsStep(CodingStep):
     prompt_templates: ClassVar[dict[str, str]] = {
         **CodingStep.prompt_templates,
         "fix": resource("fix.j2"),
+        "check": resource("check.j2"),
     }
     prompt_variables: ClassVar[dict[str, tuple[PromptTemplateVariable, ...]]] = {
         "fix": tuple(
@@ -112,8 +115,23 @@ class RunTestsStep(CodingStep):
                 "current",
                 "is_test",
                 "language",
+                "insist",
             )
-        )
+        ),
+        "check": tuple(
+            PromptTemplateVariable(name)
+            for name in (
+                "project_type",
+                "requirement_document",
+                "code_files",
+                "test_path",
+                "line",
+                "assertion",
+                "call",
+                "actual",
+                "expected",
+            )
+        ),
     }
 
     async def execute(self, context: WorkflowContext) -> StepResult:
@@ -126,41 +144,74 @@ class RunTestsStep(CodingStep):
         if not command:
             return StepResult(summary="skipped: this workspace type has no test command")
         last: Failure | None = None
-        insist = False
-        stalled = False
-        for round_number in range(options.fix_rounds + 1):
+        insist = stalled = False
+        fixes = round_number = 0
+        checks_left = options.max_value_checks
+        while True:
             failure, record = await self._check(context, options, command)
             record.update(step_id=context.step_id, round=round_number)
             if failure is None:
                 context.state.test_results.append(record)
                 await context.checkpoint()
-                fixed = f"after {round_number} fix round(s)" if round_number else "on the first run"
-                return StepResult(
-                    summary=f"tests pass {fixed}"
-                    + (f" ({record['counts']})" if record.get("counts") else ""),
-                    output={"rounds": round_number, "passed": True, "counts": record.get("counts")},
+                corrected = sum(
+                    len(r.get("expectations", {}).get("corrected", []))
+                    for r in context.state.test_results
+                    if r.get("step_id") == context.step_id
                 )
+                done = f"after {fixes} fix round(s)" if fixes else "on the first run"
+                if corrected:
+                    done = f"{done} and {corrected} corrected test expectation(s)"
+                if round_number and not fixes and not corrected:
+                    done = f"after {round_number} round(s)"
+                counts = f" ({record['counts']})" if record.get("counts") else ""
+                return StepResult(
+                    summary=f"tests pass {done}{counts}",
+                    output={"rounds": round_number, "fix_rounds": fixes, "passed": True,
+                            "counts": record.get("counts")},
+                )  # fmt: skip
             last = failure
-            if round_number < options.fix_rounds:
-                fix = await self._fix(context, options, failure, round_number + 1, insist=insist)
-                record.update(fix)
-                if not fix["fixed_files"]:
-                    # Same files, same failure: the same prompts would get the same replies.
-                    # Insist once on a change; if even that changes nothing, stop here.
-                    stalled = insist
-                    insist = True
-                else:
-                    insist = False
+            round_number += 1
+            if failure.phase == "tests" and checks_left > 0:
+                judgement = await judge_expectations(
+                    self, context, options, failure.text,
+                    modules=generated_modules(context), label=f"check-{round_number}",
+                    budget=checks_left,
+                )  # fmt: skip
+                checks_left -= judgement.asked
+                if judgement.asked:
+                    record["expectations"] = judgement.record()
+                if judgement.corrected and not judgement.disputed:
+                    # Only tests changed, as the model judged them wrong: not a fix round.
+                    context.state.test_results.append(record)
+                    await context.checkpoint()
+                    continue
+                if judgement.disputed:
+                    findings = "\n".join(f"- {item}" for item in judgement.disputed)
+                    failure = replace_dataclass(
+                        failure, text=f"{failure.text}\n\nFindings:\n{findings}"
+                    )
+            if fixes == options.fix_rounds:
+                context.state.test_results.append(record)
+                break
+            fixes += 1
+            fix = await self._fix(context, options, failure, fixes, insist=insist)
+            record.update(fix)
+            if not fix["fixed_files"]:
+                # Same files, same failure: the same prompts would get the same replies.
+                # Insist once on a change; if even that changes nothing, stop here.
+                stalled = insist
+                insist = True
+            else:
+                insist = False
             context.state.test_results.append(record)
             await context.checkpoint()
             if stalled:
                 break
         assert last is not None
-        rounds = len(context.state.test_results) - 1
         why = "; stopped early: two rounds changed no file" if stalled else ""
         raise StepFailedError(
             f"the {'import check' if last.phase == 'import_check' else 'tests'} still fail after "
-            f"{rounds} fix round(s){why}:\n{clip_middle(last.text, 3000)}"
+            f"{fixes} fix round(s){why}:\n{clip_middle(last.text, 3000)}"
         )
 
     # -- checking --------------------------------------------------------------------------------
