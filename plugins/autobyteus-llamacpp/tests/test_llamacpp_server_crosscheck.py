@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from autobyteus_llamacpp.catalog import GEMMA3_270M
 from autobyteus_llamacpp.model_file import ensure_file
 
 from autobyteus_core.app import Application
+from autobyteus_core.llm.llm_integration import LLMIntegration
 from autobyteus_core.llm.message import Message
 from autobyteus_core.settings import AutobyteusSettings
 from autobyteus_core.testing.pytest_plugin import RegisterPlugin
@@ -90,14 +91,14 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def openai_app(
+async def openai_llm(
     llama_server: str,
     monkeypatch: pytest.MonkeyPatch,
     workspace: Path,
     autobyteus_app: Application,
     register_plugin: RegisterPlugin,
-) -> tuple[Application, AutobyteusSettings]:
-    """An application with only the openai plugin, aimed at the llama server."""
+) -> AsyncIterator[LLMIntegration]:
+    """The openai plugin's integration (registered alone), aimed at the llama server."""
     import autobyteus_openai.plugin
 
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AUTOBYTEUS_MODEL"):
@@ -107,32 +108,23 @@ def openai_app(
     monkeypatch.setenv("AUTOBYTEUS_OPENAI__MAX_TOKENS", "12")
     monkeypatch.setenv("AUTOBYTEUS_OPENAI__TEMPERATURE", "0")
     register_plugin(autobyteus_openai.plugin, "openai")
-    return autobyteus_app, AutobyteusSettings.load(workspace)
+    yield autobyteus_app.llm.get(f"openai:{ALIAS}", AutobyteusSettings.load(workspace))
+    await autobyteus_app.llm.aclose()
 
 
 async def test_openai_plugin_completes_against_llama_cpp_server(
-    openai_app: tuple[Application, AutobyteusSettings],
+    openai_llm: LLMIntegration,
 ) -> None:
-    app, settings = openai_app
-    llm = app.llm.get(f"openai:{ALIAS}", settings)
-    try:
-        response = await llm.complete(PROMPT)
-    finally:
-        await app.llm.aclose()
+    response = await openai_llm.complete(PROMPT)
     assert response.text.strip()
     assert response.usage.prompt_tokens > 0
     assert 1 <= response.usage.completion_tokens <= 12
 
 
 async def test_openai_plugin_streams_against_llama_cpp_server(
-    openai_app: tuple[Application, AutobyteusSettings],
+    openai_llm: LLMIntegration,
 ) -> None:
-    app, settings = openai_app
-    llm = app.llm.get(f"openai:{ALIAS}", settings)
-    try:
-        chunks = [chunk async for chunk in llm.stream(PROMPT)]
-    finally:
-        await app.llm.aclose()
+    chunks = [chunk async for chunk in openai_llm.stream(PROMPT)]
     pieces, last = chunks[:-1], chunks[-1]
     assert len(pieces) > 1
     assert last.done and last.response is not None
