@@ -2,8 +2,10 @@
 
 Small models write tests with wrong expected values (``celsius_to_fahrenheit(32) == 0.0``) and,
 asked to fix the whole test file, tend to hand it back unchanged. Asked instead one short
-question per failed comparison — "`f(32)` returns `89.6`, the test expects `0.0`; according to
-the requirement, which is right? CODE or TEST" — they answer far more reliably. A ``CODE``
+question per failed comparison — "`f(32)` returns `89.6`, the test expects `0.0`; work out what
+the requirement says in one line, then answer CODE or TEST" — they answer far more reliably (with
+Qwen2.5-Coder-1.5B, 4 of 4 right on the temperature example with the line of reasoning, 2 of 4
+without it). A ``CODE``
 verdict replaces the expected value in the test (a one-literal edit, noted in the round's
 record); a ``TEST`` verdict is passed on to the whole-file fix of the code as a precise finding.
 """
@@ -50,11 +52,12 @@ class Judgement:
 
 
 def parse_verdict(reply: str) -> ParseResult[str]:
-    """``CODE`` or ``TEST``: the first of the two words in the reply."""
-    match = _VERDICT.search(reply.upper())
-    if match is None:
-        return ParseResult(None, [ParseIssue("the reply is neither CODE nor TEST")])
-    return ParseResult(match.group(1))
+    """``CODE`` or ``TEST``: the last of the two words in the reply (the prompt asks for a line
+    of reasoning first, then the verdict)."""
+    found = _VERDICT.findall(reply.upper())
+    if not found:
+        return ParseResult(None, [ParseIssue("the reply gives no verdict: neither CODE nor TEST")])
+    return ParseResult(found[-1])
 
 
 def _literal_or_none(text: str) -> str | None:
@@ -125,7 +128,7 @@ async def judge_expectations(
                 key=f"{label}/{path}:{failed.line}",
                 parse=parse_verdict,
                 what=f"the verdict on `{path}` line {failed.line}",
-                instruction="Reply with one word: CODE or TEST.",
+                instruction="Give your verdict on a line of its own: CODE or TEST.",
             )
         except StepFailedError as exc:
             judgement.errors.append(str(exc))

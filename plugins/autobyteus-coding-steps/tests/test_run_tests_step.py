@@ -194,7 +194,7 @@ TEMP_TESTS = (
 async def test_a_wrong_expected_value_judged_by_the_model_is_corrected_in_the_test(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:
-    scripted_llm.on(r"Reply with one word: CODE", "CODE")
+    scripted_llm.on(r"give your verdict on a line of its own", "CODE")
     context = make_context()
     _project(context, {"temp/conv.py": TEMP_SOURCE, "tests/test_conv.py": TEMP_TESTS})
     result = await RunTestsStep("run_tests").execute(context)
@@ -229,7 +229,7 @@ async def test_a_value_the_model_says_the_test_has_right_goes_to_the_code_fix(
     tests = (
         "from temp.conv import to_f\n\n\ndef test_to_f() -> None:\n    assert to_f(100) == 212.0\n"
     )
-    scripted_llm.on(r"Reply with one word: CODE", "TEST")
+    scripted_llm.on(r"give your verdict on a line of its own", "TEST")
     scripted_llm.on(r"The file to fix, `temp/conv.py`", fenced(TEMP_SOURCE))
     scripted_llm.on(r"The file to fix, `tests/test_conv.py`", "NO CHANGE")
     context = make_context()
@@ -245,3 +245,11 @@ async def test_a_value_the_model_says_the_test_has_right_goes_to_the_code_fix(
     )
     assert (workspace / "temp/conv.py").read_text() == TEMP_SOURCE
     assert (workspace / "tests/test_conv.py").read_text() == tests
+
+
+def test_the_verdict_is_the_last_word() -> None:
+    from autobyteus_coding_steps.expectation_checks import parse_verdict
+
+    assert parse_verdict("32 + 273.15 = 305.15, so the test is wrong.\n\nCODE").value == "CODE"
+    assert parse_verdict("The code says 180; TEST").value == "TEST"
+    assert not parse_verdict("I am not sure.").ok
