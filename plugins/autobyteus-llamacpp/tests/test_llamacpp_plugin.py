@@ -14,6 +14,7 @@ import pytest
 pytest.importorskip("autobyteus_llamacpp")
 
 from autobyteus_llamacpp.catalog import DEFAULT_MODEL
+from autobyteus_llamacpp.llamacpp_provider import llama_cpp_installed
 
 from autobyteus_core.app import Application
 from autobyteus_core.settings import AutobyteusSettings
@@ -48,8 +49,8 @@ def no_model_configured(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_entry_point_registers_the_provider_and_default_without_importing_llama_cpp(
     tmp_path: Path,
 ) -> None:
-    if not DEFAULT_MODEL.installed():
-        pytest.skip("the default model's packages are not installed")
+    if not (DEFAULT_MODEL.installed() and llama_cpp_installed()):
+        pytest.skip("llama-cpp-python or the default model's packages are not installed")
     env = {**os.environ, "AUTOBYTEUS_LOAD_PLUGINS": "autobyteus-llamacpp"}
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
@@ -75,8 +76,8 @@ def test_a_configured_openai_key_outranks_the_local_default(
     monkeypatch: pytest.MonkeyPatch,
     workspace: Path,
 ) -> None:
-    if not DEFAULT_MODEL.installed():
-        pytest.skip("the default model's packages are not installed")
+    if not (DEFAULT_MODEL.installed() and llama_cpp_installed()):
+        pytest.skip("llama-cpp-python or the default model's packages are not installed")
     pytest.importorskip("autobyteus_openai")
     import autobyteus_llamacpp.plugin
     import autobyteus_openai.plugin
