@@ -14,16 +14,23 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from autobyteus_coding_steps.parsing.python_source import (
     expectation_at,
     imported_modules,
+    raises_block_at,
+    remove_lines,
     replace_expectation,
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
-from autobyteus_coding_steps.parsing.test_output import failed_comparisons
+from autobyteus_coding_steps.parsing.test_output import (
+    FailedComparison,
+    failed_comparisons,
+    missing_raises,
+)
 from autobyteus_coding_steps.prompting import shown_file
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
 from autobyteus_core.workflow.errors import StepFailedError
@@ -83,66 +90,137 @@ async def judge_expectations(
     judgement = Judgement()
     test_dir = context.workspace.test_dir
     generated = set(context.state.files_written)
-    edited: dict[str, str] = {}
+    originals: dict[str, str] = {}
+    edits: dict[str, list[tuple[int, Callable[[str], str]]]] = {}
     document = (context.state.requirement_document or context.state.requirement).strip()
-    for failed in failed_comparisons(output):
+    items: list[tuple[str, int, str]] = [
+        (f.path, f.line, "value") for f in failed_comparisons(output)
+    ]
+    comparisons = {(f.path, f.line): f for f in failed_comparisons(output)}
+    items += [(path, line, "raises") for path, line in missing_raises(output)]
+    for path, line, kind in items:
         if judgement.asked >= budget:
             break
-        path = failed.path
         if path not in generated or not is_test_path(path, test_dir):
             continue
-        try:
-            source = edited.get(path) or read_existing(context.workspace, path) or ""
-        except WorkspaceError:
+        if path not in originals:
+            try:
+                originals[path] = read_existing(context.workspace, path) or ""
+            except WorkspaceError:
+                continue
+        source = originals[path]
+        question = _question(source, line, kind, comparisons.get((path, line)))
+        if question is None:
             continue
-        expectation = expectation_at(source, failed.line)
-        if expectation is None:
-            continue
-        actual = _literal_or_none(failed.left if expectation.call_on_left else failed.right)
-        if actual is None:
-            continue
-        importer = path[:-3].replace("/", ".")
-        code_files = []
-        for module in imported_modules(source, importer, modules):
-            content = read_existing(context.workspace, modules[module])
-            if content:
-                code_files.append(
-                    shown_file(modules[module], content, options.max_prompt_file_chars)
-                )
         values = {
             "project_type": context.workspace.project_type or "software",
             "requirement_document": document,
-            "code_files": code_files,
+            "code_files": _code_files(context, options, source, path, modules),
             "test_path": path,
-            "line": failed.line,
-            "assertion": source.split("\n")[failed.line - 1].strip(),
-            "call": expectation.call,
-            "actual": actual,
-            "expected": expectation.expected,
+            "line": line,
+            "assertion": "\n".join(
+                text.strip() for text in source.split("\n")[line - 1 : question.end_line]
+            ),
+            "call": question.call,
+            "actual": question.actual,
+            "expected": question.expected,
         }
         judgement.asked += 1
         try:
             answer = await step.ask(
                 context,
                 step.messages(context, "check", values),
-                key=f"{label}/{path}:{failed.line}",
+                key=f"{label}/{path}:{line}",
                 parse=parse_verdict,
-                what=f"the verdict on `{path}` line {failed.line}",
+                what=f"the verdict on `{path}` line {line}",
                 instruction="Give your verdict on a line of its own: CODE or TEST.",
             )
         except StepFailedError as exc:
             judgement.errors.append(str(exc))
             continue
-        finding = {"path": path, "line": failed.line, "call": expectation.call,
-                   "expected": expectation.expected, "actual": actual}  # fmt: skip
+        finding = {
+            "path": path,
+            "line": line,
+            "call": question.call,
+            "expected": question.expected.strip("`"),
+            "actual": question.actual.strip("`"),
+        }
         if answer.value == "CODE":
-            edited[path] = replace_expectation(source, expectation, actual)
+            edits.setdefault(path, []).append((line, question.edit))
             judgement.corrected.append(finding)
         else:
             judgement.disputed.append(
-                f"`{expectation.call}` should return `{expectation.expected}` (the requirement "
-                f"says so) but returns `{actual}`"
+                f"`{question.call}` should {question.should} (the requirement says so) but "
+                f"{question.does}"
             )
-    for path, content in edited.items():
+    for path, changes in edits.items():
+        content = originals[path]
+        for _, edit in sorted(changes, key=lambda change: change[0], reverse=True):
+            content = edit(content)
         context.write_file(path, content)
     return judgement
+
+
+@dataclass(frozen=True)
+class _Question:
+    """One failed check put to the LLM, and how to correct the test if the code is right."""
+
+    call: str
+    actual: str
+    expected: str
+    should: str
+    does: str
+    end_line: int
+    edit: Callable[[str], str]
+
+
+def _question(
+    source: str, line: int, kind: str, comparison: FailedComparison | None
+) -> _Question | None:
+    if kind == "value" and comparison is not None:
+        expectation = expectation_at(source, line)
+        if expectation is None:
+            return None
+        actual = _literal_or_none(comparison.left if expectation.call_on_left else comparison.right)
+        if actual is None:
+            return None
+        return _Question(
+            call=expectation.call,
+            actual=f"`{actual}`",
+            expected=f"`{expectation.expected}`",
+            should=f"return `{expectation.expected}`",
+            does=f"returns `{actual}`",
+            end_line=line,
+            edit=lambda text: replace_expectation(text, expectation, actual),
+        )
+    block = raises_block_at(source, line)
+    if block is None:
+        return None
+    return _Question(
+        call=block.call,
+        actual="no error (it returns normally)",
+        expected=f"`{block.exception}` to be raised",
+        should=f"raise `{block.exception}`",
+        does="returns normally",
+        end_line=block.end_line,
+        edit=lambda text: remove_lines(text, block.line, block.end_line),
+    )
+
+
+def _code_files(
+    context: WorkflowContext,
+    options: StepOptions,
+    source: str,
+    path: str,
+    modules: dict[str, str],
+) -> list[dict[str, str]]:
+    """The project modules the test file imports, shown whole (clipped)."""
+    shown = []
+    for module in imported_modules(source, path[:-3].replace("/", "."), modules):
+        try:
+            content = read_existing(context.workspace, modules[module])
+        except WorkspaceError:
+            content = None
+        if content:
+            shown.append(shown_file(modules[module], content, options.max_prompt_file_chars))
+    return shown

@@ -102,3 +102,36 @@ async def test_existing_files_are_shown(
     context = make_context()
     await ArchitectureDesignStep("architecture_design").execute(context)
     assert "legacy.py" in scripted_llm.calls[0].prompt
+
+
+async def test_a_plan_that_renames_the_requirements_file_or_invents_a_class_is_re_asked(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    requirement = (
+        "Write `count_words(text)` in `wordfreq/counter.py` and `top_words` in `wordfreq/top.py`."
+    )
+    invented = PLAN_REPLY.replace("wordfreq/counter.py", "wordfreq/word_counter.py").replace(
+        "#### Task 1: Implement the `count_words` Function",
+        "#### Task 1: Implement the `WordCounter` Class",
+    )
+    scripted_llm.queue(invented, PLAN_REPLY)
+    context = make_context()
+    context.state.requirement = requirement
+    await ArchitectureDesignStep("architecture_design").execute(context)
+    reask = scripted_llm.calls[1].prompt
+    assert "the requirement names `wordfreq/counter.py`, but no subtask writes it" in reask
+    assert "plans a class `WordCounter` that the requirement does not ask for" in reask
+    assert context.state.subtasks[0].files == ["wordfreq/counter.py"]
+
+
+async def test_a_plan_that_keeps_departing_from_the_requirement_is_taken_at_the_end(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    renamed = PLAN_REPLY.replace("wordfreq/counter.py", "wordfreq/word_counter.py")
+    scripted_llm.queue(renamed, renamed, renamed)
+    context = make_context()
+    context.state.requirement = "Write `count_words` in `wordfreq/counter.py`."
+    result = await ArchitectureDesignStep("architecture_design").execute(context)
+    assert context.state.subtasks[0].files == ["wordfreq/word_counter.py"]
+    assert result.output["attempts"] == 3
+    assert any("no subtask writes it" in note for note in result.output["notes"])

@@ -205,7 +205,7 @@ async def test_a_wrong_expected_value_judged_by_the_model_is_corrected_in_the_te
     assert result.output["fix_rounds"] == 0
     assert context.keys == ["check-1/tests/test_conv.py:8/attempt-1"]
     question = scripted_llm.calls[0].prompt
-    assert "`to_f(32)` returns `89.6`, but the test expects `0.0`" in question
+    assert "`to_f(32)` gives `89.6`, but the test expects `0.0`" in question
     assert "The code, `temp/conv.py`" in question
     assert (
         "assert to_f(32) == pytest.approx(89.6)" in (workspace / "tests/test_conv.py").read_text()
@@ -253,3 +253,32 @@ def test_the_verdict_is_the_last_word() -> None:
     assert parse_verdict("32 + 273.15 = 305.15, so the test is wrong.\n\nCODE").value == "CODE"
     assert parse_verdict("The code says 180; TEST").value == "TEST"
     assert not parse_verdict("I am not sure.").ok
+
+
+async def test_a_missing_error_judged_by_the_model_removes_that_check(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    tests = (
+        "import pytest\n\nfrom temp.conv import to_f\n\n\ndef test_to_f() -> None:\n"
+        "    with pytest.raises(ValueError):\n"
+        "        to_f(-1)\n"
+        "    assert to_f(32) == 0.0\n"
+        "\n\ndef test_only_raises() -> None:\n"
+        "    with pytest.raises(ValueError):\n"
+        "        to_f(5)\n"
+    )
+    scripted_llm.on(r"give your verdict on a line of its own", "No error is right.\nCODE")
+    context = make_context()
+    _project(context, {"temp/conv.py": TEMP_SOURCE, "tests/test_conv.py": tests})
+    result = await RunTestsStep("run_tests").execute(context)
+    assert "3 corrected test expectation(s)" in result.summary
+    assert (
+        "gives no error (it returns normally), but the test expects `ValueError` to be raised"
+        in (scripted_llm.calls[0].prompt)
+    )
+    assert (workspace / "tests/test_conv.py").read_text() == (
+        "import pytest\n\nfrom temp.conv import to_f\n\n\ndef test_to_f() -> None:\n"
+        "    assert to_f(32) == 89.6\n"
+        "\n\ndef test_only_raises() -> None:\n"
+        "    pass\n"
+    )

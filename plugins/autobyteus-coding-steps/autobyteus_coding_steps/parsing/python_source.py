@@ -410,3 +410,46 @@ def replace_expectation(source: str, expectation: Expectation, literal: str) -> 
     text = lines[expectation.line - 1]
     lines[expectation.line - 1] = text[: expectation.start] + literal + text[expectation.end :]
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class RaisesBlock:
+    """``with pytest.raises(E):`` around a single call, spanning ``line`` to ``end_line``."""
+
+    line: int
+    end_line: int
+    call: str
+    exception: str
+
+
+def raises_block_at(source: str, line: int) -> RaisesBlock | None:
+    """The ``with pytest.raises(E):`` block starting on ``line`` whose body is one call."""
+    tree = _tree(source)
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.With) and node.lineno == line and len(node.items) == 1):
+            continue
+        raises = node.items[0].context_expr
+        if not (isinstance(raises, ast.Call) and _is_pytest_raises(raises) and raises.args):
+            continue
+        if len(node.body) != 1 or not isinstance(node.body[0], ast.Expr):
+            continue
+        call = ast.get_source_segment(source, node.body[0].value)
+        exception = ast.get_source_segment(source, raises.args[0])
+        if call and exception and node.end_lineno is not None:
+            return RaisesBlock(line, node.end_lineno, call, exception)
+    return None
+
+
+def remove_lines(source: str, first: int, last: int) -> str:
+    """``source`` without its lines ``first`` to ``last`` (1-based, inclusive); a function left
+    without a body gets ``pass``."""
+    lines = source.split("\n")
+    indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip())]
+    del lines[first - 1 : last]
+    text = "\n".join(lines)
+    if _tree(text) is None:
+        lines.insert(first - 1, f"{indent}pass")
+        text = "\n".join(lines)
+    return text

@@ -72,3 +72,16 @@ def failed_comparisons(output: str) -> list[FailedComparison]:
         right = _APPROX_TAIL.sub("", match.group("right").strip())
         found.setdefault(key, FailedComparison(key[0], key[1], match.group("left").strip(), right))
     return list(found.values())
+
+
+_NOT_RAISED = re.compile(
+    r"^(?P<path>[\w./\-]+\.py):(?P<line>\d+): Failed: DID NOT RAISE (?P<exc>.+?)$", re.M
+)
+
+
+def missing_raises(output: str) -> list[tuple[str, int]]:
+    """``(path, line)`` of every ``with pytest.raises(...)`` that pytest reports did not raise."""
+    found: dict[tuple[str, int], None] = {}
+    for match in _NOT_RAISED.finditer(output):
+        found[(match.group("path"), int(match.group("line")))] = None
+    return list(found)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from autobyteus_coding_steps.parsing.paths import clean_path_token, looks_like_path
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 from autobyteus_coding_steps.parsing.text import normalise_newlines
@@ -51,6 +53,39 @@ def check_plan(
                     ParseIssue(
                         f"task {task.number} copies the example's file `{path}`; plan the "
                         "[Documentation], not the example"
+                    )
+                )
+    return issues
+
+
+def requirement_issues(subtasks: list[Subtask], requirement: str) -> list[ParseIssue]:
+    """Soft issues where a plan departs from an interface the user's requirement spells out:
+    a Python file it names that no subtask writes, or a class it never mentions (only checked
+    when the requirement names code in backticks). Soft: re-asked, but a plan that keeps them
+    is taken on the last attempt."""
+    ticked = [clean_path_token(token) for token in re.findall(r"`([^`\n]+)`", requirement)]
+    if not ticked:
+        return []
+    planned = {path for task in subtasks for path in task.files}
+    issues = [
+        ParseIssue(
+            f"the requirement names `{path}`, but no subtask writes it; use the file paths the "
+            "requirement gives",
+            soft=True,
+        )
+        for path in dict.fromkeys(ticked)
+        if path.endswith(".py") and looks_like_path(path) and path not in planned
+    ]
+    for task in subtasks:
+        if not re.search(r"\bclass\b", task.title, re.IGNORECASE):
+            continue
+        for name in re.findall(r"`([A-Z][A-Za-z0-9_]*)`", task.title):
+            if not re.search(rf"\b{re.escape(name)}\b", requirement):
+                issues.append(
+                    ParseIssue(
+                        f"task {task.number} plans a class `{name}` that the requirement does "
+                        "not ask for; plan only the classes and functions it names",
+                        soft=True,
                     )
                 )
     return issues
@@ -117,6 +152,7 @@ class ArchitectureDesignStep(CodingStep):
                     requirement=document,
                     max_subtasks=options.max_subtasks,
                 )
+                result.issues += requirement_issues(result.value, context.state.requirement)
             return result
 
         answer = await self.ask(
