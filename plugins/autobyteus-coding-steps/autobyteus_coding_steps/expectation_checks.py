@@ -59,9 +59,14 @@ class Judgement:
 
 
 def parse_verdict(reply: str) -> ParseResult[str]:
-    """``CODE`` or ``TEST``: the last of the two words in the reply (the prompt asks for a line
-    of reasoning first, then the verdict)."""
-    found = _VERDICT.findall(reply.upper())
+    """``CODE`` or ``TEST``, written in capitals: the verdict on a line of its own (the prompt
+    asks for a line of reasoning first) or else the last capitalised verdict word. Ordinary
+    words of the reasoning ("the test expects...") never count."""
+    for line in reversed(reply.strip().splitlines()):
+        word = line.strip().strip("*_`.:!\"' ").upper()
+        if word in ("CODE", "TEST") and line.strip().strip("*_`.:!\"' ").isupper():
+            return ParseResult(word)
+    found = _VERDICT.findall(reply)
     if not found:
         return ParseResult(None, [ParseIssue("the reply gives no verdict: neither CODE nor TEST")])
     return ParseResult(found[-1])

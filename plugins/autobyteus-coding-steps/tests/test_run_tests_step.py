@@ -253,6 +253,12 @@ def test_the_verdict_is_the_last_word() -> None:
     assert parse_verdict("32 + 273.15 = 305.15, so the test is wrong.\n\nCODE").value == "CODE"
     assert parse_verdict("The code says 180; TEST").value == "TEST"
     assert not parse_verdict("I am not sure.").ok
+    assert not parse_verdict("The test expects 273.15 but the code gives -273.15.").ok
+    assert parse_verdict("**TEST**").value == "TEST"
+    assert (
+        parse_verdict("CODE\nbecause 32 + 273.15 = 305.15, so the TEST value is off").value
+        == "CODE"
+    )
 
 
 async def test_a_missing_error_judged_by_the_model_removes_that_check(
