@@ -13,7 +13,9 @@ record); a ``TEST`` verdict is passed on to the whole-file fix of the code as a 
 from __future__ import annotations
 
 import ast
+import os
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,7 +32,11 @@ from autobyteus_coding_steps.parsing.test_output import (
     FailedComparison,
     failed_comparisons,
     missing_raises,
+    normalise_output,
+    test_line_in_traceback,
+    tests_failed_by_errors,
 )
+from autobyteus_coding_steps.process import child_environment, run_process
 from autobyteus_coding_steps.prompting import shown_file
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
 from autobyteus_core.workflow.errors import StepFailedError
@@ -103,6 +109,13 @@ async def judge_expectations(
     ]
     comparisons = {(f.path, f.line): f for f in failed_comparisons(output)}
     items += [(path, line, "raises") for path, line in missing_raises(output)]
+    errors: dict[tuple[str, int], str] = {}
+    for path, test, error in tests_failed_by_errors(output):
+        if path in generated and len(items) < budget:
+            line = await _line_that_raised(context, path, test)
+            if line is not None:
+                items.append((path, line, "error"))
+                errors[(path, line)] = error
     for path, line, kind in items:
         if judgement.asked >= budget:
             break
@@ -114,7 +127,9 @@ async def judge_expectations(
             except WorkspaceError:
                 continue
         source = originals[path]
-        question = _question(source, line, kind, comparisons.get((path, line)))
+        question = _question(
+            source, line, kind, comparisons.get((path, line)), errors.get((path, line), "")
+        )
         if question is None:
             continue
         values = {
@@ -180,8 +195,31 @@ class _Question:
 
 
 def _question(
-    source: str, line: int, kind: str, comparison: FailedComparison | None
+    source: str, line: int, kind: str, comparison: FailedComparison | None, error: str = ""
 ) -> _Question | None:
+    if kind == "error":
+        expectation = expectation_at(source, line)
+        if expectation is None or not expectation.call_on_left:
+            return None
+        text = source.split("\n")[line - 1]
+        indent = text[: len(text) - len(text.lstrip())]
+        replacement = f"{indent}with pytest.raises({error}):\n{indent}    {expectation.call}"
+
+        def edit(current: str, line: int = line, replacement: str = replacement) -> str:
+            lines = current.split("\n")
+            lines[line - 1] = replacement
+            updated = "\n".join(lines)
+            return updated if "import pytest" in updated else "import pytest\n" + updated
+
+        return _Question(
+            call=expectation.call,
+            actual=f"the error `{error}`",
+            expected=f"`{expectation.expected}`",
+            should=f"return `{expectation.expected}`",
+            does=f"raises `{error}`",
+            end_line=line,
+            edit=edit,
+        )
     if kind == "value" and comparison is not None:
         expectation = expectation_at(source, line)
         if expectation is None:
@@ -210,6 +248,20 @@ def _question(
         end_line=block.end_line,
         edit=lambda text: remove_lines(text, block.line, block.end_line),
     )
+
+
+async def _line_that_raised(context: WorkflowContext, path: str, test: str) -> int | None:
+    """Run the one test again with full-frame tracebacks to find the line of it that raised."""
+    outcome = await run_process(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short",
+         f"{path}::{test}"],
+        cwd=context.workspace.root,
+        timeout_s=120,
+        max_output_chars=20_000,
+        env=child_environment({"PYTHONWARNINGS": "ignore::DeprecationWarning", "PYTEST_ADDOPTS": ""}),
+    )  # fmt: skip
+    roots = [str(context.workspace.root), os.path.realpath(context.workspace.root)]
+    return test_line_in_traceback(normalise_output(outcome.output, roots), path, test)
 
 
 def _code_files(

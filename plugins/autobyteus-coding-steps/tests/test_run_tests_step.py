@@ -288,3 +288,32 @@ async def test_a_missing_error_judged_by_the_model_removes_that_check(
         "\n\ndef test_only_raises() -> None:\n"
         "    pass\n"
     )
+
+
+async def test_a_value_check_the_code_refuses_with_an_error_becomes_a_raises_check(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    source = (
+        "def to_c(k: float) -> float:\n    if k < 0:\n        raise ValueError('below 0 K')\n"
+        "    return k - 273.15\n"
+    )
+    tests = (
+        "from temp.conv import to_c\n\n\ndef test_to_c() -> None:\n"
+        "    assert to_c(0) == -273.15\n"
+        "    assert to_c(-1) == -274.15\n"
+    )
+    scripted_llm.on(r"give your verdict on a line of its own", "Below 0 K is refused.\nCODE")
+    context = make_context()
+    _project(context, {"temp/conv.py": source, "tests/test_conv.py": tests})
+    result = await RunTestsStep("run_tests").execute(context)
+    assert "1 corrected test expectation(s)" in result.summary
+    assert (
+        "gives the error `ValueError`, but the test expects `-274.15`"
+        in scripted_llm.calls[0].prompt
+    )
+    assert (workspace / "tests/test_conv.py").read_text() == (
+        "import pytest\nfrom temp.conv import to_c\n\n\ndef test_to_c() -> None:\n"
+        "    assert to_c(0) == -273.15\n"
+        "    with pytest.raises(ValueError):\n"
+        "        to_c(-1)\n"
+    )

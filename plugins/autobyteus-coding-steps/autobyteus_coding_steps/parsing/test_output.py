@@ -85,3 +85,25 @@ def missing_raises(output: str) -> list[tuple[str, int]]:
     for match in _NOT_RAISED.finditer(output):
         found[(match.group("path"), int(match.group("line")))] = None
     return list(found)
+
+
+_FAILED_BY_ERROR = re.compile(
+    r"^FAILED (?P<path>[\w./\-]+\.py)::(?P<test>\w+) - (?P<error>[A-Za-z_]\w*(?:Error|Exception))\b",
+    re.M,
+)
+
+
+def tests_failed_by_errors(output: str) -> list[tuple[str, str, str]]:
+    """``(path, test, error)`` for every test that failed with an exception other than an
+    assertion (from pytest's short summary)."""
+    found: dict[tuple[str, str], str] = {}
+    for match in _FAILED_BY_ERROR.finditer(output):
+        if match.group("error") != "AssertionError":
+            found.setdefault((match.group("path"), match.group("test")), match.group("error"))
+    return [(path, test, error) for (path, test), error in found.items()]
+
+
+def test_line_in_traceback(output: str, path: str, test: str) -> int | None:
+    """The line of ``test`` in ``path`` that pytest's ``--tb=short`` traceback passes through."""
+    match = re.search(rf"^{re.escape(path)}:(\d+): in {re.escape(test)}$", output, re.M)
+    return int(match.group(1)) if match else None
