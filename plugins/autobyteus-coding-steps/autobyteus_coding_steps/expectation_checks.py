@@ -20,6 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from autobyteus_coding_steps.parsing.pytest_output import (
+    FailedComparison,
+    failed_comparisons,
+    missing_raises,
+    normalise_output,
+    test_line_in_traceback,
+    tests_failed_by_errors,
+)
 from autobyteus_coding_steps.parsing.python_source import (
     expectation_at,
     imported_modules,
@@ -28,14 +36,6 @@ from autobyteus_coding_steps.parsing.python_source import (
     replace_expectation,
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
-from autobyteus_coding_steps.parsing.test_output import (
-    FailedComparison,
-    failed_comparisons,
-    missing_raises,
-    normalise_output,
-    test_line_in_traceback,
-    tests_failed_by_errors,
-)
 from autobyteus_coding_steps.process import child_environment, run_process
 from autobyteus_coding_steps.prompting import shown_file
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing

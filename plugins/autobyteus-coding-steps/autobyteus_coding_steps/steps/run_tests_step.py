@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from autobyteus_coding_steps.expectation_checks import judge_expectations
 from autobyteus_coding_steps.import_check import check_imports
 from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
+from autobyteus_coding_steps.parsing.pytest_output import blamed_files, normalise_output
 from autobyteus_coding_steps.parsing.python_source import (
     erased_work_issue,
     imported_modules,
@@ -18,7 +19,6 @@ from autobyteus_coding_steps.parsing.python_source import (
     unknown_imports,
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
-from autobyteus_coding_steps.parsing.test_output import blamed_files, normalise_output
 from autobyteus_coding_steps.parsing.text import clip_middle
 from autobyteus_coding_steps.process import child_environment, run_process
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
