@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from autobyteus_coding_steps.parsing.pytest_output import (
     FailedComparison,
+    errored_tests,
     failed_comparisons,
     missing_raises,
     normalise_output,
-    test_line_in_traceback,
-    tests_failed_by_errors,
+    raised_in_traceback,
 )
 from autobyteus_coding_steps.parsing.python_source import (
     expectation_at,
@@ -110,12 +110,12 @@ async def judge_expectations(
     comparisons = {(f.path, f.line): f for f in failed_comparisons(output)}
     items += [(path, line, "raises") for path, line in missing_raises(output)]
     errors: dict[tuple[str, int], str] = {}
-    for path, test, error in tests_failed_by_errors(output):
+    for path, test in errored_tests(output):
         if path in generated and len(items) < budget:
-            line = await _line_that_raised(context, path, test)
-            if line is not None:
-                items.append((path, line, "error"))
-                errors[(path, line)] = error
+            raised = await _line_that_raised(context, path, test)
+            if raised is not None:
+                items.append((path, raised[0], "error"))
+                errors[(path, raised[0])] = raised[1]
     for path, line, kind in items:
         if judgement.asked >= budget:
             break
@@ -250,7 +250,9 @@ def _question(
     )
 
 
-async def _line_that_raised(context: WorkflowContext, path: str, test: str) -> int | None:
+async def _line_that_raised(
+    context: WorkflowContext, path: str, test: str
+) -> tuple[int, str] | None:
     """Run the one test again with full-frame tracebacks to find the line of it that raised."""
     outcome = await run_process(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short",
@@ -261,7 +263,7 @@ async def _line_that_raised(context: WorkflowContext, path: str, test: str) -> i
         env=child_environment({"PYTHONWARNINGS": "ignore::DeprecationWarning", "PYTEST_ADDOPTS": ""}),
     )  # fmt: skip
     roots = [str(context.workspace.root), os.path.realpath(context.workspace.root)]
-    return test_line_in_traceback(normalise_output(outcome.output, roots), path, test)
+    return raised_in_traceback(normalise_output(outcome.output, roots), path, test)
 
 
 def _code_files(

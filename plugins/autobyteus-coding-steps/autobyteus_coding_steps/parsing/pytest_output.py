@@ -88,22 +88,28 @@ def missing_raises(output: str) -> list[tuple[str, int]]:
 
 
 _FAILED_BY_ERROR = re.compile(
-    r"^FAILED (?P<path>[\w./\-]+\.py)::(?P<test>\w+) - (?P<error>[A-Za-z_]\w*(?:Error|Exception))\b",
-    re.M,
+    r"^FAILED (?P<path>[\w./\-]+\.py)::(?P<test>\w+) - (?P<error>[A-Z]\w*)", re.M
 )
+_NOT_ERRORS = ("Failed", "AssertionError", "assert")
 
 
-def tests_failed_by_errors(output: str) -> list[tuple[str, str, str]]:
-    """``(path, test, error)`` for every test that failed with an exception other than an
-    assertion (from pytest's short summary)."""
-    found: dict[tuple[str, str], str] = {}
+def errored_tests(output: str) -> list[tuple[str, str]]:
+    """``(path, test)`` for every test that failed with an exception other than an assertion,
+    from pytest's short summary (whose error names may be cut: ``ValueErr...``)."""
+    found: dict[tuple[str, str], None] = {}
     for match in _FAILED_BY_ERROR.finditer(output):
-        if match.group("error") != "AssertionError":
-            found.setdefault((match.group("path"), match.group("test")), match.group("error"))
-    return [(path, test, error) for (path, test), error in found.items()]
+        if not match.group("error").startswith(_NOT_ERRORS):
+            found[(match.group("path"), match.group("test"))] = None
+    return list(found)
 
 
-def test_line_in_traceback(output: str, path: str, test: str) -> int | None:
-    """The line of ``test`` in ``path`` that pytest's ``--tb=short`` traceback passes through."""
-    match = re.search(rf"^{re.escape(path)}:(\d+): in {re.escape(test)}$", output, re.M)
-    return int(match.group(1)) if match else None
+def raised_in_traceback(output: str, path: str, test: str) -> tuple[int, str] | None:
+    """The line of ``test`` in ``path`` that pytest's ``--tb=short`` traceback passes through,
+    and the name of the exception it ends with."""
+    line = re.search(rf"^{re.escape(path)}:(\d+): in {re.escape(test)}$", output, re.M)
+    error = re.search(
+        r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt))\b", output, re.M
+    )
+    if line is None or error is None:
+        return None
+    return int(line.group(1)), error.group(1).rsplit(".", 1)[-1]
