@@ -113,7 +113,7 @@ async def judge_expectations(
     for path, test in errored_tests(output):
         if path in generated and len(items) < budget:
             raised = await _line_that_raised(context, path, test)
-            if raised is not None:
+            if raised is not None and raised[1] != "AssertionError":
                 items.append((path, raised[0], "error"))
                 errors[(path, raised[0])] = raised[1]
     for path, line, kind in items:
