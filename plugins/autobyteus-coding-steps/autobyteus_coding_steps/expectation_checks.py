@@ -109,13 +109,13 @@ async def judge_expectations(
     ]
     comparisons = {(f.path, f.line): f for f in failed_comparisons(output)}
     items += [(path, line, "raises") for path, line in missing_raises(output)]
-    errors: dict[tuple[str, int], str] = {}
+    errors: dict[tuple[str, int], tuple[str, str]] = {}
     for path, test in errored_tests(output):
         if path in generated and len(items) < budget:
             raised = await _line_that_raised(context, path, test)
             if raised is not None and raised[1] != "AssertionError":
                 items.append((path, raised[0], "error"))
-                errors[(path, raised[0])] = raised[1]
+                errors[(path, raised[0])] = (raised[1], raised[2])
     for path, line, kind in items:
         if judgement.asked >= budget:
             break
@@ -128,7 +128,7 @@ async def judge_expectations(
                 continue
         source = originals[path]
         question = _question(
-            source, line, kind, comparisons.get((path, line)), errors.get((path, line), "")
+            source, line, kind, comparisons.get((path, line)), errors.get((path, line), ("", ""))
         )
         if question is None:
             continue
@@ -195,9 +195,14 @@ class _Question:
 
 
 def _question(
-    source: str, line: int, kind: str, comparison: FailedComparison | None, error: str = ""
+    source: str,
+    line: int,
+    kind: str,
+    comparison: FailedComparison | None,
+    raised: tuple[str, str] = ("", ""),
 ) -> _Question | None:
     if kind == "error":
+        error, message = raised
         expectation = expectation_at(source, line)
         if expectation is None or not expectation.call_on_left:
             return None
@@ -213,7 +218,7 @@ def _question(
 
         return _Question(
             call=expectation.call,
-            actual=f"the error `{error}`",
+            actual=f"the error `{error}: {message}`" if message else f"the error `{error}`",
             expected=f"`{expectation.expected}`",
             should=f"return `{expectation.expected}`",
             does=f"raises `{error}`",
@@ -252,7 +257,7 @@ def _question(
 
 async def _line_that_raised(
     context: WorkflowContext, path: str, test: str
-) -> tuple[int, str] | None:
+) -> tuple[int, str, str] | None:
     """Run the one test again with full-frame tracebacks to find the line of it that raised."""
     outcome = await run_process(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short",

@@ -47,5 +47,5 @@ def test_the_line_that_raised_comes_from_a_short_traceback() -> None:
         "tests/test_t.py:28: in test_k\n    assert to_c(-1) == 1\n"
         "temp/conv.py:3: in to_c\n    raise ValueError('x')\nE   ValueError: x\n"
     )
-    assert raised_in_traceback(short, "tests/test_t.py", "test_k") == (28, "ValueError")
+    assert raised_in_traceback(short, "tests/test_t.py", "test_k") == (28, "ValueError", "x")
     assert raised_in_traceback(short, "tests/test_t.py", "test_other") is None

@@ -308,7 +308,7 @@ async def test_a_value_check_the_code_refuses_with_an_error_becomes_a_raises_che
     result = await RunTestsStep("run_tests").execute(context)
     assert "1 corrected test expectation(s)" in result.summary
     assert (
-        "gives the error `ValueError`, but the test expects `-274.15`"
+        "gives the error `ValueError: below 0 K`, but the test expects `-274.15`"
         in scripted_llm.calls[0].prompt
     )
     assert (workspace / "tests/test_conv.py").read_text() == (

@@ -103,13 +103,15 @@ def errored_tests(output: str) -> list[tuple[str, str]]:
     return list(found)
 
 
-def raised_in_traceback(output: str, path: str, test: str) -> tuple[int, str] | None:
+def raised_in_traceback(output: str, path: str, test: str) -> tuple[int, str, str] | None:
     """The line of ``test`` in ``path`` that pytest's ``--tb=short`` traceback passes through,
-    and the name of the exception it ends with."""
+    the name of the exception it ends with, and its message."""
     line = re.search(rf"^{re.escape(path)}:(\d+): in {re.escape(test)}$", output, re.M)
     error = re.search(
-        r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt))\b", output, re.M
+        r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt))\b:?\s*(.*)$",
+        output,
+        re.M,
     )
     if line is None or error is None:
         return None
-    return int(line.group(1)), error.group(1).rsplit(".", 1)[-1]
+    return int(line.group(1)), error.group(1).rsplit(".", 1)[-1], error.group(2).strip()[:200]
