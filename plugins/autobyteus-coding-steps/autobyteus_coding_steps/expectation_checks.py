@@ -153,7 +153,8 @@ async def judge_expectations(
                 key=f"{label}/{path}:{line}",
                 parse=parse_verdict,
                 what=f"the verdict on `{path}` line {line}",
-                instruction="Give your verdict on a line of its own: CODE or TEST.",
+                instruction=f"Give your verdict on a line of its own: CODE if {question.actual} "
+                f"is right, TEST if {question.expected} is right.",
             )
         except StepFailedError as exc:
             judgement.errors.append(str(exc))
