@@ -110,8 +110,8 @@ def test_stop_wakes_slow_replies_and_is_idempotent():
     def call() -> None:
         try:
             outcome.append(_post(server, _chat("wait")))
-        except OSError as exc:  # the connection is closed under the waiting client
-            outcome.append(exc)
+        except Exception as exc:  # closed under the waiting client: a reset, a cut response,
+            outcome.append(exc)  # or a 5xx, depending on when the close lands
 
     client = threading.Thread(target=call, daemon=True)
     client.start()
