@@ -150,7 +150,7 @@ class CallLedger:
                 "finish_reason": response.finish_reason,
             },
         )
-        self._account(step, usage)
+        self.recorder.run.add_usage(step, usage)
         ticket = self.recorder.mark()
         if self.recorder.backlog > self.max_unsaved:
             await self.recorder.wait_saved(ticket)
@@ -195,15 +195,6 @@ class CallLedger:
         finally:
             self._committed -= estimate
         return response, response.latency_s or latency
-
-    def _account(self, step: str, usage: Usage) -> None:
-        run = self.recorder.run
-        run.usage = run.usage + usage
-        parts = step.split("/")
-        for depth in range(1, len(parts) + 1):
-            record = run.steps.get("/".join(parts[:depth]))
-            if record is not None:
-                record.usage = record.usage + usage
 
     def _announce(
         self, step: str, key: str, model: str, usage: Usage, latency: float, replayed: bool

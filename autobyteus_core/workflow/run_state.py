@@ -89,6 +89,16 @@ class RunState(BaseModel):
             return "interrupted"
         return self.status.value
 
+    def add_usage(self, step: str, usage: Usage) -> None:
+        """Count one call's ``usage`` for the run, for step ``step`` and for each step that
+        contains it (a step's usage includes its sub-steps')."""
+        self.usage = self.usage + usage
+        parts = step.split("/")
+        for depth in range(1, len(parts) + 1):
+            record = self.steps.get("/".join(parts[:depth]))
+            if record is not None:
+                record.usage = record.usage + usage
+
     @property
     def wall_time_s(self) -> float:
         """Time spent in top-level steps, over every attempt."""

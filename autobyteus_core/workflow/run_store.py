@@ -150,9 +150,8 @@ def _recount_usage(run: RunState, paid: list[LLMExchange]) -> None:
     the last ``state.json`` predates it."""
     if not paid:
         return
-    run.usage = sum((e.usage for e in paid), Usage())
-    for path, record in run.steps.items():
-        prefix = path + "/"
-        record.usage = sum(
-            (e.usage for e in paid if e.step == path or e.step.startswith(prefix)), Usage()
-        )
+    run.usage = Usage()
+    for record in run.steps.values():
+        record.usage = Usage()
+    for exchange in paid:
+        run.add_usage(exchange.step, exchange.usage)
