@@ -58,6 +58,11 @@ class StepContext(WorkflowContext):
             self.step_id, self.call_key(key), list(messages), options
         )
 
+    def recorded_reply(self, key: str) -> str | None:
+        """The reply recorded for call ``key`` of this step (see the base class)."""
+        exchange = self._workflow.recorder.find_exchange(self.step_id, key)
+        return None if exchange is None else exchange.reply
+
     def write_file(self, path: str, content: str) -> WrittenFile:
         """Write through the workspace's safe writer and record the change."""
         return self._workflow.record_write(self.step_id, path, content)

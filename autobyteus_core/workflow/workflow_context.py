@@ -57,6 +57,18 @@ class WorkflowContext(ABC):
         budget no longer allows.
         """
 
+    def recorded_reply(self, key: str) -> str | None:
+        """The reply recorded for the call ``key`` of this step in an earlier execution of the
+        run, whatever prompt it answered; None when there is none (or no record is kept).
+
+        :meth:`complete` replays a recorded reply only for the very same messages. A step whose
+        prompt shows what it itself wrote (the current content of a file) asks a different
+        question after a crash than before it; with this it can tell that the recorded reply
+        is already applied (the file holds what the reply said) and skip the call instead of
+        paying for it again.
+        """
+        return None
+
     @abstractmethod
     def write_file(self, path: str, content: str) -> WrittenFile:
         """Write ``content`` to ``path`` (relative to the workspace root) through the safe writer.

@@ -54,8 +54,15 @@ async def ask(
     instruction: str,
     reask: PromptTemplate,
     max_attempts: int,
+    applied: Callable[[T], bool] | None = None,
 ) -> Answer[T]:
     """Call the LLM until ``parse`` accepts its reply, at most ``max_attempts`` times.
+
+    With ``applied``, a reply recorded for ``key`` in an earlier execution of the step (the run
+    was interrupted after the reply came and before the step recorded its work as done) is
+    taken without a call when ``parse`` accepts it and ``applied`` says its value is already in
+    effect (the file it writes holds exactly that): the prompt would now differ, since it
+    shows that file, so the recorded reply could not be replayed and would be paid again.
 
     On the last attempt, a reply whose only fatal issues are ``soft`` ones is taken, the issues
     kept as notes.
@@ -66,20 +73,25 @@ async def ask(
     """
     from autobyteus_core.llm.message import Message
 
+    if applied is not None:
+        earlier = recorded_answer(context, key, parse, max_attempts)
+        if earlier is not None and applied(earlier.value):
+            context.log.info("recorded reply already applied", what=what, key=key)
+            return earlier
     conversation = list(messages)
     reports: list[str] = []
     for attempt in range(1, max_attempts + 1):
         response = await context.complete(conversation, key=f"{key}/attempt-{attempt}")
         result = parse(response.text)
-        if result.ok and result.value is not None:
-            for note in result.notes:
-                context.log.info("reply note", what=what, key=key, note=note.describe())
-            return Answer(result.value, result.notes, attempt, response.text)
+        answer = accepted(result, response.text, attempt, max_attempts)
         problems = [issue.describe() for issue in result.errors] or ["nothing usable was found"]
-        if attempt == max_attempts and result.acceptable_at_last and result.value is not None:
-            kept = [replace(issue, fatal=False) for issue in result.issues]
-            context.log.warning("reply taken despite", what=what, key=key, problems=problems)
-            return Answer(result.value, kept, attempt, response.text)
+        if answer is not None:
+            if result.ok:
+                for note in result.notes:
+                    context.log.info("reply note", what=what, key=key, note=note.describe())
+            else:
+                context.log.warning("reply taken despite", what=what, key=key, problems=problems)
+            return answer
         reports.append(f"attempt {attempt}:\n" + "\n".join(f"  - {p}" for p in problems))
         context.log.warning(
             "reply rejected", what=what, key=key, attempt=attempt, problems=problems
@@ -99,3 +111,34 @@ async def ask(
         what,
         reports,
     )
+
+
+def accepted(
+    result: ParseResult[T], reply: str, attempt: int, max_attempts: int
+) -> Answer[T] | None:
+    """The answer ``result`` (the parse of ``reply``, attempt ``attempt``) gives: its value when
+    the parser accepted it, or — on the last attempt — when its only fatal issues are ``soft``
+    ones (kept as notes); None when the reply is unusable."""
+    if result.value is None:
+        return None
+    if result.ok:
+        return Answer(result.value, result.notes, attempt, reply)
+    if attempt == max_attempts and result.acceptable_at_last:
+        kept = [replace(issue, fatal=False) for issue in result.issues]
+        return Answer(result.value, kept, attempt, reply)
+    return None
+
+
+def recorded_answer(
+    context: WorkflowContext,
+    key: str,
+    parse: Callable[[str], ParseResult[T]],
+    max_attempts: int,
+) -> Answer[T] | None:
+    """The answer the last recorded attempt at ``key`` gave, if :func:`accepted` takes it (None
+    when no attempt is recorded or the last one was unusable)."""
+    for attempt in range(max_attempts, 0, -1):
+        text = context.recorded_reply(f"{key}/attempt-{attempt}")
+        if text is not None:
+            return accepted(parse(text), text, attempt, max_attempts)
+    return None

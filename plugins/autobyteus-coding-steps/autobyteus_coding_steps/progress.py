@@ -11,10 +11,9 @@ so running it again on purpose redoes the work.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autobyteus_core.workspace.errors import WorkspaceError
+from autobyteus_coding_steps.workspace_files import file_bytes
 
 if TYPE_CHECKING:
     from autobyteus_core.workflow.workflow_context import WorkflowContext
@@ -35,16 +34,8 @@ class StepProgress:
         self._written: list[str] = mine.setdefault("written", [])
 
     def _sha256(self, path: str) -> str | None:
-        workspace = self._context.workspace
-        try:
-            parts = workspace.writer.resolve(path)
-        except WorkspaceError:
-            return None
-        target = Path(workspace.writer.real_root(), *parts)
-        try:
-            return hashlib.sha256(target.read_bytes()).hexdigest()
-        except OSError:
-            return None
+        data = file_bytes(self._context.workspace, path)
+        return None if data is None else hashlib.sha256(data).hexdigest()
 
     def finished_files(self, unit: str) -> list[str] | None:
         """The files ``unit`` wrote when it finished before, if every one is still as written."""

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autobyteus_coding_steps.parsing.paths import module_name, normalise_path
-from autobyteus_core.workspace.errors import UnsafePathError
+from autobyteus_core.workspace.errors import UnsafePathError, WorkspaceError
 
 if TYPE_CHECKING:
     from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
@@ -26,6 +26,21 @@ def read_existing(workspace: WorkspaceSetting, path: str) -> str | None:
     if not target.is_file():
         return None
     return target.read_text(encoding="utf-8", errors="replace")
+
+
+def file_bytes(workspace: WorkspaceSetting, path: str) -> bytes | None:
+    """The bytes of the workspace file ``path``; None when it cannot be read or is a path the
+    safe writer would refuse."""
+    try:
+        parts = workspace.writer.resolve(path)
+        return Path(workspace.writer.real_root(), *parts).read_bytes()
+    except (OSError, WorkspaceError):
+        return None
+
+
+def holds(workspace: WorkspaceSetting, path: str, content: str) -> bool:
+    """Whether the workspace file ``path`` holds exactly ``content``."""
+    return file_bytes(workspace, path) == content.encode("utf-8")
 
 
 def relative_to_dir(path: str, directory: str) -> str | None:

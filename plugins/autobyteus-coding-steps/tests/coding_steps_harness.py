@@ -50,6 +50,8 @@ class FakeContext(WorkflowContext):
         self.log = get_logger(test=True)
         self.llm = llm
         self.keys: list[str | None] = []
+        #: The reply of every keyed call so far, as the engine's run record keeps them.
+        self.replies: dict[str, str] = {}
         self.events: list[tuple[EventType, dict[str, Any]]] = []
         self.checkpoints = 0
 
@@ -57,7 +59,13 @@ class FakeContext(WorkflowContext):
         self, messages: Sequence[Message], *, key: str | None = None, **options: Any
     ) -> LLMResponse:
         self.keys.append(key)
-        return await self.llm.complete(messages, **options)
+        response = await self.llm.complete(messages, **options)
+        if key is not None:
+            self.replies[key] = response.text
+        return response
+
+    def recorded_reply(self, key: str) -> str | None:
+        return self.replies.get(key)
 
     def write_file(self, path: str, content: str) -> WrittenFile:
         written = self.workspace.write_file(path, content)

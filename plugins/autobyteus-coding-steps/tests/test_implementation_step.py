@@ -268,3 +268,42 @@ async def test_consecutive_subtasks_on_one_file_are_written_by_one_reply(
         "task-1..2",
         "task-3",
     ]
+
+
+async def test_a_rerun_takes_a_recorded_reply_its_file_already_holds_without_asking_again(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    # An interrupted execution: the replies of tasks 1 and 2 were recorded and their files
+    # written, but the process died before either task was recorded as finished.
+    scripted_llm.on(r"The file `pkg/b.py` already exists", fenced("B = 3\n"))
+    scripted_llm.on(r"\[Task 1:", fenced("A = 1\n"))
+    scripted_llm.on(r"\[Task 2:", fenced("B = 1\n"))
+    context = make_context()
+    context.state.subtasks = [subtask(1, "pkg/a.py"), subtask(2, "pkg/b.py")]
+    await _step().execute(context)
+    context.state.data.clear()  # the saved state had not caught up with the finished tasks
+    (workspace / "pkg/b.py").write_text("B = 2  # edited by hand\n")
+    calls_before = len(scripted_llm.calls)
+
+    result = await _step().execute(context)
+
+    asked = [c.prompt for c in scripted_llm.calls[calls_before:]]
+    assert len(asked) == 1  # nothing for task 1: its recorded reply is what pkg/a.py holds
+    assert "The file `pkg/b.py` already exists" in asked[0]  # not what b.py holds any more
+    assert (workspace / "pkg/a.py").read_text() == "A = 1\n"
+    assert (workspace / "pkg/b.py").read_text() == "B = 3\n"
+    assert [row["status"] for row in result.output["subtasks"]] == ["succeeded", "succeeded"]
+
+
+async def test_a_recorded_reply_the_parser_now_rejects_is_not_taken(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    context = make_context()
+    context.state.subtasks = [subtask(1, "pkg/a.py")]
+    context.replies["task-1/pkg/a.py/attempt-1"] = "no code in this reply"
+    (workspace / "pkg").mkdir()
+    (workspace / "pkg/a.py").write_text("no code in this reply")
+    scripted_llm.on(r"\[Task 1:", fenced("A = 1\n"))
+    await _step().execute(context)
+    assert len(scripted_llm.calls) == 1
+    assert (workspace / "pkg/a.py").read_text() == "A = 1\n"

@@ -118,3 +118,21 @@ async def test_a_model_that_insists_gets_its_tests_written_with_a_note(
     [record] = result.output["files"].values()
     assert record["attempts"] == 3
     assert any("has no `WordCounter`" in note for note in record["notes"])
+
+
+async def test_a_rerun_takes_a_recorded_test_file_it_already_wrote_without_asking_again(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"Write the test file `tests/test_counter.py`", fenced(COUNTER_TESTS))
+    context = make_context()
+    _generated(context, {"wordfreq/__init__.py": "", "wordfreq/counter.py": COUNTER_SOURCE})
+    await TestGenerationStep("test_generation").execute(context)
+    context.state.data.clear()  # interrupted before the test file was recorded as finished
+    context.state.files_written.remove("tests/test_counter.py")
+    context.state.test_files.clear()
+
+    await TestGenerationStep("test_generation").execute(context)
+
+    assert len(scripted_llm.calls) == 1
+    assert context.state.test_files == ["tests/test_counter.py"]
+    assert (workspace / "tests/test_counter.py").read_text() == COUNTER_TESTS

@@ -18,6 +18,7 @@ from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.base_step import BaseStep
 from autobyteus_core.workflow.errors import WorkflowError
 from autobyteus_core.workflow.run_store import RunStore
+from autobyteus_core.workflow.step_context import StepContext
 from autobyteus_core.workflow.step_result import StepResult
 from autobyteus_core.workflow.workflow import Workflow
 from autobyteus_core.workflow.workflow_context import WorkflowContext
@@ -167,6 +168,21 @@ async def test_a_changed_prompt_is_asked_again(make_workflow: Any) -> None:
     workflow.state.requirement = "new"
     await workflow.execute_step("ask")
     assert [c.prompt for c in llm.calls] == ["ask question 0 about old", "ask question 0 about new"]
+
+
+async def test_a_step_can_read_its_recorded_replies_whatever_prompt_they_answered(
+    make_workflow: Any, app: Any, workspace: Path
+) -> None:
+    llm = ScriptedLLM().on("task-0 ", "zero").on("task-1 ", "one")
+    workflow = make_workflow({"fan": ("fan", {"count": 2}), "z": "note"}, llm)
+    await workflow.start(requirement="r")
+
+    resumed = _load(app, workspace, workflow.run_id, ScriptedLLM())  # read back from the files
+    resumed.state.requirement = "a changed requirement"  # prompts would differ now
+    resumed.prepare()
+    keys = ("task-0/attempt-1", "task-1/attempt-1", "task-2/attempt-1")
+    assert [StepContext(resumed, "fan").recorded_reply(k) for k in keys] == ["zero", "one", None]
+    assert StepContext(resumed, "z").recorded_reply("task-0/attempt-1") is None  # another step's
 
 
 async def test_usage_is_summed_per_call_per_step_and_per_run(make_workflow: Any) -> None:

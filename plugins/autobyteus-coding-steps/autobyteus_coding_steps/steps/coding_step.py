@@ -53,6 +53,7 @@ class CodingStep(BaseStep):
         parse: Callable[[str], ParseResult[T]],
         what: str,
         instruction: str,
+        applied: Callable[[T], bool] | None = None,
     ) -> Answer[T]:
         """Ask until ``parse`` accepts the reply (see :func:`autobyteus_coding_steps.exchange.ask`)."""
         return await ask(
@@ -64,4 +65,5 @@ class CodingStep(BaseStep):
             instruction=instruction,
             reask=load_prompt(self, "reask", context.settings),
             max_attempts=self.settings_for(context).max_attempts,
+            applied=applied,
         )

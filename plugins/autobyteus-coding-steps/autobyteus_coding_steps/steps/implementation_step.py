@@ -23,6 +23,7 @@ from autobyteus_coding_steps.scheduling import run_in_dependency_order
 from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_coding_steps.work_units import WorkUnit, unit_dependencies, work_units
 from autobyteus_coding_steps.workspace_files import (
+    holds,
     importable_module,
     package_inits,
     read_existing,
@@ -251,6 +252,7 @@ class ImplementationStep(CodingStep):
             what=f"`{path}` for {unit.id}",
             instruction=f"Reply again with the whole content of `{path}` in one "
             f"```{language_of(path)} code block.",
+            applied=lambda reply: holds(context.workspace, path, reply.content),
         )
         written = context.write_file(path, answer.value.content)
         record["sha256"][written.path] = written.sha256
@@ -291,6 +293,10 @@ class ImplementationStep(CodingStep):
             what=f"the files of {unit.id}",
             instruction="Reply again: for each file, its path on its own line, then its whole "
             "content in one code block.",
+            applied=lambda files: (
+                bool(files)
+                and all(holds(context.workspace, file.path, file.content) for file in files)
+            ),
         )
         for file in answer.value:
             async with locks[file.path]:

@@ -17,7 +17,12 @@ from autobyteus_coding_steps.progress import StepProgress
 from autobyteus_coding_steps.prompting import resource, shown_file
 from autobyteus_coding_steps.scheduling import run_in_dependency_order
 from autobyteus_coding_steps.steps.coding_step import CodingStep
-from autobyteus_coding_steps.workspace_files import importable_module, is_test_path, read_existing
+from autobyteus_coding_steps.workspace_files import (
+    holds,
+    importable_module,
+    is_test_path,
+    read_existing,
+)
 from autobyteus_core.prompt.prompt_template_variable import PromptTemplateVariable
 from autobyteus_core.workflow.errors import StepFailedError
 from autobyteus_core.workflow.events import EventType
@@ -218,6 +223,7 @@ class TestGenerationStep(CodingStep):
             what=f"the tests `{test_path}`",
             instruction=f"Reply again with the whole test file `{test_path}` in one ```python "
             "code block.",
+            applied=lambda reply: holds(context.workspace, test_path, reply.content),
         )
         written = context.write_file(test_path, answer.value.content)
         return {
