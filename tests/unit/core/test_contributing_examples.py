@@ -47,5 +47,7 @@ def test_example_plugin_tests_pass_with_the_testing_kit(
     source = write_contributing_example(distribution, tmp_path)
     shutil.copytree(source, pytester.path, dirs_exist_ok=True)
     pytester.syspathinsert()
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    # In a subprocess: in-process, pytester drops the modules the run imported (jinja2) from
+    # sys.modules afterwards, and the core's cached jinja2 environment would outlive its module.
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
