@@ -37,11 +37,13 @@ def is_resource_ref(spec: str) -> bool:
     return RESOURCE_REF.match(spec) is not None
 
 
+@functools.lru_cache(maxsize=256)
 def read_resource(ref: str) -> str:
     """The text of the package resource ``"package.module:path/inside/package.j2"``.
 
     The path is relative to the package (for a module, the package containing it) and may not
-    leave it.
+    leave it. A resource is read once per process (steps render the same templates for every
+    subtask); a failure is not remembered.
     """
     import importlib
     from importlib import resources

@@ -36,7 +36,6 @@ class RunRecorder:
         """Record into ``run``; nothing is written to disk until :meth:`attach`."""
         self.run = run
         self.run_dir: Path | None = None
-        self._exchange_json = [e.model_dump_json() for e in run.exchanges]
         self._file_json = [f.model_dump_json() for f in run.files]
         self._index = {(e.step, e.key): i for i, e in enumerate(run.exchanges)}
         self._pending: list[str] = []
@@ -62,15 +61,12 @@ class RunRecorder:
     def add_exchange(self, exchange: LLMExchange, transcript: dict[str, Any]) -> None:
         """Record a completed call (replacing an older one with the same step and key) and its
         transcript entry."""
-        text = exchange.model_dump_json()
         index = self._index.get((exchange.step, exchange.key))
         if index is None:
             self._index[(exchange.step, exchange.key)] = len(self.run.exchanges)
             self.run.exchanges.append(exchange)
-            self._exchange_json.append(text)
         else:
             self.run.exchanges[index] = exchange
-            self._exchange_json[index] = text
         self.note({**transcript, "ts": exchange.timestamp})
 
     def add_file(self, written: WrittenFile, step: str) -> None:
@@ -100,7 +96,9 @@ class RunRecorder:
     def to_json(self, *, exchanges: bool = True) -> str:
         """The whole run state as compact JSON; ``state.json`` is this without the exchanges.
 
-        Files and exchanges are serialised once, when recorded, and spliced in.
+        Files are serialised once, when recorded, and spliced into every save; exchanges, which
+        ``state.json`` leaves out, only when asked for (their JSON would double the memory a run
+        keeps per call).
         """
         try:
             head = self.run.model_dump_json(exclude={"exchanges", "files"})
@@ -108,7 +106,7 @@ class RunRecorder:
             raise WorkflowError(
                 f"the run state cannot be saved: a step stored data that is not JSON ({exc})"
             ) from exc
-        calls = ",".join(self._exchange_json) if exchanges else ""
+        calls = ",".join(e.model_dump_json() for e in self.run.exchanges) if exchanges else ""
         files = ",".join(self._file_json)
         return f'{head[:-1]},"files":[{files}],"exchanges":[{calls}]}}'
 

@@ -14,10 +14,7 @@ workspace. The override is keyed by the step's registered name.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from autobyteus_core.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from autobyteus_core.prompt.prompt_template import PromptTemplate
@@ -33,30 +30,12 @@ def resource(name: str) -> str:
     return RESOURCE_PREFIX + name
 
 
-def override_path(step: BaseStep, key: str, settings: AutobyteusSettings) -> Path | None:
-    """The user's override file for ``step``'s template ``key``, if settings name one."""
-    spec = settings.prompts.get(step.name, {}).get(key)
-    if not spec:
-        return None
-    path = Path(spec).expanduser()
-    if not path.is_absolute() and settings.workspace is not None:
-        path = settings.workspace / path
-    return path
-
-
 def load_prompt(step: BaseStep, key: str, settings: AutobyteusSettings) -> PromptTemplate:
-    """``step``'s template ``key``: the user's override when configured, else the shipped one."""
+    """``step``'s template ``key``: the user's override when configured, else the shipped one
+    (see :meth:`PromptTemplate.for_step <autobyteus_core.prompt.prompt_template.PromptTemplate.for_step>`)."""
     from autobyteus_core.prompt.prompt_template import PromptTemplate
 
-    variables = getattr(step, "prompt_variables", {}).get(key, ())
-    path = override_path(step, key, settings)
-    if path is not None:
-        return PromptTemplate.from_file(path, variables, name=f"{step.name}.{key} ({path})")
-    spec = type(step).prompt_templates.get(key)
-    if spec is None:
-        known = ", ".join(sorted(type(step).prompt_templates)) or "none"
-        raise ConfigurationError(f"step '{step.name}' has no prompt '{key}' (it has: {known})")
-    return PromptTemplate.load(spec, variables, name=f"{step.name}.{key}")
+    return PromptTemplate.for_step(step, key, settings)
 
 
 def render(

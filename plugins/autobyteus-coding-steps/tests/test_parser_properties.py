@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from autobyteus_coding_steps.parsing.code_blocks import find_code_blocks
 from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
-from autobyteus_coding_steps.parsing.paths import path_problem
+from autobyteus_coding_steps.parsing.paths import named_python_paths, path_problem
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -198,3 +199,24 @@ def test_code_block_and_file_parsers_never_raise(text: str) -> None:
         compile(result.value.content, "pkg/mod.py", "exec")
     else:
         assert result.errors
+
+
+PATH_PIECES = ["pkg/", "sub/", "a", "b", "_", "-", ".", "py", ".py", ".pyc", "x"]
+TEXT_PIECES = [*PATH_PIECES, " ", "\n", "`", "(", ")", "/", "é", "Task 2 uses "]
+
+
+@given(
+    before=st.lists(st.sampled_from(TEXT_PIECES), max_size=7).map("".join),
+    after=st.lists(st.sampled_from(TEXT_PIECES), max_size=7).map("".join),
+    path=st.lists(st.sampled_from(PATH_PIECES), min_size=1, max_size=5).map(
+        lambda parts: "".join(parts) + ".py"
+    ),
+    embed=st.booleans(),
+)
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+def test_named_python_paths_finds_a_path_exactly_where_the_mention_pattern_does(
+    before: str, after: str, path: str, embed: bool
+) -> None:
+    text = before + (path if embed else "") + after
+    mentioned = re.search(rf"(?<![\w/]){re.escape(path)}\b", text) is not None
+    assert (path in named_python_paths(text)) == mentioned

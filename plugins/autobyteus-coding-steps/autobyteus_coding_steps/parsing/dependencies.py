@@ -85,56 +85,69 @@ def _defined_names(task: Subtask) -> set[str]:
     return names
 
 
-def _file_mentions(task: Subtask) -> list[re.Pattern[str]]:
-    """Patterns that find a mention of one of ``task``'s files in another task's text."""
-    patterns: list[re.Pattern[str]] = []
+def _file_mentions(task: Subtask) -> list[tuple[str, str]]:
+    """Patterns that find a mention of one of ``task``'s files in another task's text, each with
+    the literal text any match of it contains."""
+    patterns: list[tuple[str, str]] = []
     for path in task.files:
         base = path.rsplit("/", 1)[-1]
-        patterns.append(re.compile(rf"(?<![\w/.]){re.escape(path)}\b"))
+        patterns.append((path, rf"(?<![\w/.]){re.escape(path)}\b"))
         if not base.startswith("__"):
-            patterns.append(re.compile(rf"(?<![\w.]){re.escape(base)}\b"))
+            patterns.append((base, rf"(?<![\w.]){re.escape(base)}\b"))
             module = module_name(path)
             if module and "." in module:
-                patterns.append(re.compile(rf"(?<![\w.]){re.escape(module)}\b"))
+                patterns.append((module, rf"(?<![\w.]){re.escape(module)}\b"))
             stem = base.rsplit(".", 1)[0]
-            patterns.append(re.compile(rf"`{re.escape(stem)}`"))
+            patterns.append((f"`{stem}`", rf"`{re.escape(stem)}`"))
     return patterns
 
 
-def _mentions_number(text: str, number: int, number_map: Mapping[int, int]) -> bool:
+def _referenced_numbers(text: str, number_map: Mapping[int, int]) -> frozenset[int]:
+    """The task numbers ``text`` refers to (``Task 2``, ``tasks 3 and 4``), translated by
+    ``number_map``."""
+    numbers: set[int] = set()
     for match in _TASK_REF.finditer(text):
         for given in re.findall(r"\d+", match.group(1)):
-            if number_map.get(int(given), int(given)) == number:
-                return True
-    return False
+            numbers.add(number_map.get(int(given), int(given)))
+    return frozenset(numbers)
 
 
 @dataclass(frozen=True)
 class _Profile:
-    """What one task says (its text) and what finds a mention of it in another task's text."""
+    """What one task says (its text), the task numbers it refers to, and what finds a mention
+    of it in another task's text: a pattern, and the literals one of which any match holds."""
 
     task: Subtask
     text: str
-    refs: str
+    numbers: frozenset[int]
+    literals: tuple[str, ...]
     mention: re.Pattern[str] | None
 
+    def mentioned_in(self, text: str) -> bool:
+        """Whether ``text`` mentions this task (a substring test first: most pairs of tasks
+        share none of each other's names, and the pattern is then not run)."""
+        if self.mention is None or not any(literal in text for literal in self.literals):
+            return False
+        return self.mention.search(text) is not None
 
-def _profile(task: Subtask) -> _Profile:
-    alternatives = [rf"\b{re.escape(name)}\b" for name in sorted(_defined_names(task))]
-    alternatives += [pattern.pattern for pattern in _file_mentions(task)]
+
+def _profile(task: Subtask, number_map: Mapping[int, int]) -> _Profile:
+    names = sorted(_defined_names(task))
+    files = _file_mentions(task)
+    alternatives = [rf"\b{re.escape(name)}\b" for name in names]
+    alternatives += [pattern for _, pattern in files]
     mention = re.compile("|".join(alternatives)) if alternatives else None
+    literals = tuple(dict.fromkeys([*names, *(literal for literal, _ in files)]))
     refs = task.integration_points + "\n" + task.functionality
-    return _Profile(task, _text(task), refs, mention)
+    return _Profile(task, _text(task), _referenced_numbers(refs, number_map), literals, mention)
 
 
-def _linked(a: _Profile, b: _Profile, number_map: Mapping[int, int]) -> bool:
+def _linked(a: _Profile, b: _Profile) -> bool:
     """Whether either of two tasks refers to the other, or they share a file."""
     if set(a.task.files) & set(b.task.files):
         return True
     for one, other in ((a, b), (b, a)):
-        if _mentions_number(one.refs, other.task.number, number_map):
-            return True
-        if other.mention is not None and other.mention.search(one.text):
+        if other.task.number in one.numbers or other.mentioned_in(one.text):
             return True
     return False
 
@@ -146,13 +159,11 @@ def derive_dependencies(
     it is linked to (see the module docstring). ``number_map`` translates the task numbers the
     model wrote into the numbers of ``subtasks`` when they differ."""
     mapping = dict(number_map or {})
-    profiles = [_profile(task) for task in subtasks]
+    profiles = [_profile(task, mapping) for task in subtasks]
     result: list[Subtask] = []
     for index, task in enumerate(subtasks):
         linked = {
-            earlier.task.number
-            for earlier in profiles[:index]
-            if _linked(profiles[index], earlier, mapping)
+            earlier.task.number for earlier in profiles[:index] if _linked(profiles[index], earlier)
         }
         depends = sorted(linked | set(task.depends_on))
         result.append(task.model_copy(update={"depends_on": depends}))

@@ -174,3 +174,28 @@ def module_name(path: str) -> str | None:
     if not parts or not all(part.isidentifier() for part in parts):
         return None
     return ".".join(parts)
+
+
+_PY_END = re.compile(r"\.py\b")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def named_python_paths(text: str) -> set[str]:
+    """Every stretch of ``text`` that may name a Python file: it ends in ``.py`` (not ``.pyc``),
+    holds no white space, and is not preceded by a word character or ``/`` (so ``pkg/a.py``
+    names ``pkg/a.py`` and not ``a.py``, while ``(a.py)`` and ``x-a.py`` both name ``a.py``).
+    Which of them are files is for the caller to check."""
+    found: set[str] = set()
+    for match in _PY_END.finditer(text):
+        end = match.end()
+        start = match.start()
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        for begin in range(start, match.start()):
+            before = text[begin - 1] if begin > start else ""
+            if before != "/" and not _is_word_char(before):
+                found.add(text[begin:end])
+    return found

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -12,6 +11,7 @@ from autobyteus_coding_steps.parsing.file_reply import (
     parse_file_reply,
     parse_named_files_reply,
 )
+from autobyteus_coding_steps.parsing.paths import named_python_paths
 from autobyteus_coding_steps.parsing.python_source import (
     erased_work_issue,
     requested_names_issue,
@@ -88,6 +88,7 @@ class ImplementationStep(CodingStep):
             raise StepFailedError("there is no plan to implement: no subtasks in the state")
         options = self.settings_for(context)
         units = work_units(subtasks, merge_same_file=options.merge_same_file_subtasks)
+        plan = [task.model_dump() for task in subtasks]  # shown in every prompt
         by_id = {unit.id: unit for unit in units}
         locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         records: dict[str, dict[str, Any]] = {}
@@ -117,9 +118,9 @@ class ImplementationStep(CodingStep):
                 if unit.files:
                     for path in unit.files:
                         async with locks[path]:
-                            await self._write_planned(context, options, unit, path, record)
+                            await self._write_planned(context, options, plan, unit, path, record)
                 else:
-                    await self._write_named(context, options, unit, locks, record)
+                    await self._write_named(context, options, plan, unit, locks, record)
             except BaseException as exc:
                 finished(unit, status="failed", error=str(exc))
                 raise
@@ -178,9 +179,9 @@ class ImplementationStep(CodingStep):
             for task in unit.tasks
             for part in (task.objective, task.functionality, task.integration_points)
         )
-        for existing in context.workspace.files():
-            if existing.endswith(".py") and re.search(rf"(?<![\w/]){re.escape(existing)}\b", text):
-                wanted.append(existing)
+        named = named_python_paths(text)
+        if named:  # the workspace is listed only when the text names a Python file
+            wanted += [listed for listed in context.workspace.files() if listed in named]
         shown: list[dict[str, str]] = []
         for other in dict.fromkeys(wanted):
             if other == path or budget <= 200:
@@ -197,14 +198,19 @@ class ImplementationStep(CodingStep):
         return shown
 
     def _values(
-        self, context: WorkflowContext, options: StepOptions, unit: WorkUnit, path: str | None
+        self,
+        context: WorkflowContext,
+        options: StepOptions,
+        plan: list[dict[str, Any]],
+        unit: WorkUnit,
+        path: str | None,
     ) -> dict[str, Any]:
         """The template values every implementation prompt has (``path`` None: no planned file)."""
         document = context.state.requirement_document or context.state.requirement
         return {
             "project_type": context.workspace.project_type or "software",
             "requirement_document": document.strip(),
-            "plan": [t.model_dump() for t in context.state.subtasks],
+            "plan": plan,
             "tasks": [t.model_dump() for t in unit.tasks],
             "task_label": unit.label,
             "related_files": self._related_files(
@@ -221,13 +227,14 @@ class ImplementationStep(CodingStep):
         self,
         context: WorkflowContext,
         options: StepOptions,
+        plan: list[dict[str, Any]],
         unit: WorkUnit,
         path: str,
         record: dict[str, Any],
     ) -> None:
         existing = read_existing(context.workspace, path)
         module = importable_module(path, context.workspace.source_dir)
-        values = self._values(context, options, unit, path)
+        values = self._values(context, options, plan, unit, path)
         values.update(
             existing=shown_file(path, existing) if existing is not None else None,
             package=module.rsplit(".", 1)[0] if module and "." in module else "",
@@ -266,11 +273,12 @@ class ImplementationStep(CodingStep):
         self,
         context: WorkflowContext,
         options: StepOptions,
+        plan: list[dict[str, Any]],
         unit: WorkUnit,
         locks: defaultdict[str, asyncio.Lock],
         record: dict[str, Any],
     ) -> None:
-        values = self._values(context, options, unit, None)
+        values = self._values(context, options, plan, unit, None)
 
         def parse(reply: str) -> ParseResult[list[FileReply]]:
             result = parse_named_files_reply(reply, max_chars=options.max_reply_chars)
