@@ -87,6 +87,18 @@ def test_markdown_file_with_bare_inner_fences_in_greedy_mode() -> None:
     assert plain[0].content == "# Title\n"
 
 
+def test_a_markdown_file_in_a_bare_or_path_only_fence_is_greedy_too() -> None:
+    inner = "# Title\n\n```\npip install x\n```\n\nDone."
+    for opening in ("```", "```README.md", "``` docs/guide.md"):
+        [block] = find_code_blocks(f"{opening}\n{inner}\n```\n", greedy_markdown=True)
+        assert block.content == inner, opening
+    # a block tagged with another language, or labelled with another file, is not
+    python = "```python\nx = 1\n```\ntext\n```\n"
+    assert find_code_blocks(python, greedy_markdown=True)[0].content == "x = 1"
+    labelled = "``` setup.py\nx = 1\n```\ntext\n```\n"
+    assert find_code_blocks(labelled, greedy_markdown=True)[0].content == "x = 1"
+
+
 def test_unterminated_block_runs_to_the_end() -> None:
     [block] = find_code_blocks("Sure:\n```python\ndef f():\n    return 1\n")
     assert not block.terminated

@@ -137,3 +137,10 @@ def test_named_files_without_any_label_are_refused() -> None:
     result = parse_named_files_reply("```python\na = 1\n```")
     assert not result.ok
     assert "names no file" in result.errors[0].message
+
+
+def test_a_readme_in_a_bare_fence_keeps_its_own_code_examples() -> None:
+    readme = "# Tool\n\nInstall:\n\n```\npip install tool\n```\n\nThen run `tool`."
+    result = parse_file_reply(f"Here it is:\n\n```\n{readme}\n```\n", "README.md")
+    assert result.ok and result.value is not None
+    assert result.value.content.rstrip("\n") == readme

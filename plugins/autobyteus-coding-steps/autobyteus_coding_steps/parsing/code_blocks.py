@@ -32,6 +32,8 @@ _COMMENT_PATH = re.compile(
 )
 _LANGUAGE = re.compile(r"^[A-Za-z][\w+#.\-]*$")
 _MARKDOWN_LANGUAGES = frozenset({"markdown", "md", "mdx"})
+#: File names that hold Markdown.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 _PROSE_LOOKBACK_CHARS = 200
 
 
@@ -156,11 +158,22 @@ def _find_close(lines: list[str], start: int, fence: str, *, greedy: bool) -> in
     return close
 
 
+def _may_be_markdown(language: str | None, path: str | None) -> bool:
+    """Whether a block opened with this language and info-string path may hold a Markdown file:
+    tagged Markdown, or with no language at all (a bare fence, or only a path, ``README.md``)."""
+    if language in _MARKDOWN_LANGUAGES:
+        return True
+    if path is not None:
+        return path.lower().endswith(MARKDOWN_SUFFIXES)
+    return language is None
+
+
 def find_code_blocks(text: str, *, greedy_markdown: bool = False) -> list[CodeBlock]:
     """Every top-level fenced block of ``text`` in order (see the module docstring).
 
-    With ``greedy_markdown``, a block whose language is Markdown extends to the last closing fence
-    of the reply, so a Markdown file whose own code examples use the same fence survives whole.
+    With ``greedy_markdown`` (the reply is asked for a Markdown file), a block that may hold
+    Markdown — tagged so, or with no language — extends to the last closing fence of the reply,
+    so a Markdown file whose own code examples use the same fence survives whole.
     Never raises; ``text`` may be anything.
     """
     lines = normalise_newlines(text).split("\n")
@@ -173,7 +186,7 @@ def find_code_blocks(text: str, *, greedy_markdown: bool = False) -> list[CodeBl
             continue
         indent, fence, info = parsed
         language, path = _info_parts(info)
-        greedy = greedy_markdown and language in _MARKDOWN_LANGUAGES
+        greedy = greedy_markdown and _may_be_markdown(language, path)
         close = _find_close(lines, i, fence, greedy=greedy)
         body = lines[i + 1 : close if close is not None else len(lines)]
         content = "\n".join(_dedent(body, indent))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autobyteus_coding_steps.parsing.code_blocks import CodeBlock, find_code_blocks
+from autobyteus_coding_steps.parsing.code_blocks import (
+    MARKDOWN_SUFFIXES,
+    CodeBlock,
+    find_code_blocks,
+)
 from autobyteus_coding_steps.parsing.paths import (
     clean_path_token,
     looks_like_path,
@@ -27,7 +31,6 @@ from autobyteus_coding_steps.parsing.text import (
 )
 
 _PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "py3", "pycon", "ipython"})
-_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def _language_fits(path: str, block: CodeBlock) -> bool:
         return True
     if path.endswith(".py"):
         return block.language in _PYTHON_LANGUAGES
-    if path.lower().endswith(_MARKDOWN_SUFFIXES):
+    if path.lower().endswith(MARKDOWN_SUFFIXES):
         return block.language in {"markdown", "md", "mdx"}
     return True
 
@@ -98,7 +101,7 @@ def parse_file_reply(
     if problem is not None:
         return ParseResult(None, [problem])
     text = normalise_newlines(reply)
-    blocks = find_code_blocks(text, greedy_markdown=path.lower().endswith(_MARKDOWN_SUFFIXES))
+    blocks = find_code_blocks(text, greedy_markdown=path.lower().endswith(MARKDOWN_SUFFIXES))
     issues: list[ParseIssue] = []
     if not blocks:
         if path.endswith(".py") and looks_like_python_module(text):

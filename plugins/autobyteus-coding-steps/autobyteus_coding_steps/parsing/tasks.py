@@ -223,10 +223,13 @@ def _split_inline_fields(line: str) -> list[str]:
     return parts
 
 
-def _fields(segment: _Segment) -> tuple[dict[str, str], str]:
-    """The task's fields and any text that belongs to no field."""
+def _fields(segment: _Segment) -> tuple[dict[str, str], str, str]:
+    """The task's fields and the text that belongs to no field: the part before the last
+    field, and the part after it (in the last task, when no ``#task end#`` closes it, that is
+    prose after the plan)."""
     values: dict[str, list[str]] = {}
     extra: list[str] = []
+    after_last_field = 0  # how many lines of ``extra`` came before the last field
     current: str | None = None
     blank_before = False
     lines = [part for line in segment.lines for part in _split_inline_fields(line)]
@@ -238,6 +241,7 @@ def _fields(segment: _Segment) -> tuple[dict[str, str], str]:
             current = name
             values.setdefault(name, []).append(match.group("value").strip())
             blank_before = False
+            after_last_field = len(extra)
             continue
         if not line.strip():
             blank_before = True
@@ -252,7 +256,8 @@ def _fields(segment: _Segment) -> tuple[dict[str, str], str]:
     joined = {
         name: "\n".join(part for part in parts if part).strip() for name, parts in values.items()
     }
-    return joined, "\n".join(extra).strip()
+    inner, trailing = extra[:after_last_field], extra[after_last_field:]
+    return joined, "\n".join(inner).strip(), "\n".join(trailing).strip()
 
 
 def _paths(text: str) -> list[str]:
@@ -280,8 +285,9 @@ def parse_subtasks(
     """The ordered subtasks of an architecture-design reply (see the module docstring).
 
     Fatal issues: an empty or oversized reply, no task at all, a task naming an unsafe path
-    (absolute, ``..``, a control folder, a directory). Notes: a task without a file, renumbered
-    tasks, an unclosed ``#task start#``, a block read as free text.
+    (absolute, ``..``, a control folder, a directory). Notes: a task without a file, text of a
+    task outside its fields (kept in its Functionality Details), renumbered tasks, an unclosed
+    ``#task start#``, a block read as free text.
     """
     problem = reply_size_issue(reply, max_chars) or empty_reply_issue(reply)
     if problem is not None:
@@ -302,7 +308,18 @@ def parse_subtasks(
     subtasks: list[Subtask] = []
     number_map: dict[int, int] = {}
     for index, segment in enumerate(segments, start=1):
-        fields, extra = _fields(segment)
+        fields, inner, trailing = _fields(segment)
+        extra = f"{inner}\n{trailing}".strip()
+        if fields and trailing and not segment.had_end and index == len(segments):
+            extra = inner
+            issues.append(
+                ParseIssue(
+                    f"task {index}: the text after its last field was read as prose after the "
+                    "plan and left out",
+                    excerpt=excerpt(trailing, 60),
+                    fatal=False,
+                )
+            )
         if not fields:
             issues.append(
                 ParseIssue(
@@ -312,6 +329,17 @@ def parse_subtasks(
                 )
             )
             fields = {"objective": extra}
+        elif extra:
+            functionality = fields.get("functionality", "")
+            fields["functionality"] = f"{functionality}\n{extra}".strip()
+            issues.append(
+                ParseIssue(
+                    f"task {index} has text outside its fields; it was added to its "
+                    "Functionality Details",
+                    excerpt=excerpt(extra, 60),
+                    fatal=False,
+                )
+            )
         files = _paths(fields.get("files", ""))
         if "files" not in fields:
             ticked = " ".join(re.findall(r"`[^`\n]+`", fields.get("objective", "")))
