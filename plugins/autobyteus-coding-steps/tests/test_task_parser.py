@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 
-SEED_PROMPT = Path("/work/shared/seed/subtasks_prompt_example.txt")
+# The project's seed example of an architecture-design reply, shipped as test data.
+SEED_PROMPT = Path(__file__).resolve().parent / "data" / "seed_subtasks_prompt_example.txt"
 
 PLAN = """\
 Here is the plan.
@@ -56,8 +57,6 @@ def test_seed_format_is_read_in_order_with_dependencies() -> None:
 
 
 def test_the_seed_example_itself_parses_into_ten_ordered_tasks() -> None:
-    if not SEED_PROMPT.is_file():
-        pytest.skip("the seed example is not on this machine")
     result = parse_subtasks(SEED_PROMPT.read_text(encoding="utf-8"))
     assert result.ok, result.report()
     assert result.value is not None
@@ -140,7 +139,34 @@ def test_missing_end_token_is_a_note_and_trailing_prose_is_not_a_field() -> None
     assert result.ok, result.report()
     assert result.value is not None
     assert result.value[0].integration_points == "None"
+    assert "hope" not in result.value[0].functionality
     assert any("no `#task end#`" in note.message for note in result.notes)
+    assert any("prose after the plan and left out" in n.message for n in result.notes)
+
+
+def test_task_text_outside_the_fields_is_kept_in_the_functionality_details() -> None:
+    reply = (
+        "#### Task 1: Counter\n#task start#\n- **Objective**: count words\n"
+        "- **File Specification**: `p/a.py`\n- **Functionality Details**: `count(text)`\n\n"
+        "It must also handle empty input and return an empty dict.\n\n"
+        "- **Integration Points**: None\n#task end#\n"
+        "#### Task 2: Top\n- **Objective**: top words\n- **File Specification**: `p/b.py`\n\n"
+        "Ties are broken alphabetically.\n\n"
+        "#### Task 3: CLI\n#task start#\n- **Objective**: a CLI\n"
+        "- **File Specification**: `p/cli.py`\n#task end#\n"
+    )
+    result = parse_subtasks(reply)
+    assert result.ok, result.report()
+    assert result.value is not None
+    first, second, _ = result.value
+    assert (
+        first.functionality
+        == "`count(text)`\nIt must also handle empty input and return an empty dict."
+    )
+    assert first.integration_points == "None"
+    assert second.functionality == "Ties are broken alphabetically."
+    kept = [n for n in result.notes if "added to its Functionality Details" in n.message]
+    assert [n.message.split()[1] for n in kept] == ["1", "2"]
 
 
 def test_renumbered_tasks_keep_their_references() -> None:
