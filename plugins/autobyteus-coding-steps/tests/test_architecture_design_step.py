@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 from autobyteus_coding_steps.exchange import ReplyRejectedError
-from autobyteus_coding_steps.steps.architecture_design_step import ArchitectureDesignStep
+from autobyteus_coding_steps.steps.architecture_design_step import (
+    ArchitectureDesignStep,
+    check_plan,
+)
 from coding_steps_harness import MakeContext
-from coding_steps_samples import PLAN_REPLY
+from coding_steps_samples import PLAN_REPLY, subtask
 
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
 
@@ -67,6 +70,21 @@ async def test_a_plan_copying_the_example_is_re_asked(
     await ArchitectureDesignStep("architecture_design").execute(context)
     assert "copies the example's file `shapes/area.py`" in scripted_llm.calls[1].prompt
     assert context.state.subtasks[0].files == ["wordfreq/counter.py"]
+
+
+def test_the_example_check_is_off_only_when_the_requirement_names_the_package_as_code(
+    workspace: Path,
+) -> None:
+    copied = [subtask(1, "shapes/area.py")]
+
+    def flagged(requirement: str) -> bool:
+        issues = check_plan(copied, root=workspace, requirement=requirement, max_subtasks=10)
+        return any("copies the example" in issue.message for issue in issues)
+
+    assert flagged("Draw shapes and report their areas.")
+    assert not flagged("Add `area()` to the `shapes` package.")
+    assert not flagged("Extend shapes/area.py with a triangle.")
+    assert not flagged("Import shapes.area in the CLI.")
 
 
 async def test_unsafe_and_directory_paths_are_re_asked(

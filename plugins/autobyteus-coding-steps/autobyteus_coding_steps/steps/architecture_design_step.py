@@ -25,12 +25,20 @@ EXAMPLE_PACKAGE = "shapes"
 _TREE_ENTRIES = 80
 
 
+def names_package(text: str, package: str) -> bool:
+    """Whether ``text`` names ``package`` as code: `` `shapes` ``, ``shapes/x.py`` or
+    ``shapes.x`` (not the plain word, as in "draw shapes")."""
+    name = re.escape(package)
+    return re.search(rf"`{name}`|(?<![\w/.]){name}[/.]\w", text) is not None
+
+
 def check_plan(
     subtasks: list[Subtask], *, root: Path, requirement: str, max_subtasks: int
 ) -> list[ParseIssue]:
     """Fatal issues of a parsed plan that only the workspace and the requirement reveal: too many
     subtasks, no file at all, a file that is an existing directory, the example copied."""
     issues: list[ParseIssue] = []
+    about_example = names_package(requirement, EXAMPLE_PACKAGE)
     if len(subtasks) > max_subtasks:
         issues.append(
             ParseIssue(f"the plan has {len(subtasks)} subtasks; plan at most {max_subtasks}")
@@ -48,7 +56,7 @@ def check_plan(
                 issues.append(
                     ParseIssue(f"task {task.number}: `{path}` is an existing directory, not a file")
                 )
-            if path.split("/", 1)[0] == EXAMPLE_PACKAGE and EXAMPLE_PACKAGE not in requirement:
+            if path.split("/", 1)[0] == EXAMPLE_PACKAGE and not about_example:
                 issues.append(
                     ParseIssue(
                         f"task {task.number} copies the example's file `{path}`; plan the "
