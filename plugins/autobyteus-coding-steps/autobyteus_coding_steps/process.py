@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECASE)
-_READ_CHUNK = 65_536
 #: After the process exits (or is killed), how long to wait for the last output.
 _DRAIN_S = 5.0
 
@@ -89,21 +88,68 @@ class _CappedBuffer:
         return f"{head}\n[... {self.dropped} bytes of output cut ...]\n{tail}"
 
 
-def _kill_group(process: asyncio.subprocess.Process) -> None:
-    """Kill ``process`` and every process in its group (they share its id on POSIX)."""
+def _kill_group(transport: asyncio.SubprocessTransport) -> None:
+    """Kill the process and every process in its group (they share its id on POSIX).
+
+    ``transport.kill()`` is only the fallback: on POSIX it polls the process first, which can
+    reap it behind the event loop's child watcher (which then logs an unknown child).
+    """
     if os.name == "posix":
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(ProcessLookupError):
-        process.kill()
-
-
-async def _pump(stream: asyncio.StreamReader, buffer: _CappedBuffer) -> None:
-    while True:
-        chunk = await stream.read(_READ_CHUNK)
-        if not chunk:
+            os.killpg(transport.get_pid(), signal.SIGKILL)
             return
-        buffer.add(chunk)
+    with contextlib.suppress(ProcessLookupError):
+        transport.kill()
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class _Capture(asyncio.SubprocessProtocol):
+    """Collects the process's output into a buffer and tells apart two moments: the process
+    exited, and its output pipe closed.
+
+    They differ when a process it started still holds the inherited pipe open; waiting for the
+    pipe (as ``asyncio.subprocess.Process.wait`` does) would wait for that leftover too.
+    """
+
+    def __init__(self, buffer: _CappedBuffer, loop: asyncio.AbstractEventLoop) -> None:
+        self.buffer = buffer
+        self.exited: asyncio.Future[None] = loop.create_future()
+        self.output_closed: asyncio.Future[None] = loop.create_future()
+
+    def pipe_data_received(self, fd: int, data: bytes) -> None:
+        self.buffer.add(data)
+
+    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
+        _settle(self.output_closed)
+
+    def process_exited(self) -> None:
+        _settle(self.exited)
+
+
+async def _start(
+    argv: Sequence[str], cwd: Path, env: Mapping[str, str], buffer: _CappedBuffer
+) -> tuple[asyncio.SubprocessTransport, _Capture]:
+    """Start ``argv`` with stdin closed, stdout and stderr into one pipe, in a new group."""
+    kwargs: dict[str, object] = {}
+    if os.name == "posix":
+        kwargs["start_new_session"] = True
+    else:  # pragma: no cover - Windows
+        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    loop = asyncio.get_running_loop()
+    return await loop.subprocess_exec(
+        lambda: _Capture(buffer, loop),
+        *argv,
+        cwd=str(cwd),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=dict(env),
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 async def run_process(
@@ -116,48 +162,34 @@ async def run_process(
 ) -> ProcessOutcome:
     """Run ``argv`` in ``cwd`` in a new process group and wait at most ``timeout_s`` seconds.
 
-    On timeout — or if the caller is cancelled — the whole group is killed. Whatever happens,
-    processes left behind in the group after the main one exits are killed too.
+    The run ends when the main process exits, even if processes it started still hold its
+    output open. On timeout — or if the caller is cancelled — the whole group is killed.
+    Whatever happens, processes left behind in the group after the main one exits are killed
+    too, and the output they might still write is waited for at most ``_DRAIN_S`` seconds.
     """
     started = time.monotonic()
-    kwargs: dict[str, object] = {}
-    if os.name == "posix":
-        kwargs["start_new_session"] = True
-    else:  # pragma: no cover - Windows
-        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-    process = await asyncio.create_subprocess_exec(
-        *argv,
-        cwd=str(cwd),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=dict(env) if env is not None else child_environment(),
-        **kwargs,  # type: ignore[arg-type]
-    )
     buffer = _CappedBuffer(max_output_chars)
-    assert process.stdout is not None
-    reader = asyncio.ensure_future(_pump(process.stdout, buffer))
+    transport, capture = await _start(
+        argv, cwd, env if env is not None else child_environment(), buffer
+    )
     timed_out = False
     try:
         try:
-            await asyncio.wait_for(process.wait(), timeout_s)
+            await asyncio.wait_for(asyncio.shield(capture.exited), timeout_s)
         except asyncio.TimeoutError:
             timed_out = True
-        _kill_group(process)
-        await process.wait()
+        _kill_group(transport)
+        await capture.exited
         with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(asyncio.shield(reader), _DRAIN_S)
+            await asyncio.wait_for(asyncio.shield(capture.output_closed), _DRAIN_S)
     except BaseException:
-        _kill_group(process)
+        _kill_group(transport)
         raise
     finally:
-        if not reader.done():
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await reader
+        transport.close()
     return ProcessOutcome(
         argv=tuple(argv),
-        returncode=None if timed_out else process.returncode,
+        returncode=None if timed_out else transport.get_returncode(),
         output=buffer.text(),
         timed_out=timed_out,
         dropped_chars=buffer.dropped,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -54,16 +57,12 @@ async def test_runs_in_the_given_folder_with_stdin_closed(tmp_path: Path) -> Non
 
 
 async def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    # A shell starts in milliseconds, and ``$!`` is known as soon as it forks, so the pid file
+    # and "started" are written long before the timeout even on a loaded machine.
     pid_file = tmp_path / "grandchild.pid"
-    code = (
-        "import subprocess, sys, time\n"
-        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
-        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
-        "print('started', flush=True)\n"
-        "time.sleep(600)\n"
-    )
+    script = f"sleep 600 & echo $! > {shlex.quote(str(pid_file))}; echo started; sleep 600"
     outcome = await run_process(
-        [sys.executable, "-c", code], cwd=tmp_path, timeout_s=5, max_output_chars=10_000
+        ["/bin/sh", "-c", script], cwd=tmp_path, timeout_s=10, max_output_chars=10_000
     )
     assert outcome.timed_out
     assert outcome.returncode is None
@@ -87,6 +86,54 @@ async def test_leftover_background_processes_are_killed_after_a_normal_exit(
     )
     assert outcome.ok
     assert await _wait_dead(int(pid_file.read_text()))
+
+
+async def test_a_leftover_holding_the_output_open_does_not_hold_up_the_run(
+    tmp_path: Path,
+) -> None:
+    # The child inherits stdout, so the pipe stays open after the parent exits: the run must
+    # still end with the parent's exit status (not as a timeout), and the child must be killed.
+    pid_file = tmp_path / "leftover.pid"
+    code = (
+        "import subprocess, sys\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "print('parent done', flush=True)\n"
+    )
+    outcome = await run_process(
+        [sys.executable, "-c", code], cwd=tmp_path, timeout_s=60, max_output_chars=10_000
+    )
+    assert outcome.returncode == 0
+    assert not outcome.timed_out and outcome.ok
+    assert "parent done" in outcome.output
+    assert await _wait_dead(int(pid_file.read_text())), "the leftover outlived the run"
+
+
+async def test_a_leftover_that_escapes_the_group_does_not_hang_the_run(tmp_path: Path) -> None:
+    # In a session of its own the child survives the group kill and keeps the output pipe open
+    # until it exits: the run must not wait for that (it ends while the child still lives, with
+    # the parent's status). The child sleeps longer than the run's timeout, so that waiting for
+    # the pipe would show as a timeout, but not much longer, should the test itself be killed.
+    pid_file = tmp_path / "escaped.pid"
+    code = (
+        "import subprocess, sys\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'],\n"
+        "                         start_new_session=True)\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "print('parent done', flush=True)\n"
+    )
+    try:
+        outcome = await run_process(
+            [sys.executable, "-c", code], cwd=tmp_path, timeout_s=60, max_output_chars=10_000
+        )
+        assert outcome.returncode == 0
+        assert not outcome.timed_out
+        assert "parent done" in outcome.output
+        assert _alive(int(pid_file.read_text())), "the run waited for the escaped child"
+    finally:
+        if pid_file.exists() and pid_file.read_text():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
 
 
 async def test_cancellation_kills_the_group(tmp_path: Path) -> None:
