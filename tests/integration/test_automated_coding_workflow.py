@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 pytest.importorskip("autobyteus_coding_steps", reason="the autobyteus-coding-steps plugin")
 
 from autobyteus_core.app import Application
+from autobyteus_core.cli import cli
 from autobyteus_core.llm.errors import LLMProviderUnavailableError
 from autobyteus_core.settings import AutobyteusSettings
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
@@ -231,9 +233,19 @@ async def test_the_default_workflow_builds_a_package_whose_tests_pass(
     result = run_pytest(workspace)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout
-    # the plan is part of the saved run (what `autobyteus show` prints)
+    # the plan is part of the saved run, and `autobyteus show` prints it
     saved = json.loads((workflow.run_dir / "state.json").read_text(encoding="utf-8"))
     assert saved["steps"]["architecture_design"]["output"]["subtasks"][1]["depends_on"] == [1]
+    shown = CliRunner().invoke(
+        cli, ["show", run.run_id, "--workspace", str(workspace)], obj={"app": app}
+    )
+    assert shown.exit_code == 0, shown.output
+    plan = shown.output.split("\nplan\n", 1)[1].split("\nfiles\n", 1)[0]
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in plan.splitlines()]
+    assert [row for row in rows if row] == [
+        ["1", "Implement the `count_words` Function", "wordfreq/counter.py", ""],
+        ["2", "Implement the `top_words` Function", "wordfreq/top.py", "1"],
+    ]
 
 
 async def test_a_failing_first_version_is_fixed_in_a_fix_round(
