@@ -15,11 +15,12 @@ Printed: wall and CPU time of a cold run (the first in this process: step module
 templates compiled) and of warm runs, time per subtask; peak traced memory (tracemalloc, in
 separate runs since tracing slows Python down); the memory kept per subtask while the run object
 lives (the slope between a run of N/2 and one of N subtasks, the scripted LLM's own log of calls
-left out) against the bytes the run record stores per subtask; what is left once the run object
-is gone.
+left out) against what the run record takes per subtask, as JSON and as the objects its JSON
+reads back into; what is left once the run object is gone.
 
 Goal: under 2 s in total for 200 subtasks; memory does not grow per subtask beyond the stored
-results.
+results: what a live run keeps per subtask is at most 1.25x what its own record takes as
+objects, and less than 1 KiB per subtask is left once it is released.
 """
 
 from __future__ import annotations
@@ -43,11 +44,13 @@ from autobyteus_core.app import Application
 from autobyteus_core.llm.message import Message
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
+from autobyteus_core.workflow.run_state import RunState
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
 
 GOAL_TOTAL_S = 2.0
-#: Memory goal: what a live run keeps per subtask, at most this many times what it stores.
-MEMORY_FACTOR = 4.0
+#: Memory goal: what a live run keeps per subtask, at most this many times what its own record
+#: takes once read back from its JSON (the stored results as objects, nothing else).
+MEMORY_FACTOR = 1.25
 
 
 @dataclass
@@ -117,21 +120,45 @@ def stored_bytes(flow: AutomatedCodingWorkflow) -> int:
     return len(flow.to_json().encode("utf-8"))
 
 
-async def measure_memory(count: int, scratch: Path) -> dict[str, float]:
-    """Peak and retained traced memory of runs of ``count // 2`` and ``count`` subtasks."""
+def record_object_bytes(flow: AutomatedCodingWorkflow) -> int:
+    """Traced bytes the run record takes as objects: its JSON read back into a ``RunState``
+    (tracing must be on)."""
+    text = flow.to_json()
+    gc.collect()
+    before, _ = tracemalloc.get_traced_memory()
+    record = RunState.model_validate_json(text)
+    after, _ = tracemalloc.get_traced_memory()
+    del record
+    return after - before
+
+
+async def measure_memory(count: int, scratch: Path, rounds: int = 2) -> dict[str, float]:
+    """Peak and retained traced memory of runs of ``count // 2`` and ``count`` subtasks.
+
+    The pair is measured ``rounds`` times and each figure's smallest value kept: the
+    interpreter grows some tables of its own once in a while (interned names, caches), and a
+    round in which that happens reports it as if the run had kept it.
+    """
+    measured = [await _measure_memory_once(count, scratch, index) for index in range(rounds)]
+    return {key: min(result[key] for result in measured) for key in measured[0]}
+
+
+async def _measure_memory_once(count: int, scratch: Path, index: int) -> dict[str, float]:
     results: dict[str, float] = {}
     retained: dict[int, int] = {}
     stored: dict[int, int] = {}
+    as_objects: dict[int, int] = {}
     sizes = (max(1, count // 2), count)
     for size in sizes:
         gc.collect()
         tracemalloc.start()
         base, _ = tracemalloc.get_traced_memory()
-        _, flow = await run_once(size, fresh_dir(scratch, f"mem-{size}"))
+        _, flow = await run_once(size, fresh_dir(scratch, f"mem-{index}-{size}"))
         gc.collect()
         current, peak = tracemalloc.get_traced_memory()
         retained[size] = current - base
         stored[size] = stored_bytes(flow)
+        as_objects[size] = record_object_bytes(flow)
         del flow
         gc.collect()
         after, _ = tracemalloc.get_traced_memory()
@@ -142,6 +169,7 @@ async def measure_memory(count: int, scratch: Path) -> dict[str, float]:
     step = max(1, large - small)
     results["retained_per_subtask"] = (retained[large] - retained[small]) / step
     results["stored_per_subtask"] = (stored[large] - stored[small]) / step
+    results["record_objects_per_subtask"] = (as_objects[large] - as_objects[small]) / step
     results["left_per_subtask"] = (results[f"left_{large}"] - results[f"left_{small}"]) / step
     return results
 
@@ -179,7 +207,8 @@ async def main(count: int, warm_runs: int, with_tests: bool) -> None:
         print(
             f"memory kept per subtask while the run lives: "
             f"{memory['retained_per_subtask'] / 1024:.1f} KiB; the run record stores "
-            f"{memory['stored_per_subtask'] / 1024:.1f} KiB per subtask (JSON)"
+            f"{memory['stored_per_subtask'] / 1024:.1f} KiB per subtask as JSON, "
+            f"{memory['record_objects_per_subtask'] / 1024:.1f} KiB once read back as objects"
         )
         print(
             f"memory left once the run object is released: "
@@ -195,7 +224,7 @@ async def main(count: int, warm_runs: int, with_tests: bool) -> None:
             del flow
     time_met = cold.wall < GOAL_TOTAL_S
     memory_met = (
-        memory["retained_per_subtask"] <= MEMORY_FACTOR * memory["stored_per_subtask"]
+        memory["retained_per_subtask"] <= MEMORY_FACTOR * memory["record_objects_per_subtask"]
         and memory["left_per_subtask"] < 1024
     )
     print(
@@ -203,8 +232,9 @@ async def main(count: int, warm_runs: int, with_tests: bool) -> None:
         f"({ms(cold.wall / count)} per subtask; goal < {GOAL_TOTAL_S:g} s: {verdict(time_met)}), "
         f"peak {memory[f'peak_{count}'] / 1e6:.1f} MB, "
         f"{memory['retained_per_subtask'] / 1024:.1f} KiB kept per subtask vs "
-        f"{memory['stored_per_subtask'] / 1024:.1f} KiB stored "
-        f"(memory goal: {verdict(memory_met)})"
+        f"{memory['record_objects_per_subtask'] / 1024:.1f} KiB its record takes as objects "
+        f"({memory['stored_per_subtask'] / 1024:.1f} KiB as JSON; memory goal: "
+        f"{verdict(memory_met)})"
     )
 
 
