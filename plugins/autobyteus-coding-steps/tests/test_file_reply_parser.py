@@ -144,3 +144,25 @@ def test_a_readme_in_a_bare_fence_keeps_its_own_code_examples() -> None:
     result = parse_file_reply(f"Here it is:\n\n```\n{readme}\n```\n", "README.md")
     assert result.ok and result.value is not None
     assert result.value.content.rstrip("\n") == readme
+
+
+def test_a_bare_fence_in_a_python_docstring_does_not_cut_the_file() -> None:
+    source = (
+        'def double(x: int) -> int:\n    """Twice ``x``.\n\n    ```\n    double(2)  # 4\n'
+        '    ```\n    """\n    return 2 * x\n'
+    )
+    reply = f"Here is the module:\n\n```python\n{source}```\n\nUse it as shown.\n"
+    result = parse_file_reply(reply, "calc/double.py")
+    assert result.ok, result.report()
+    assert result.value is not None
+    assert result.value.content == source
+    assert any("inside the code" in note.message for note in result.notes)
+
+
+def test_a_python_block_that_does_not_parse_however_it_is_read_is_still_refused() -> None:
+    reply = "```python\ndef f(:\n```\nthen\n```\nmore prose\n```\n"
+    result = parse_file_reply(reply, "pkg/f.py")
+    assert not result.ok
+    assert any(
+        "does not parse" in issue.message or "syntax" in issue.message for issue in result.errors
+    )

@@ -15,7 +15,7 @@ inside the block (``# src/x.py``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from autobyteus_coding_steps.parsing.paths import clean_path_token, looks_like_path
 from autobyteus_coding_steps.parsing.text import normalise_newlines
@@ -211,3 +211,25 @@ def find_code_blocks(text: str, *, greedy_markdown: bool = False) -> list[CodeBl
         )
         i = (close if close is not None else len(lines)) + 1
     return blocks
+
+
+def longer_readings(text: str, block: CodeBlock) -> list[CodeBlock]:
+    """``block`` (found in ``text``) closed at each later bare fence of the reply instead, in
+    order: the readings to try when a bare fence inside the file (a code example in a Python
+    docstring) closed the block too early."""
+    if block.end_line is None:
+        return []
+    lines = normalise_newlines(text).split("\n")
+    opening = _fence(lines[block.start_line - 1])
+    if opening is None:
+        return []
+    indent, fence, _ = opening
+    readings: list[CodeBlock] = []
+    for j in range(block.end_line, len(lines)):
+        parsed = _fence(lines[j])
+        if parsed is None or parsed[1][0] != fence[0] or parsed[2] or len(parsed[1]) < len(fence):
+            continue
+        body = lines[block.start_line : j]
+        content = "\n".join(_dedent(body, indent))
+        readings.append(replace(block, content=content, end_line=j + 1))
+    return readings

@@ -8,6 +8,7 @@ from autobyteus_coding_steps.parsing.code_blocks import (
     MARKDOWN_SUFFIXES,
     CodeBlock,
     find_code_blocks,
+    longer_readings,
 )
 from autobyteus_coding_steps.parsing.paths import (
     clean_path_token,
@@ -200,6 +201,21 @@ def parse_file_reply(
             )
         )
     content = _tidy(chosen.content)
+    if path.endswith(".py") and python_syntax_issue(path, content) is not None:
+        for reading in longer_readings(text, chosen):
+            longer = _tidy(reading.content)
+            if python_syntax_issue(path, longer) is None:
+                issues.append(
+                    ParseIssue(
+                        f"the block at line {chosen.start_line} was read up to the fence at line "
+                        f"{reading.end_line}: the fence at line {chosen.end_line} is inside the "
+                        "code (an example in a docstring), the code does not parse without what "
+                        "follows it",
+                        fatal=False,
+                    )
+                )
+                chosen, content = reading, longer
+                break
     issues += _validate(path, content, chosen)
     return ParseResult(FileReply(path, content), issues)
 
