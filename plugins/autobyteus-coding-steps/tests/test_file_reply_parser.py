@@ -157,6 +157,7 @@ def test_a_bare_fence_in_a_python_docstring_does_not_cut_the_file() -> None:
     assert result.value is not None
     assert result.value.content == source
     assert any("inside the code" in note.message for note in result.notes)
+    assert not any("ignored" in note.message for note in result.notes)  # no block left out
 
 
 def test_a_python_block_that_does_not_parse_however_it_is_read_is_still_refused() -> None:

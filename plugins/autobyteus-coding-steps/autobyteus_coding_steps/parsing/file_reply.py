@@ -182,7 +182,20 @@ def parse_file_reply(
         )
         return ParseResult(None, issues)
     chosen = max(candidates, key=lambda block: len(block.content.strip()))
-    others = [block for block in usable if block is not chosen]
+    if path.endswith(".py") and python_syntax_issue(path, _tidy(chosen.content)) is not None:
+        reading = _parsing_reading(text, path, sorted(candidates, key=lambda b: b.start_line))
+        if reading is not None:
+            first, chosen = reading
+            issues.append(
+                ParseIssue(
+                    f"the block at line {chosen.start_line} was read up to the fence at line "
+                    f"{chosen.end_line}: the fence at line {first.end_line} is inside the code "
+                    "(an example in a docstring), which does not parse without what follows it",
+                    fatal=False,
+                )
+            )
+    inside = range(chosen.start_line, (chosen.end_line or chosen.start_line) + 1)
+    others = [block for block in usable if block.start_line not in inside]
     if others:
         same = all(block.content.strip() == chosen.content.strip() for block in others)
         kind = "identical copies" if same else "other blocks"
@@ -201,23 +214,20 @@ def parse_file_reply(
             )
         )
     content = _tidy(chosen.content)
-    if path.endswith(".py") and python_syntax_issue(path, content) is not None:
-        for reading in longer_readings(text, chosen):
-            longer = _tidy(reading.content)
-            if python_syntax_issue(path, longer) is None:
-                issues.append(
-                    ParseIssue(
-                        f"the block at line {chosen.start_line} was read up to the fence at line "
-                        f"{reading.end_line}: the fence at line {chosen.end_line} is inside the "
-                        "code (an example in a docstring), the code does not parse without what "
-                        "follows it",
-                        fatal=False,
-                    )
-                )
-                chosen, content = reading, longer
-                break
     issues += _validate(path, content, chosen)
     return ParseResult(FileReply(path, content), issues)
+
+
+def _parsing_reading(
+    text: str, path: str, blocks: list[CodeBlock]
+) -> tuple[CodeBlock, CodeBlock] | None:
+    """The first of ``blocks`` that parses as Python once read up to a later bare fence of the
+    reply, as ``(block, longer reading)``; None when no reading parses."""
+    for block in blocks:
+        for reading in longer_readings(text, block):
+            if python_syntax_issue(path, _tidy(reading.content)) is None:
+                return block, reading
+    return None
 
 
 def parse_named_files_reply(
