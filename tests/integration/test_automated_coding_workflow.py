@@ -5,7 +5,9 @@ generation → run tests) runs through the real engine with the ``autobyteus-cod
 and the testing kit's scripted LLM giving realistic replies. It builds a small Python package in
 a temporary workspace, and its generated tests really pass under pytest in a subprocess. In the
 second scenario the first code fails its tests and a fix round makes them pass; in the third the
-run breaks half-way through the implementation and a resume re-asks nothing it already had.
+run breaks half-way through the implementation and a resume re-asks nothing it already had; in
+the fourth the saved state lags behind the transcript and the workspace (as after a kill -9), and
+the resume still pays for nothing twice.
 """
 
 from __future__ import annotations
@@ -300,4 +302,33 @@ async def test_a_resumed_run_does_not_ask_again_for_finished_subtasks(
     assert not any("Write the file `wordfreq/counter.py`" in p for p in asked)
     assert not any("[SubtaskExample]" in p for p in asked)
     assert any("Write the file `wordfreq/top.py`" in p for p in asked)
+    assert run_pytest(workspace).returncode == 0
+
+
+async def test_a_run_killed_before_saving_a_finished_subtask_does_not_pay_for_it_again(
+    app: Application, workspace: Path
+) -> None:
+    broken = scripted_project()
+    broken._rules = [r for r in broken._rules if "top.py" not in r.pattern.pattern]
+    broken.on(r"Write the file `wordfreq/top.py`", LLMProviderUnavailableError("server went away"))
+    workflow = make_workflow(app, workspace, broken)
+    run = await workflow.start(requirement=REQUIREMENT)
+    assert run.status is WorkflowStatus.FAILED
+    # As after a kill -9 between writing counter.py and saving that its subtask finished: the
+    # transcript has the reply and the file is on disk, but state.json does not say so.
+    state_file = workflow.run_dir / "state.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    state["state"]["data"]["autobyteus_coding_steps"].pop("implementation")
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+
+    again = scripted_project()
+    resumed = Workflow.load(run.run_id, workspace=workspace, app=app, model=again)
+    finished = await resumed.start()
+
+    assert finished.status is WorkflowStatus.SUCCEEDED, finished.error
+    asked = [c.prompt for c in again.calls]
+    assert not any("`wordfreq/counter.py` already exists" in p for p in asked)
+    assert not any("Write the file `wordfreq/counter.py`" in p for p in asked)
+    assert any("Write the file `wordfreq/top.py`" in p for p in asked)
+    assert (workspace / "wordfreq/counter.py").read_text() == COUNTER
     assert run_pytest(workspace).returncode == 0
