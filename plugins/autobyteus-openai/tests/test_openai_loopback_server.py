@@ -124,3 +124,26 @@ def test_stop_wakes_slow_replies_and_is_idempotent():
     assert not client.is_alive() and outcome
     with pytest.raises(RuntimeError, match="not started"):
         _ = server.url
+
+
+def test_replies_are_sent_without_nagle_delay(openai_server: OpenAIServer):
+    """Headers and body go out in separate writes; with Nagle's algorithm on, a kept-alive
+    connection held the body back until the client's delayed ACK (about 40 ms a call)."""
+    import http.client
+    import socket
+
+    openai_server.queue("one")
+    connection = http.client.HTTPConnection("127.0.0.1", openai_server.port, timeout=10)
+    try:
+        body = json.dumps(_chat("hello"))
+        connection.request(
+            "POST", "/v1/chat/completions", body, {"Content-Type": "application/json"}
+        )
+        assert connection.getresponse().read()
+        with openai_server._lock:
+            sockets = list(openai_server._connections)
+        assert sockets, "the kept-alive connection is still open on the server"
+        for sock in sockets:
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        connection.close()
