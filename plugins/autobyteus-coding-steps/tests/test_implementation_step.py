@@ -307,3 +307,21 @@ async def test_a_recorded_reply_the_parser_now_rejects_is_not_taken(
     await _step().execute(context)
     assert len(scripted_llm.calls) == 1
     assert (workspace / "pkg/a.py").read_text() == "A = 1\n"
+
+
+async def test_every_prompt_shows_the_whole_plan_one_line_per_subtask(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.on(r"Write the file `wordfreq/counter.py`", fenced(COUNTER_SOURCE))
+    scripted_llm.on(r"Write the file `wordfreq/top.py`", fenced(TOP_SOURCE))
+    context = make_context()
+    context.state.subtasks = [
+        subtask(1, "wordfreq/counter.py", title="Count words"),
+        subtask(2, "wordfreq/top.py", title="Top words", depends_on=[1]),
+    ]
+    await _step().execute(context)
+    for call in scripted_llm.calls:
+        plan = call.prompt.split("[Plan]\n", 1)[1].split("\n\n", 1)[0]
+        assert plan == (
+            "- Task 1: Count words (`wordfreq/counter.py`)\n- Task 2: Top words (`wordfreq/top.py`)"
+        )

@@ -36,6 +36,7 @@ from autobyteus_core.workspace.errors import WorkspaceError
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
+    from autobyteus_core.workflow.subtask import Subtask
     from autobyteus_core.workflow.workflow_context import WorkflowContext
 
 
@@ -46,6 +47,16 @@ def keeps_earlier_work(path: str, old: str | None, result: ParseResult[FileReply
         issue = erased_work_issue(path, old, result.value.content)
         if issue is not None:
             result.issues.append(issue)
+
+
+def plan_values(subtasks: list[Subtask]) -> dict[str, Any]:
+    """The template values that show the plan: ``plan`` (each subtask as a dict) and
+    ``plan_outline`` (one line per subtask: number, title and files)."""
+    lines = []
+    for task in subtasks:
+        files = " (`" + "`, `".join(task.files) + "`)" if task.files else ""
+        lines.append(f"- Task {task.number}: {task.title}{files}")
+    return {"plan": [task.model_dump() for task in subtasks], "plan_outline": "\n".join(lines)}
 
 
 class ImplementationStep(CodingStep):
@@ -69,6 +80,7 @@ class ImplementationStep(CodingStep):
                 "project_type",
                 "requirement_document",
                 "plan",
+                "plan_outline",
                 "tasks",
                 "task_label",
                 "related_files",
@@ -88,7 +100,7 @@ class ImplementationStep(CodingStep):
             raise StepFailedError("there is no plan to implement: no subtasks in the state")
         options = self.settings_for(context)
         units = work_units(subtasks, merge_same_file=options.merge_same_file_subtasks)
-        plan = [task.model_dump() for task in subtasks]  # shown in every prompt
+        plan = plan_values(subtasks)  # shown in every prompt: built once
         by_id = {unit.id: unit for unit in units}
         locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         records: dict[str, dict[str, Any]] = {}
@@ -201,7 +213,7 @@ class ImplementationStep(CodingStep):
         self,
         context: WorkflowContext,
         options: StepOptions,
-        plan: list[dict[str, Any]],
+        plan: dict[str, Any],
         unit: WorkUnit,
         path: str | None,
     ) -> dict[str, Any]:
@@ -210,7 +222,7 @@ class ImplementationStep(CodingStep):
         return {
             "project_type": context.workspace.project_type or "software",
             "requirement_document": document.strip(),
-            "plan": plan,
+            **plan,
             "tasks": [t.model_dump() for t in unit.tasks],
             "task_label": unit.label,
             "related_files": self._related_files(
@@ -227,7 +239,7 @@ class ImplementationStep(CodingStep):
         self,
         context: WorkflowContext,
         options: StepOptions,
-        plan: list[dict[str, Any]],
+        plan: dict[str, Any],
         unit: WorkUnit,
         path: str,
         record: dict[str, Any],
@@ -273,7 +285,7 @@ class ImplementationStep(CodingStep):
         self,
         context: WorkflowContext,
         options: StepOptions,
-        plan: list[dict[str, Any]],
+        plan: dict[str, Any],
         unit: WorkUnit,
         locks: defaultdict[str, asyncio.Lock],
         record: dict[str, Any],
