@@ -8,6 +8,8 @@ Qwen2.5-Coder-1.5B, 4 of 4 right on the temperature example with the line of rea
 without it). A ``CODE``
 verdict replaces the expected value in the test (a one-literal edit, noted in the round's
 record); a ``TEST`` verdict is passed on to the whole-file fix of the code as a precise finding.
+A check that the user's own requirement states (:func:`stated_by_user`) is not asked about: it
+is the source of truth, and goes to the code fix as such.
 """
 
 from __future__ import annotations
@@ -78,6 +80,27 @@ def parse_verdict(reply: str) -> ParseResult[str]:
     return ParseResult(found[-1])
 
 
+def stated_by_user(requirement: str, call: str, claim: str) -> bool:
+    """Whether the user's own requirement states the check: a line of it holds ``call`` and,
+    after it, ``claim`` (white space ignored). Such a check is the source of truth; it is never
+    put to the LLM, whose verdict could rewrite it to what the code does."""
+    squeezed_call, squeezed_claim = re.sub(r"\s+", "", call), re.sub(r"\s+", "", claim)
+    if not squeezed_call or not squeezed_claim:
+        return False
+    for line in requirement.splitlines():
+        text = re.sub(r"\s+", "", line)
+        at = text.find(squeezed_call)
+        if at >= 0 and text.find(squeezed_claim, at + len(squeezed_call)) >= 0:
+            return True
+    return False
+
+
+def _unwrapped(expected: str) -> str:
+    """The literal of an expected value (``212.0`` of ``pytest.approx(212.0)``)."""
+    match = re.fullmatch(r"\s*pytest\.approx\((.*?)(?:,.*)?\)\s*", expected)
+    return match.group(1).strip() if match else expected.strip()
+
+
 def _literal_or_none(text: str) -> str | None:
     try:
         ast.literal_eval(text)
@@ -132,6 +155,14 @@ async def judge_expectations(
         )
         if question is None:
             continue
+        dispute = (
+            f"`{question.call}` should {question.should} (the requirement says so) but "
+            f"{question.does}"
+        )
+        if stated_by_user(context.state.requirement, question.call, question.claim):
+            context.log.info("test expectation kept: the requirement states it", call=question.call)
+            judgement.disputed.append(dispute)
+            continue
         values = {
             "project_type": context.workspace.project_type or "software",
             "requirement_document": document,
@@ -170,10 +201,7 @@ async def judge_expectations(
             edits.setdefault(path, []).append((line, question.edit))
             judgement.corrected.append(finding)
         else:
-            judgement.disputed.append(
-                f"`{question.call}` should {question.should} (the requirement says so) but "
-                f"{question.does}"
-            )
+            judgement.disputed.append(dispute)
     for path, changes in edits.items():
         content = originals[path]
         for _, edit in sorted(changes, key=lambda change: change[0], reverse=True):
@@ -193,6 +221,8 @@ class _Question:
     does: str
     end_line: int
     edit: Callable[[str], str]
+    #: What the test claims: the expected value's literal, or the exception it expects.
+    claim: str
 
 
 def _question(
@@ -225,6 +255,7 @@ def _question(
             does=f"raises `{error}`",
             end_line=line,
             edit=edit,
+            claim=_unwrapped(expectation.expected),
         )
     if kind == "value" and comparison is not None:
         expectation = expectation_at(source, line)
@@ -241,6 +272,7 @@ def _question(
             does=f"returns `{actual}`",
             end_line=line,
             edit=lambda text: replace_expectation(text, expectation, actual),
+            claim=_unwrapped(expectation.expected),
         )
     block = raises_block_at(source, line)
     if block is None:
@@ -253,6 +285,7 @@ def _question(
         does="returns normally",
         end_line=block.end_line,
         edit=lambda text: remove_lines(text, block.line, block.end_line),
+        claim=block.exception,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from autobyteus_coding_steps.expectation_checks import stated_by_user
 from autobyteus_coding_steps.steps.run_tests_step import RunTestsStep
 from coding_steps_harness import FakeContext, MakeContext
 from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, fenced
@@ -245,6 +246,35 @@ async def test_a_value_the_model_says_the_test_has_right_goes_to_the_code_fix(
     )
     assert (workspace / "temp/conv.py").read_text() == TEMP_SOURCE
     assert (workspace / "tests/test_conv.py").read_text() == tests
+
+
+async def test_a_check_the_users_requirement_states_is_never_rewritten_to_what_the_code_does(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    wrong_code = "def to_f(c: float) -> float:\n    return c * 9 / 5\n"
+    tests = (
+        "from temp.conv import to_f\n\n\ndef test_to_f() -> None:\n    assert to_f(100) == 212.0\n"
+    )
+    scripted_llm.on(r"give your verdict on a line of its own", "CODE")  # a wrong verdict
+    scripted_llm.on(r"The file to fix, `temp/conv.py`", fenced(TEMP_SOURCE))
+    scripted_llm.on(r"The file to fix, `tests/test_conv.py`", "NO CHANGE")
+    context = make_context()
+    context.state.requirement = "`to_f(c)` converts Celsius: `to_f(100)` returns `212.0`."
+    _project(context, {"temp/conv.py": wrong_code, "tests/test_conv.py": tests})
+    result = await RunTestsStep("run_tests").execute(context)
+    assert result.summary == "tests pass after 1 fix round(s) (1 passed)"
+    assert not any("verdict" in c.prompt for c in scripted_llm.calls)  # never asked
+    assert (workspace / "tests/test_conv.py").read_text() == tests
+    assert (workspace / "temp/conv.py").read_text() == TEMP_SOURCE
+
+
+def test_a_check_is_stated_by_the_user_when_one_line_gives_the_call_then_the_value() -> None:
+    assert stated_by_user("Example: `to_f( 100 )` returns `212.0`.", "to_f(100)", "212.0")
+    assert stated_by_user("- to_c(-500) raises ValueError", "to_c(-500)", "ValueError")
+    assert not stated_by_user("212.0 is to_f(100)", "to_f(100)", "212.0")  # value first
+    assert not stated_by_user("to_f(100) is hot.\nIt is 212.0", "to_f(100)", "212.0")
+    assert not stated_by_user("to_f(100) returns 212", "to_f(100)", "212.0")
+    assert not stated_by_user("anything", "", "1")
 
 
 def test_the_verdict_is_the_last_word() -> None:
