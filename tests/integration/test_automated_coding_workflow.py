@@ -30,6 +30,7 @@ from autobyteus_core.settings import AutobyteusSettings
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
 from autobyteus_core.workflow.events import EventType, WorkflowEvent
+from autobyteus_core.workflow.run_state import RunState
 from autobyteus_core.workflow.workflow import Workflow
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
 
@@ -281,9 +282,8 @@ async def test_a_failing_first_version_is_fixed_in_a_fix_round(
     assert any(e.key.startswith("fix-round-1/wordfreq/counter.py/") for e in run.exchanges)
 
 
-async def test_a_resumed_run_does_not_ask_again_for_finished_subtasks(
-    app: Application, workspace: Path
-) -> None:
+async def run_broken_at_top(app: Application, workspace: Path) -> Workflow:
+    """A run whose server goes away when `wordfreq/top.py` is asked for (after counter.py)."""
     broken = scripted_project()
     broken._rules = [r for r in broken._rules if "top.py" not in r.pattern.pattern]
     broken.on(r"Write the file `wordfreq/top.py`", LLMProviderUnavailableError("server went away"))
@@ -292,10 +292,24 @@ async def test_a_resumed_run_does_not_ask_again_for_finished_subtasks(
     assert run.status is WorkflowStatus.FAILED
     assert run.steps["implementation"].status is WorkflowStatus.FAILED
     assert "server went away" in (run.steps["implementation"].error or "")
+    return workflow
 
+
+async def resume_with_a_working_server(
+    app: Application, workspace: Path, run_id: str
+) -> tuple[RunState, ScriptedLLM]:
+    """Resume ``run_id`` with a scripted LLM that answers everything; the run and that LLM."""
     again = scripted_project()
-    resumed = Workflow.load(run.run_id, workspace=workspace, app=app, model=again)
-    finished = await resumed.start()
+    resumed = Workflow.load(run_id, workspace=workspace, app=app, model=again)
+    return await resumed.start(), again
+
+
+async def test_a_resumed_run_does_not_ask_again_for_finished_subtasks(
+    app: Application, workspace: Path
+) -> None:
+    workflow = await run_broken_at_top(app, workspace)
+
+    finished, again = await resume_with_a_working_server(app, workspace, workflow.run_id)
 
     assert finished.status is WorkflowStatus.SUCCEEDED, finished.error
     asked = [c.prompt for c in again.calls]
@@ -308,12 +322,7 @@ async def test_a_resumed_run_does_not_ask_again_for_finished_subtasks(
 async def test_a_run_killed_before_saving_a_finished_subtask_does_not_pay_for_it_again(
     app: Application, workspace: Path
 ) -> None:
-    broken = scripted_project()
-    broken._rules = [r for r in broken._rules if "top.py" not in r.pattern.pattern]
-    broken.on(r"Write the file `wordfreq/top.py`", LLMProviderUnavailableError("server went away"))
-    workflow = make_workflow(app, workspace, broken)
-    run = await workflow.start(requirement=REQUIREMENT)
-    assert run.status is WorkflowStatus.FAILED
+    workflow = await run_broken_at_top(app, workspace)
     # As after a kill -9 between writing counter.py and saving that its subtask finished: the
     # transcript has the reply and the file is on disk, but state.json does not say so.
     state_file = workflow.run_dir / "state.json"
@@ -321,9 +330,7 @@ async def test_a_run_killed_before_saving_a_finished_subtask_does_not_pay_for_it
     state["state"]["data"]["autobyteus_coding_steps"].pop("implementation")
     state_file.write_text(json.dumps(state), encoding="utf-8")
 
-    again = scripted_project()
-    resumed = Workflow.load(run.run_id, workspace=workspace, app=app, model=again)
-    finished = await resumed.start()
+    finished, again = await resume_with_a_working_server(app, workspace, workflow.run_id)
 
     assert finished.status is WorkflowStatus.SUCCEEDED, finished.error
     asked = [c.prompt for c in again.calls]

@@ -223,18 +223,21 @@ async def test_a_wrong_expected_value_judged_by_the_model_is_corrected_in_the_te
     ]
 
 
+#: ``to_f`` without the ``+ 32``, and a test of the value the requirement gives.
+WRONG_TEMP_SOURCE = "def to_f(c: float) -> float:\n    return c * 9 / 5\n"
+TEMP_TEST_100 = (
+    "from temp.conv import to_f\n\n\ndef test_to_f() -> None:\n    assert to_f(100) == 212.0\n"
+)
+
+
 async def test_a_value_the_model_says_the_test_has_right_goes_to_the_code_fix(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:
-    wrong_code = "def to_f(c: float) -> float:\n    return c * 9 / 5\n"
-    tests = (
-        "from temp.conv import to_f\n\n\ndef test_to_f() -> None:\n    assert to_f(100) == 212.0\n"
-    )
     scripted_llm.on(r"give your verdict on a line of its own", "TEST")
     scripted_llm.on(r"The file to fix, `temp/conv.py`", fenced(TEMP_SOURCE))
     scripted_llm.on(r"The file to fix, `tests/test_conv.py`", "NO CHANGE")
     context = make_context()
-    _project(context, {"temp/conv.py": wrong_code, "tests/test_conv.py": tests})
+    _project(context, {"temp/conv.py": WRONG_TEMP_SOURCE, "tests/test_conv.py": TEMP_TEST_100})
     result = await RunTestsStep("run_tests").execute(context)
     assert result.summary == "tests pass after 1 fix round(s) (1 passed)"
     fix_prompt = next(
@@ -245,26 +248,22 @@ async def test_a_value_the_model_says_the_test_has_right_goes_to_the_code_fix(
         in fix_prompt
     )
     assert (workspace / "temp/conv.py").read_text() == TEMP_SOURCE
-    assert (workspace / "tests/test_conv.py").read_text() == tests
+    assert (workspace / "tests/test_conv.py").read_text() == TEMP_TEST_100
 
 
 async def test_a_check_the_users_requirement_states_is_never_rewritten_to_what_the_code_does(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:
-    wrong_code = "def to_f(c: float) -> float:\n    return c * 9 / 5\n"
-    tests = (
-        "from temp.conv import to_f\n\n\ndef test_to_f() -> None:\n    assert to_f(100) == 212.0\n"
-    )
     scripted_llm.on(r"give your verdict on a line of its own", "CODE")  # a wrong verdict
     scripted_llm.on(r"The file to fix, `temp/conv.py`", fenced(TEMP_SOURCE))
     scripted_llm.on(r"The file to fix, `tests/test_conv.py`", "NO CHANGE")
     context = make_context()
     context.state.requirement = "`to_f(c)` converts Celsius: `to_f(100)` returns `212.0`."
-    _project(context, {"temp/conv.py": wrong_code, "tests/test_conv.py": tests})
+    _project(context, {"temp/conv.py": WRONG_TEMP_SOURCE, "tests/test_conv.py": TEMP_TEST_100})
     result = await RunTestsStep("run_tests").execute(context)
     assert result.summary == "tests pass after 1 fix round(s) (1 passed)"
     assert not any("verdict" in c.prompt for c in scripted_llm.calls)  # never asked
-    assert (workspace / "tests/test_conv.py").read_text() == tests
+    assert (workspace / "tests/test_conv.py").read_text() == TEMP_TEST_100
     assert (workspace / "temp/conv.py").read_text() == TEMP_SOURCE
 
 
