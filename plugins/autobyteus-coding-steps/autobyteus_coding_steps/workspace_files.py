@@ -12,6 +12,12 @@ if TYPE_CHECKING:
     from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
 
 
+def resolved(workspace: WorkspaceSetting, path: str) -> Path:
+    """Where the workspace path ``path`` is on disk, by the safe writer's rules (raises
+    :class:`~autobyteus_core.workspace.errors.UnsafePathError` for a path it would refuse)."""
+    return Path(workspace.writer.real_root(), *workspace.writer.resolve(path))
+
+
 def read_existing(workspace: WorkspaceSetting, path: str) -> str | None:
     """The text of the workspace file ``path``, or None when there is none.
 
@@ -19,8 +25,7 @@ def read_existing(workspace: WorkspaceSetting, path: str) -> str | None:
     would refuse (one that leaves the workspace through a symbolic link, for instance) and for an
     existing directory, so nothing outside the workspace is ever read into a prompt.
     """
-    parts = workspace.writer.resolve(path)
-    target = Path(workspace.writer.real_root(), *parts)
+    target = resolved(workspace, path)
     if target.is_dir():
         raise UnsafePathError(path, "it is an existing directory, not a file")
     if not target.is_file():
@@ -32,8 +37,7 @@ def file_bytes(workspace: WorkspaceSetting, path: str) -> bytes | None:
     """The bytes of the workspace file ``path``; None when it cannot be read or is a path the
     safe writer would refuse."""
     try:
-        parts = workspace.writer.resolve(path)
-        return Path(workspace.writer.real_root(), *parts).read_bytes()
+        return resolved(workspace, path).read_bytes()
     except (OSError, WorkspaceError):
         return None
 

@@ -31,7 +31,8 @@ _COMMENT_PATH = re.compile(
     re.IGNORECASE,
 )
 _LANGUAGE = re.compile(r"^[A-Za-z][\w+#.\-]*$")
-_MARKDOWN_LANGUAGES = frozenset({"markdown", "md", "mdx"})
+#: Fence languages that mark Markdown.
+MARKDOWN_LANGUAGES = frozenset({"markdown", "md", "mdx"})
 #: File names that hold Markdown.
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 _PROSE_LOOKBACK_CHARS = 200
@@ -161,7 +162,7 @@ def _find_close(lines: list[str], start: int, fence: str, *, greedy: bool) -> in
 def _may_be_markdown(language: str | None, path: str | None) -> bool:
     """Whether a block opened with this language and info-string path may hold a Markdown file:
     tagged Markdown, or with no language at all (a bare fence, or only a path, ``README.md``)."""
-    if language in _MARKDOWN_LANGUAGES:
+    if language in MARKDOWN_LANGUAGES:
         return True
     if path is not None:
         return path.lower().endswith(MARKDOWN_SUFFIXES)

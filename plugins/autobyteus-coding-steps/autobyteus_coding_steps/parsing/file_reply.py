@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autobyteus_coding_steps.parsing.code_blocks import (
+    MARKDOWN_LANGUAGES,
     MARKDOWN_SUFFIXES,
     CodeBlock,
     find_code_blocks,
@@ -83,7 +84,7 @@ def _language_fits(path: str, block: CodeBlock) -> bool:
     if path.endswith(".py"):
         return block.language in _PYTHON_LANGUAGES
     if path.lower().endswith(MARKDOWN_SUFFIXES):
-        return block.language in {"markdown", "md", "mdx"}
+        return block.language in MARKDOWN_LANGUAGES
     return True
 
 
