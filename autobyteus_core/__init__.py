@@ -6,7 +6,8 @@ Plugins implement the hooks in :mod:`autobyteus_core.hookspecs` with :data:`hook
 
     @hookimpl
     def register_steps(register):
-        register(MyStep)
+        register(MyStep)                                      # the class itself, or
+        register(Deferred("my_step", "my_plugin.steps:MyStep"))  # imported on first use
 
 This module stays import-light: importing it must not pull in pydantic, jinja2 or any SDK.
 """
@@ -15,7 +16,16 @@ from __future__ import annotations
 
 import pluggy
 
-__all__ = ["PLUGIN_API_VERSION", "PROJECT_NAME", "__version__", "hookimpl", "hookspec"]
+from autobyteus_core.deferred import Deferred
+
+__all__ = [
+    "PLUGIN_API_VERSION",
+    "PROJECT_NAME",
+    "Deferred",
+    "__version__",
+    "hookimpl",
+    "hookspec",
+]
 
 __version__ = "0.1.0"
 
@@ -24,7 +34,8 @@ PROJECT_NAME = "autobyteus"
 
 #: The version of the plugin contract (hook specs and the types they pass). A plugin may declare
 #: the range it supports with a module-level ``AUTOBYTEUS_PLUGIN_API = ">=1,<2"``.
-PLUGIN_API_VERSION = "1.0"
+#: 1.1 added registration by import path (:class:`~autobyteus_core.deferred.Deferred`).
+PLUGIN_API_VERSION = "1.1"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)

@@ -6,13 +6,14 @@ a fresh one (the testing kit's ``autobyteus_app`` fixture), so nothing leaks bet
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from autobyteus_core.errors import PluginLoadError
 from autobyteus_core.hookspecs import REGISTER_HOOKS
 from autobyteus_core.llm.llm_integration_registry import LLMIntegrationRegistry
 from autobyteus_core.plugins import DEFAULT_PLUGINS, PluginHost, PluginRecord
-from autobyteus_core.registry import PluginOrigin, Registry
+from autobyteus_core.registry import PluginOrigin, Registry, instance_name
 
 if TYPE_CHECKING:
     from autobyteus_core.workflow.base_step import BaseStep
@@ -41,10 +42,16 @@ class Application:
         self.host.on_failure.append(self._forget_origin)
         self._entry_points = entry_points
         self._default_plugins = tuple(default_plugins)
-        self._steps: Registry[type[BaseStep]] = Registry("step")
+        self._steps: Registry[type[BaseStep]] = Registry("step", step_name)
         self._llm = LLMIntegrationRegistry()
-        self._workspace_types: Registry[WorkspaceType] = Registry("workspace type")
-        self._workflows: Registry[WorkflowDefinition] = Registry("workflow")
+        self._workspace_types: Registry[WorkspaceType] = Registry(
+            "workspace type", instance_name("register_workspace_settings", _workspace_type_class)
+        )
+        self._workflows: Registry[WorkflowDefinition] = Registry(
+            "workflow", instance_name("register_workflows", _workflow_definition_class)
+        )
+        for registry in self._registries():
+            registry.on_load_failure.append(self._fail_plugin_of)
         self._filled: set[str] = set()
 
     # -- registries (each filled on first use) ---------------------------------------------------
@@ -117,47 +124,36 @@ class Application:
             self._call_register_hook(hook, record)
 
     def _call_register_hook(self, hook: str, record: PluginRecord) -> None:
-        add = self._adder(hook)
+        registry = self._registry_filled_by(hook)
         names: list[str] = []
 
         def register(item: Any) -> None:
-            names.append(add(item, record.origin))
+            names.append(registry.register(item, record.origin))
 
         for _record, result in self.host.call_per_plugin(hook, [record], register=register):
             if not isinstance(result, BaseException):
                 record.registered.setdefault(hook.removeprefix("register_"), []).extend(names)
 
-    def _adder(self, hook: str) -> Callable[[Any, PluginOrigin], str]:
-        def add_step(item: Any, origin: PluginOrigin) -> str:
-            name = _step_name(item)
-            self._steps.add(name, item, origin)
-            return name
-
-        def add_provider(item: Any, origin: PluginOrigin) -> str:
-            self._llm.register(item, origin)
-            return str(item.name)
-
-        def add_workspace_type(item: Any, origin: PluginOrigin) -> str:
-            from autobyteus_core.workspace.workspace_type import WorkspaceType
-
-            _require(item, WorkspaceType, hook)
-            self._workspace_types.add(item.name, item, origin)
-            return str(item.name)
-
-        def add_workflow(item: Any, origin: PluginOrigin) -> str:
-            from autobyteus_core.workflow.steps_template_config import WorkflowDefinition
-
-            _require(item, WorkflowDefinition, hook)
-            self._workflows.add(item.name, item, origin)
-            return str(item.name)
-
-        adders: dict[str, Callable[[Any, PluginOrigin], str]] = {
-            "register_steps": add_step,
-            "register_llm_providers": add_provider,
-            "register_workspace_settings": add_workspace_type,
-            "register_workflows": add_workflow,
+    def _registry_filled_by(self, hook: str) -> Registry[Any]:
+        registries: dict[str, Registry[Any]] = {
+            "register_steps": self._steps,
+            "register_llm_providers": self._llm.providers,
+            "register_workspace_settings": self._workspace_types,
+            "register_workflows": self._workflows,
         }
-        return adders[hook]
+        return registries[hook]
+
+    def load_everything(self) -> None:
+        """Fill every registry and import every item registered by import path now (what
+        ``autobyteus plugins --check`` does); a plugin whose item fails to load is failed."""
+        self.fill_all()
+        for registry in self._registries():
+            registry.registrations()
+
+    def _fail_plugin_of(self, origin: PluginOrigin, error: PluginLoadError) -> None:
+        record = self.host.records.get(origin.plugin)
+        if record is not None and not record.failed:
+            self.host.fail(record, "could not load what it registered", error)
 
     def _forget_origin(self, record: PluginRecord) -> None:
         self._forget(record.name)
@@ -190,14 +186,22 @@ def _plugin_name(plugin: object) -> str:
     return str(getattr(plugin, "__name__", None) or type(plugin).__name__)
 
 
-def _require(item: object, cls: type, hook: str) -> None:
-    if not isinstance(item, cls):
-        raise TypeError(f"{hook} expects {cls.__name__} instances, got {item!r}")
-
-
-def _step_name(step_class: Any) -> str:
+def step_name(step_class: object) -> str:
+    """The steps registry's ``name_of`` check: a :class:`BaseStep` subclass, by its ``name``."""
     from autobyteus_core.workflow.base_step import BaseStep
 
     if not (isinstance(step_class, type) and issubclass(step_class, BaseStep)):
         raise TypeError(f"register_steps expects BaseStep subclasses, got {step_class!r}")
     return step_class.name
+
+
+def _workspace_type_class() -> type:
+    from autobyteus_core.workspace.workspace_type import WorkspaceType
+
+    return WorkspaceType
+
+
+def _workflow_definition_class() -> type:
+    from autobyteus_core.workflow.steps_template_config import WorkflowDefinition
+
+    return WorkflowDefinition

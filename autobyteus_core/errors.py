@@ -8,8 +8,19 @@ class AutobyteusError(Exception):
 
 
 class PluginLoadError(AutobyteusError):
-    """A plugin failed to import, validate or register (raised only in strict mode)."""
+    """A plugin failed to import, validate or register.
+
+    Raised in strict mode (otherwise the plugin is skipped with a warning), and by a registry
+    lookup whose item was registered by import path (:class:`~autobyteus_core.deferred.Deferred`)
+    and could not be loaded.
+    """
 
 
 class ConfigurationError(AutobyteusError):
     """Settings or a workflow configuration are invalid or incomplete."""
+
+
+def one_line(exc: BaseException) -> str:
+    """``ExceptionType: message`` on a single line."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,7 +1,10 @@
 """The whole plugin contract: every hook a plugin may implement.
 
 Each ``register_*`` hook receives a ``register`` callback. The core owns the registries and records,
-for everything registered, which plugin, distribution and version provided it. Implementations may
+for everything registered, which plugin, distribution and version provided it. Every ``register``
+also accepts :class:`~autobyteus_core.deferred.Deferred` ``(name, "package.module:attribute")``
+instead of the item (plugin API 1.1): the name is registered now and the module imported the
+first time the item is used, so listing commands never import it. Implementations may
 accept fewer arguments than the spec (a pluggy rule), so specs can grow without breaking plugins.
 
 Hooks are called once per plugin, in isolation: an exception in one plugin's ``register_*`` or
@@ -34,7 +37,8 @@ def register_steps(register: Callable[[type[BaseStep]], None]) -> None:
 
     Call ``register(StepClass)`` once per :class:`~autobyteus_core.workflow.base_step.BaseStep`
     subclass the plugin ships (the class, not an instance). The class attribute
-    ``StepClass.name`` is its registered name, used in workflow configurations; a name already
+    ``StepClass.name`` is its registered name, used in workflow configurations (or call
+    ``register(Deferred(name, "pkg.module:StepClass"))``); a name already
     registered by another plugin is rejected with an error naming both plugins. Called once per
     :class:`~autobyteus_core.app.Application`, the first time its step registry is used.
     Added in plugin API 1.0.
@@ -46,7 +50,8 @@ def register_llm_providers(register: Callable[[LLMProvider], None]) -> None:
     """Register LLM providers.
 
     Call ``register(provider)`` with an :class:`~autobyteus_core.llm.llm_provider.LLMProvider`
-    instance. A provider owns the prefix of model ids ``"<provider.name>:<model>"``, lists the
+    instance (or a ``Deferred`` naming the instance or the provider class). A provider owns the
+    prefix of model ids ``"<provider.name>:<model>"``, lists the
     models it knows and builds an :class:`~autobyteus_core.llm.llm_integration.LLMIntegration`
     on demand. Import heavy SDKs inside ``create()``, never at module top level. A provider with
     settings names its :class:`~autobyteus_core.settings.PluginSettings` subclass as

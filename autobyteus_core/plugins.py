@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from autobyteus_core import PLUGIN_API_VERSION, PROJECT_NAME, __version__, hookspecs
-from autobyteus_core.errors import PluginLoadError
+from autobyteus_core.errors import PluginLoadError, one_line
 from autobyteus_core.registry import PluginOrigin
 
 if TYPE_CHECKING:
@@ -134,12 +134,6 @@ def strict_mode() -> bool:
 def normalise_name(name: str) -> str:
     """Case-folded name with ``_`` and ``-`` treated alike (PEP 503 spirit)."""
     return name.strip().lower().replace("_", "-")
-
-
-def one_line(exc: BaseException) -> str:
-    """``ExceptionType: message`` on a single line."""
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def check_api_compatibility(plugin: object) -> str | None:

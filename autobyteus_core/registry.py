@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
-from autobyteus_core.errors import AutobyteusError
+from autobyteus_core.deferred import Deferred
+from autobyteus_core.errors import AutobyteusError, PluginLoadError, one_line
 
 T = TypeVar("T")
 
@@ -43,6 +44,19 @@ class Registration(Generic[T]):
     origin: PluginOrigin
 
 
+@dataclass(frozen=True)
+class PendingRegistration:
+    """A name registered by import path whose item is not imported yet."""
+
+    name: str
+    deferred: Deferred
+    origin: PluginOrigin
+
+
+class DeferredLoadError(PluginLoadError):
+    """An item registered by import path could not be loaded when it was first looked up."""
+
+
 class DuplicateRegistrationError(AutobyteusError):
     """Two plugins registered the same name."""
 
@@ -55,15 +69,48 @@ class UnknownNameError(AutobyteusError, KeyError):
 
 
 class Registry(Generic[T]):
-    """Name → item mapping that records each item's :class:`PluginOrigin` and rejects duplicates."""
+    """Name → item mapping that records each item's :class:`PluginOrigin` and rejects duplicates.
 
-    def __init__(self, kind: str) -> None:
-        """``kind`` names what is registered (``"step"``, ``"LLM provider"``...) in error messages."""
+    Items registered by import path (:class:`~autobyteus_core.deferred.Deferred`) are imported
+    the first time they are looked up (:meth:`get`, :meth:`registration`,
+    :meth:`registrations`); :meth:`names`, ``in`` and ``len`` never import anything.
+    """
+
+    def __init__(self, kind: str, name_of: Callable[[object], str] | None = None) -> None:
+        """``kind`` names what is registered (``"step"``, ``"LLM provider"``...) in error messages.
+
+        ``name_of`` checks that an object is an item of this registry and returns its name,
+        raising :class:`TypeError` otherwise (:meth:`register` and deferred loading use it);
+        without one, an item's name is its ``name`` attribute.
+        """
         self.kind = kind
-        self._entries: dict[str, Registration[T]] = {}
+        self._name_of = name_of or _name_attribute
+        self._entries: dict[str, Registration[T] | PendingRegistration] = {}
+        #: Called with ``(origin, error)`` when an item registered by import path fails to load,
+        #: before the lookup raises the error (the application fails the plugin here).
+        self.on_load_failure: list[Callable[[PluginOrigin, PluginLoadError], None]] = []
 
     def add(self, name: str, item: T, origin: PluginOrigin = DIRECT_ORIGIN) -> None:
         """Register ``item`` under ``name``; a duplicate name raises naming both providers."""
+        self._claim(name, origin)
+        self._entries[name] = Registration(name=name, item=item, origin=origin)
+
+    def add_deferred(self, deferred: Deferred, origin: PluginOrigin = DIRECT_ORIGIN) -> None:
+        """Register ``deferred.name`` now; its item is imported on first lookup."""
+        self._claim(deferred.name, origin)
+        self._entries[deferred.name] = PendingRegistration(deferred.name, deferred, origin)
+
+    def register(self, item: T | Deferred, origin: PluginOrigin = DIRECT_ORIGIN) -> str:
+        """Register an item under its own name, or a :class:`Deferred` under its name, and
+        return the name (what the ``register`` callback of the ``register_*`` hooks does)."""
+        if isinstance(item, Deferred):
+            self.add_deferred(item, origin)
+            return item.name
+        name = self._name_of(item)
+        self.add(name, item, origin)
+        return name
+
+    def _claim(self, name: str, origin: PluginOrigin) -> None:
         if not name or not isinstance(name, str):
             raise AutobyteusError(f"a {self.kind} must have a non-empty string name, got {name!r}")
         existing = self._entries.get(name)
@@ -73,22 +120,59 @@ class Registry(Generic[T]):
                 f"and by {origin.describe()}; uninstall or disable one of them "
                 "(AUTOBYTEUS_DISABLE_PLUGINS=<plugin>)"
             )
-        self._entries[name] = Registration(name=name, item=item, origin=origin)
 
     def get(self, name: str) -> T:
-        """The item registered as ``name``; an unknown name raises listing the known ones."""
-        try:
-            return self._entries[name].item
-        except KeyError:
-            known = ", ".join(sorted(self._entries)) or "none"
-            raise UnknownNameError(
-                f"unknown {self.kind} '{name}'; registered {self.kind}s: {known}"
-            ) from None
+        """The item registered as ``name``; an unknown name raises listing the known ones, and
+        an item registered by import path that cannot be loaded raises
+        :class:`DeferredLoadError`."""
+        return self.registration(name).item
 
     def registration(self, name: str) -> Registration[T]:
         """The full :class:`Registration` (item and origin) for ``name``."""
-        self.get(name)
-        return self._entries[name]
+        entry = self._entries.get(name)
+        if entry is None:
+            known = ", ".join(sorted(self._entries)) or "none"
+            raise UnknownNameError(
+                f"unknown {self.kind} '{name}'; registered {self.kind}s: {known}"
+            )
+        if isinstance(entry, PendingRegistration):
+            return self._load(entry)
+        return entry
+
+    def origin(self, name: str) -> PluginOrigin:
+        """Who registered ``name`` (imports nothing)."""
+        entry = self._entries.get(name)
+        return entry.origin if entry is not None else self.registration(name).origin
+
+    def _load(self, pending: PendingRegistration) -> Registration[T]:
+        try:
+            item = self._item_at(pending)
+        except (Exception, SystemExit) as exc:
+            error = DeferredLoadError(
+                f"{self.kind} '{pending.name}' of {pending.origin.describe()} could not be "
+                f"loaded from '{pending.deferred.path}': {one_line(exc)}"
+            )
+            for callback in self.on_load_failure:
+                callback(pending.origin, error)
+            raise error from exc
+        registration = Registration(name=pending.name, item=item, origin=pending.origin)
+        self._entries[pending.name] = registration
+        return registration
+
+    def _item_at(self, pending: PendingRegistration) -> T:
+        found = pending.deferred.load()
+        try:
+            name = self._name_of(found)
+        except TypeError:
+            if not callable(found):
+                raise
+            found = found()
+            name = self._name_of(found)
+        if name != pending.name:
+            raise AutobyteusError(
+                f"it was registered as '{pending.name}' but the object's name is '{name}'"
+            )
+        return cast(T, found)
 
     def remove_origin(self, plugin: str) -> None:
         """Drop everything a plugin registered (used when its hook fails half-way)."""
@@ -96,12 +180,23 @@ class Registry(Generic[T]):
             del self._entries[name]
 
     def names(self) -> list[str]:
-        """Registered names, sorted."""
+        """Registered names, sorted (imports nothing)."""
         return sorted(self._entries)
 
     def registrations(self) -> list[Registration[T]]:
-        """All registrations, sorted by name."""
-        return [self._entries[n] for n in self.names()]
+        """All registrations, sorted by name, with every deferred item loaded. An item that
+        fails to load is left out when an :attr:`on_load_failure` callback dropped it (its
+        plugin failed), and raises otherwise."""
+        found = []
+        for name in self.names():
+            if name not in self._entries:
+                continue  # dropped with a plugin whose other item failed to load just now
+            try:
+                found.append(self.registration(name))
+            except DeferredLoadError:
+                if name in self._entries:
+                    raise
+        return found
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
@@ -111,3 +206,23 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def instance_name(hook: str, expected: Callable[[], type]) -> Callable[[object], str]:
+    """A registry's ``name_of`` check: ``item`` must be an instance of ``expected()`` (a class
+    imported on first use), whose ``name`` is returned."""
+
+    def name_of(item: object) -> str:
+        cls = expected()
+        if not isinstance(item, cls):
+            raise TypeError(f"{hook} expects {cls.__name__} instances, got {item!r}")
+        return _name_attribute(item)
+
+    return name_of
+
+
+def _name_attribute(item: object) -> str:
+    name = getattr(item, "name", None)
+    if not isinstance(name, str):
+        raise TypeError(f"expected an object with a string name, got {item!r}")
+    return name

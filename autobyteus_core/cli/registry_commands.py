@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,13 +56,22 @@ def _describe(origin: PluginOrigin) -> str:
     help="Print requirement lines that reinstall every installed plugin "
     "(autobyteus install -r FILE); imports no plugin.",
 )
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Also import everything registered by import path (normally imported on first use), "
+    "and exit with status 1 if any plugin failed.",
+)
 @click.pass_context
-def plugins_command(ctx: click.Context, as_json: bool, hook: str | None, freeze: bool) -> None:
+def plugins_command(
+    ctx: click.Context, as_json: bool, hook: str | None, freeze: bool, check: bool
+) -> None:
     """List installed plugins, what each registered, and failed loads.
 
     Every plugin is listed with its distribution and version, the hooks it implements and the
     names it registered. Plugins that failed to load are listed with their error; plugins left
     out by AUTOBYTEUS_LOAD_PLUGINS or AUTOBYTEUS_DISABLE_PLUGINS are listed as disabled.
+    Steps and providers registered by import path are not imported unless --check is given.
     """
     from autobyteus_core import plugin_inventory
 
@@ -74,6 +82,8 @@ def plugins_command(ctx: click.Context, as_json: bool, hook: str | None, freeze:
     from autobyteus_core.cli import plugin_commands
 
     app = get_app(ctx)
+    if check:
+        app.load_everything()
     records = app.plugin_records()
     plugin_commands(ctx)  # records the commands each plugin adds
     if hook is not None:
@@ -83,8 +93,10 @@ def plugins_command(ctx: click.Context, as_json: bool, hook: str | None, freeze:
             raise click.BadParameter(str(exc), param_hint="--hook") from exc
     if as_json:
         echo_json([r.to_dict() for r in records])
-        return
-    _print_plugins(records)
+    else:
+        _print_plugins(records)
+    if check and any(r.failed for r in records):
+        ctx.exit(1)
 
 
 def _print_plugins(records: list[PluginRecord]) -> None:
@@ -241,6 +253,8 @@ def _provider_models(
     provider: LLMProvider, settings: AutobyteusSettings, remote: bool
 ) -> list[ModelInfo]:
     if remote:
+        import asyncio
+
         return asyncio.run(provider.list_remote_models(settings))
     return provider.list_models(settings)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from autobyteus_core.deferred import Deferred
 from autobyteus_core.errors import ConfigurationError
-from autobyteus_core.registry import DIRECT_ORIGIN, PluginOrigin, Registry
+from autobyteus_core.registry import DIRECT_ORIGIN, PluginOrigin, Registry, instance_name
 
 if TYPE_CHECKING:
     from autobyteus_core.llm.llm_integration import LLMIntegration
@@ -33,21 +34,28 @@ def split_model_id(model_id: str) -> tuple[str, str]:
     return provider, model
 
 
+def _provider_class() -> type:
+    from autobyteus_core.llm.llm_provider import LLMProvider
+
+    return LLMProvider
+
+
 class LLMIntegrationRegistry:
     """The registry of LLM providers, which also builds and caches one integration per model id."""
 
     def __init__(self) -> None:
         """An empty registry; plugins fill it through ``register_llm_providers``."""
-        self.providers: Registry[LLMProvider] = Registry("LLM provider")
+        self.providers: Registry[LLMProvider] = Registry(
+            "LLM provider", instance_name("register_llm_providers", _provider_class)
+        )
         self._integrations: dict[str, LLMIntegration] = {}
 
-    def register(self, provider: LLMProvider, origin: PluginOrigin = DIRECT_ORIGIN) -> None:
-        """Add a provider under ``provider.name``."""
-        from autobyteus_core.llm.llm_provider import LLMProvider
-
-        if not isinstance(provider, LLMProvider):
-            raise TypeError(f"expected an LLMProvider instance, got {provider!r}")
-        self.providers.add(provider.name, provider, origin)
+    def register(
+        self, provider: LLMProvider | Deferred, origin: PluginOrigin = DIRECT_ORIGIN
+    ) -> None:
+        """Add a provider under ``provider.name`` (or a :class:`Deferred` one, imported when it
+        is first used)."""
+        self.providers.register(provider, origin)
 
     def get(self, model_id: str, settings: AutobyteusSettings) -> LLMIntegration:
         """The integration for ``model_id``, created on first use and reused afterwards."""

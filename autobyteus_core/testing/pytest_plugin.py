@@ -5,9 +5,9 @@ Any test run in an environment where autobyteus-core is installed gets these fix
 - ``autobyteus_app``: a fresh, isolated :class:`~autobyteus_core.app.Application` that does not
   read entry points (only the core's default plugins, plus what the test registers);
 - ``register_plugin``: ``register_plugin(plugin_object_or_module, name=None)`` registers a plugin
-  into ``autobyteus_app``, calls its ``register_*`` hooks at once (so a broken hook fails right
-  there, and the returned record lists what it registered), and unregisters it when the test
-  ends;
+  into ``autobyteus_app``, calls its ``register_*`` hooks at once and imports whatever they
+  registered by import path (so a broken hook or a wrong ``Deferred`` path fails right there,
+  and the returned record lists what it registered), and unregisters it when the test ends;
 - ``scripted_llm``: a fresh :class:`~autobyteus_core.testing.scripted_llm.ScriptedLLM`;
 - ``workspace``: an empty temporary workspace folder.
 
@@ -76,6 +76,7 @@ def register_plugin(autobyteus_app: Application) -> Iterator[RegisterPlugin]:
         autobyteus_app.fill_all()  # so the plugin's hooks run now and its record is complete
         record = autobyteus_app.add_plugin(plugin, name, **origin)
         names.append(record.name)
+        autobyteus_app.load_everything()  # a wrong import path (Deferred) fails right here
         return record
 
     yield register

@@ -131,6 +131,16 @@ def test_step_and_provider_are_usable(venv, tmp_path):
     assert summary == "SUMMARISE IN ONE PARAGRAPH:\nA TOOL THAT COUNTS WORDS"
 
 
+def test_plugins_check_imports_what_was_registered_by_path_and_reports_failures(venv):
+    proc = autobyteus(venv, "plugins", "--check", "--json")
+    assert proc.returncode == 1  # the broken plugin
+    status = {r["name"]: r["status"] for r in json.loads(proc.stdout)}
+    assert status["summary"] == "loaded" and status["broken"] == "failed"
+    fine = autobyteus(venv, "plugins", "--check", AUTOBYTEUS_DISABLE_PLUGINS="broken")
+    assert fine.returncode == 0, fine.stderr
+    assert fine.stderr == ""
+
+
 def test_broken_plugin_does_not_break_the_cli(venv):
     for args in (("--help",), ("steps",), ("models", "--json"), ("config", "show", "--json")):
         proc = autobyteus(venv, *args)

@@ -19,7 +19,7 @@ def test_fixtures_isolation_and_strict_default(inner):
         """
         import os
         import pytest
-        from autobyteus_core import hookimpl
+        from autobyteus_core import Deferred, hookimpl
         from autobyteus_core.errors import PluginLoadError
         from autobyteus_core.workflow.base_step import BaseStep
         from autobyteus_core.llm.message import Message
@@ -59,6 +59,15 @@ def test_fixtures_isolation_and_strict_default(inner):
             with pytest.raises(PluginLoadError, match="nope"):
                 register_plugin(Broken(), "broken")
 
+        def test_wrong_import_path_fails_at_registration(register_plugin):
+            class WrongPath:
+                @hookimpl
+                def register_steps(self, register):
+                    register(Deferred("kit_lazy", "kit_no_such_module:KitStep"))
+
+            with pytest.raises(PluginLoadError, match="kit_no_such_module"):
+                register_plugin(WrongPath(), "wrong_path")
+
         async def test_scripted_llm_and_workspace(scripted_llm, workspace):
             scripted_llm.queue("first").on("weather", "sunny")
             assert (await scripted_llm.complete([Message.user("the weather?")])).text == "sunny"
@@ -68,7 +77,7 @@ def test_fixtures_isolation_and_strict_default(inner):
         """
     )
     result = inner.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)
 
 
 def test_strict_mode_can_be_turned_off_from_the_environment(inner, monkeypatch):
