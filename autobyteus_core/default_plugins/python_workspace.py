@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from autobyteus_core import hookimpl
+from autobyteus_core import Deferred, hookimpl
 
 if TYPE_CHECKING:
     from autobyteus_core.workspace.workspace_type import WorkspaceType
 
 
 def python_workspace() -> WorkspaceType:
-    """The python workspace type (built on demand so loading this plugin imports no pydantic)."""
+    """The python workspace type (built when first used, so listing plugins imports no pydantic)."""
     from autobyteus_core.workspace.workspace_type import WorkspaceType
 
     return WorkspaceType(
@@ -34,6 +34,6 @@ def python_workspace() -> WorkspaceType:
 
 
 @hookimpl
-def register_workspace_settings(register: Callable[[WorkspaceType], None]) -> None:
-    """Register the python workspace type."""
-    register(python_workspace())
+def register_workspace_settings(register: Callable[[WorkspaceType | Deferred], None]) -> None:
+    """Register the python workspace type, built by :func:`python_workspace` on first use."""
+    register(Deferred("python", f"{__name__}:python_workspace"))

@@ -12,20 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from autobyteus_core import hookimpl
+from autobyteus_core import Deferred, hookimpl
 
 if TYPE_CHECKING:
     from autobyteus_core.llm.llm_provider import LLMProvider
 
 
-def scripted_provider() -> LLMProvider:
-    """Build the provider (imports the LLM types only when the registry is filled)."""
-    from autobyteus_core.testing.scripted_provider import ScriptedFileProvider
-
-    return ScriptedFileProvider()
-
-
 @hookimpl
-def register_llm_providers(register: Callable[[LLMProvider], None]) -> None:
-    """Register the ``scripted`` provider."""
-    register(scripted_provider())
+def register_llm_providers(register: Callable[[LLMProvider | Deferred], None]) -> None:
+    """Register the ``scripted`` provider (imported, with the LLM types, when first used)."""
+    register(Deferred("scripted", "autobyteus_core.testing.scripted_provider:ScriptedFileProvider"))

@@ -1,53 +1,52 @@
 """The ``coding_steps`` plugin: registers the five coding steps and the default workflow.
 
-Step modules are imported inside the hooks, so loading the plugin (``autobyteus --help``) costs
-nothing; the steps load when a registry is first used.
+The steps are registered by import path, so loading the plugin (``autobyteus --help``) and
+listing what it registered (``autobyteus plugins``) import no step module, nor pydantic or jinja2;
+a step's module loads when the step is first used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from autobyteus_core import hookimpl
+from autobyteus_core import Deferred, hookimpl
 
 if TYPE_CHECKING:
     from autobyteus_core.workflow.base_step import BaseStep
     from autobyteus_core.workflow.steps_template_config import WorkflowDefinition
 
-#: The plugin API versions this plugin supports.
-AUTOBYTEUS_PLUGIN_API = ">=1,<2"
+#: The plugin API versions this plugin supports (1.1: registration by import path).
+AUTOBYTEUS_PLUGIN_API = ">=1.1,<2"
+
+#: The steps of this plugin in workflow order, each by name and import path.
+STEPS: tuple[Deferred, ...] = tuple(
+    Deferred(name, f"autobyteus_coding_steps.steps.{name}_step:{class_name}")
+    for name, class_name in (
+        ("requirement", "RequirementStep"),
+        ("architecture_design", "ArchitectureDesignStep"),
+        ("implementation", "ImplementationStep"),
+        ("test_generation", "TestGenerationStep"),
+        ("run_tests", "RunTestsStep"),
+    )
+)
 
 
 def step_classes() -> list[type[BaseStep]]:
-    """The step classes of this plugin, in workflow order."""
-    from autobyteus_coding_steps.steps.architecture_design_step import ArchitectureDesignStep
-    from autobyteus_coding_steps.steps.implementation_step import ImplementationStep
-    from autobyteus_coding_steps.steps.requirement_step import RequirementStep
-    from autobyteus_coding_steps.steps.run_tests_step import RunTestsStep
-    from autobyteus_coding_steps.steps.test_generation_step import TestGenerationStep
-
-    return [
-        RequirementStep,
-        ArchitectureDesignStep,
-        ImplementationStep,
-        TestGenerationStep,
-        RunTestsStep,
-    ]
+    """The step classes of this plugin, in workflow order (imports every step module)."""
+    return [cast("type[BaseStep]", step.load()) for step in STEPS]
 
 
 @hookimpl
-def register_steps(register: Callable[[type[BaseStep]], None]) -> None:
+def register_steps(register: Callable[[type[BaseStep] | Deferred], None]) -> None:
     """Register ``requirement``, ``architecture_design``, ``implementation``,
-    ``test_generation`` and ``run_tests``."""
-    for step_class in step_classes():
-        register(step_class)
+    ``test_generation`` and ``run_tests`` (each imported when first used)."""
+    for step in STEPS:
+        register(step)
 
 
 @hookimpl
-def register_workflows(register: Callable[[WorkflowDefinition], None]) -> None:
+def register_workflows(register: Callable[[WorkflowDefinition | Deferred], None]) -> None:
     """Register the default ``automated_coding`` workflow
-    (:data:`autobyteus_core.workflow.config.WORKFLOW_CONFIG`)."""
-    from autobyteus_core.workflow.config import WORKFLOW_CONFIG
-
-    register(WORKFLOW_CONFIG)
+    (:data:`autobyteus_core.workflow.config.WORKFLOW_CONFIG`, imported when first used)."""
+    register(Deferred("automated_coding", "autobyteus_core.workflow.config:WORKFLOW_CONFIG"))

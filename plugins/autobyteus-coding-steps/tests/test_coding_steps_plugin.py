@@ -32,6 +32,8 @@ def test_entry_point_discovery_registers_steps_and_workflow(
     assert origin.distribution == "autobyteus-coding-steps"
     assert app.workflows.get("automated_coding") == WORKFLOW_CONFIG
     assert WORKFLOW_CONFIG.step_names() == STEP_NAMES
+    app.load_everything()  # every import path leads to the step of that name (strict mode)
+    assert [app.steps.get(name).name for name in STEP_NAMES] == STEP_NAMES
 
 
 def test_step_classes_match_the_workflow_and_ship_their_prompts() -> None:

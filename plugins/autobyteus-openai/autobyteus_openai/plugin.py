@@ -1,7 +1,7 @@
 """The entry point of the autobyteus-openai plugin (``autobyteus`` group, name ``openai``).
 
-Imports nothing heavy: the provider module loads when the registry is filled, and the ``openai``
-package only when a model is first used.
+Imports nothing heavy: the provider module loads when the provider is first used (listing
+plugins does not), and the ``openai`` package only when a model is first used.
 """
 
 from __future__ import annotations
@@ -9,17 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from autobyteus_core import hookimpl
+from autobyteus_core import Deferred, hookimpl
 
 if TYPE_CHECKING:
     from autobyteus_core.llm.llm_provider import LLMProvider
 
-AUTOBYTEUS_PLUGIN_API = ">=1,<2"
+AUTOBYTEUS_PLUGIN_API = ">=1.1,<2"
 
 
 @hookimpl
-def register_llm_providers(register: Callable[[LLMProvider], None]) -> None:
-    """Register the ``openai`` provider."""
-    from autobyteus_openai.openai_provider import OpenAIProvider
-
-    register(OpenAIProvider())
+def register_llm_providers(register: Callable[[LLMProvider | Deferred], None]) -> None:
+    """Register the ``openai`` provider (its module is imported when it is first used)."""
+    register(Deferred("openai", "autobyteus_openai.openai_provider:OpenAIProvider"))

@@ -14,6 +14,10 @@ import pytest
 NEVER_AT_HELP = ("openai", "llama_cpp", "jinja2", "rich")
 #: Also absent when no external plugin is loaded.
 NEVER_AT_HELP_CORE_ONLY = (*NEVER_AT_HELP, "pydantic", "pydantic_settings", "structlog")
+#: What ``autobyteus plugins`` never imports, whatever plugins are installed: everything it lists
+#: was registered by import path (``Deferred``), so no step or provider module loads, nor what
+#: they import.
+NEVER_AT_PLUGINS = ("openai", "llama_cpp", "jinja2", "pydantic", "pydantic_settings", "asyncio")
 
 
 def executable() -> Path:
@@ -58,6 +62,17 @@ def test_help_without_external_plugins_imports_neither_pydantic_nor_structlog():
     assert not imported & set(NEVER_AT_HELP_CORE_ONLY), sorted(
         imported & set(NEVER_AT_HELP_CORE_ONLY)
     )
+
+
+def test_plugins_lists_every_installed_plugin_without_importing_what_they_registered():
+    result = run_cli("plugins", "--json", importtime=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = imported_modules(result.stderr)
+    assert not imported & set(NEVER_AT_PLUGINS), sorted(imported & set(NEVER_AT_PLUGINS))
+    records = {r["name"]: r for r in json.loads(result.stdout)}
+    assert records["scripted_provider"]["registered"] == {"llm_providers": ["scripted"]}
+    assert records["python_workspace"]["registered"] == {"workspace_settings": ["python"]}
+    assert all(r["status"] == "loaded" for r in records.values()), records
 
 
 def test_version_prints_and_exits():
