@@ -7,7 +7,7 @@ reused afterwards). The commands run interleaved, each at least 10 times; the me
 ratios are printed. Then ``python -X importtime`` lists how many modules each autobyteus command
 imports and the heaviest ones by cumulative time, so a regression is easy to find.
 
-Goal: ``autobyteus --help`` at most half of ``llm --help``.
+Goal: ``autobyteus --help`` and ``autobyteus plugins`` each at most half of ``llm --help``.
 """
 
 from __future__ import annotations
@@ -151,8 +151,8 @@ def main(runs: int, top: int) -> None:
     print(
         f"\nSUMMARY startup: autobyteus --help {ms(medians['autobyteus --help'])}, "
         f"plugins {ms(medians['autobyteus plugins'])}, llm --help {ms(baseline)}; "
-        f"--help = {help_ratio:.2f}x llm (goal <= {GOAL_RATIO}: {verdict(help_ratio <= GOAL_RATIO)}), "
-        f"plugins = {plugins_ratio:.2f}x llm"
+        f"--help = {help_ratio:.2f}x llm, plugins = {plugins_ratio:.2f}x llm "
+        f"(goal <= {GOAL_RATIO} for both: {verdict(max(help_ratio, plugins_ratio) <= GOAL_RATIO)})"
     )
 
 
