@@ -70,19 +70,28 @@ def make_workspace_type():
 """
 
 
-@pytest.fixture
-def lazy_app(make_dist, monkeypatch: pytest.MonkeyPatch) -> Application:
-    """An application that sees only the entry-point plugin ``dz`` (and the default plugins)."""
+def installed_app(  # type: ignore[no-untyped-def]
+    make_dist, monkeypatch, distribution: str, step_path: str = "dz_items:LazyStep"
+) -> Application:
+    """An application that sees only the entry-point plugin ``dz`` of ``distribution`` (and the
+    default plugins), whose ``lazy_step`` is registered with ``step_path``."""
     import builtins
 
     monkeypatch.setattr(builtins, "DZ_IMPORTS", 0, raising=False)
+    plugin = LAZY_PLUGIN.replace('"dz_items:LazyStep"', repr(step_path))
     make_dist(
-        "dz-lazy",
+        distribution,
         entry_points={"dz": "dz_plugin"},
-        modules={"dz_plugin": LAZY_PLUGIN, "dz_items": LAZY_ITEMS},
+        modules={"dz_plugin": plugin, "dz_items": LAZY_ITEMS},
     )
-    monkeypatch.setenv(ENV_LOAD, "dz-lazy")
+    monkeypatch.setenv(ENV_LOAD, distribution)
     return Application()
+
+
+@pytest.fixture
+def lazy_app(make_dist, monkeypatch: pytest.MonkeyPatch) -> Application:
+    """The ``dz`` plugin with every path right."""
+    return installed_app(make_dist, monkeypatch, "dz-lazy")
 
 
 def imports_of_items() -> int:
@@ -163,14 +172,7 @@ def test_a_deferred_name_is_a_duplicate_like_any_other(lazy_app: Application) ->
 
 
 def broken_app(make_dist, monkeypatch, step_path: str) -> Application:  # type: ignore[no-untyped-def]
-    plugin = LAZY_PLUGIN.replace('"dz_items:LazyStep"', repr(step_path))
-    make_dist(
-        "dz-broken",
-        entry_points={"dz": "dz_plugin"},
-        modules={"dz_plugin": plugin, "dz_items": LAZY_ITEMS},
-    )
-    monkeypatch.setenv(ENV_LOAD, "dz-broken")
-    return Application()
+    return installed_app(make_dist, monkeypatch, "dz-broken", step_path)
 
 
 @pytest.mark.parametrize(
