@@ -24,6 +24,7 @@ from autobyteus_core import hookspec
 if TYPE_CHECKING:
     import click
 
+    from autobyteus_core.deferred import Deferred
     from autobyteus_core.llm.llm_provider import LLMProvider
     from autobyteus_core.workflow.base_step import BaseStep
     from autobyteus_core.workflow.events import WorkflowEvent
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 
 @hookspec
-def register_steps(register: Callable[[type[BaseStep]], None]) -> None:
+def register_steps(register: Callable[[type[BaseStep] | Deferred], None]) -> None:
     """Register workflow step classes.
 
     Call ``register(StepClass)`` once per :class:`~autobyteus_core.workflow.base_step.BaseStep`
@@ -46,7 +47,7 @@ def register_steps(register: Callable[[type[BaseStep]], None]) -> None:
 
 
 @hookspec
-def register_llm_providers(register: Callable[[LLMProvider], None]) -> None:
+def register_llm_providers(register: Callable[[LLMProvider | Deferred], None]) -> None:
     """Register LLM providers.
 
     Call ``register(provider)`` with an :class:`~autobyteus_core.llm.llm_provider.LLMProvider`
@@ -61,7 +62,7 @@ def register_llm_providers(register: Callable[[LLMProvider], None]) -> None:
 
 
 @hookspec
-def register_workspace_settings(register: Callable[[WorkspaceType], None]) -> None:
+def register_workspace_settings(register: Callable[[WorkspaceType | Deferred], None]) -> None:
     """Register workspace types.
 
     Call ``register(workspace_type)`` with a
@@ -73,7 +74,7 @@ def register_workspace_settings(register: Callable[[WorkspaceType], None]) -> No
 
 
 @hookspec
-def register_workflows(register: Callable[[WorkflowDefinition], None]) -> None:
+def register_workflows(register: Callable[[WorkflowDefinition | Deferred], None]) -> None:
     """Register named workflow configurations.
 
     Call ``register(definition)`` with a
