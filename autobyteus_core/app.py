@@ -45,10 +45,18 @@ class Application:
         self._steps: Registry[type[BaseStep]] = Registry("step", step_name)
         self._llm = LLMIntegrationRegistry()
         self._workspace_types: Registry[WorkspaceType] = Registry(
-            "workspace type", instance_name("register_workspace_settings", _workspace_type_class)
+            "workspace type",
+            instance_name(
+                "register_workspace_settings",
+                "autobyteus_core.workspace.workspace_type:WorkspaceType",
+            ),
         )
         self._workflows: Registry[WorkflowDefinition] = Registry(
-            "workflow", instance_name("register_workflows", _workflow_definition_class)
+            "workflow",
+            instance_name(
+                "register_workflows",
+                "autobyteus_core.workflow.steps_template_config:WorkflowDefinition",
+            ),
         )
         for registry in self._registries():
             registry.on_load_failure.append(self._fail_plugin_of)
@@ -193,15 +201,3 @@ def step_name(step_class: object) -> str:
     if not (isinstance(step_class, type) and issubclass(step_class, BaseStep)):
         raise TypeError(f"register_steps expects BaseStep subclasses, got {step_class!r}")
     return step_class.name
-
-
-def _workspace_type_class() -> type:
-    from autobyteus_core.workspace.workspace_type import WorkspaceType
-
-    return WorkspaceType
-
-
-def _workflow_definition_class() -> type:
-    from autobyteus_core.workflow.steps_template_config import WorkflowDefinition
-
-    return WorkflowDefinition

@@ -129,20 +129,23 @@ class Registry(Generic[T]):
 
     def registration(self, name: str) -> Registration[T]:
         """The full :class:`Registration` (item and origin) for ``name``."""
-        entry = self._entries.get(name)
-        if entry is None:
-            known = ", ".join(sorted(self._entries)) or "none"
-            raise UnknownNameError(
-                f"unknown {self.kind} '{name}'; registered {self.kind}s: {known}"
-            )
+        entry = self._entry(name)
         if isinstance(entry, PendingRegistration):
             return self._load(entry)
         return entry
 
     def origin(self, name: str) -> PluginOrigin:
         """Who registered ``name`` (imports nothing)."""
+        return self._entry(name).origin
+
+    def _entry(self, name: str) -> Registration[T] | PendingRegistration:
         entry = self._entries.get(name)
-        return entry.origin if entry is not None else self.registration(name).origin
+        if entry is None:
+            known = ", ".join(sorted(self._entries)) or "none"
+            raise UnknownNameError(
+                f"unknown {self.kind} '{name}'; registered {self.kind}s: {known}"
+            )
+        return entry
 
     def _load(self, pending: PendingRegistration) -> Registration[T]:
         try:
@@ -208,12 +211,15 @@ class Registry(Generic[T]):
         return len(self._entries)
 
 
-def instance_name(hook: str, expected: Callable[[], type]) -> Callable[[object], str]:
-    """A registry's ``name_of`` check: ``item`` must be an instance of ``expected()`` (a class
-    imported on first use), whose ``name`` is returned."""
+def instance_name(hook: str, expected: str) -> Callable[[object], str]:
+    """A registry's ``name_of`` check: ``item`` must be an instance of the class at the import
+    path ``expected`` (``"package.module:Class"``, imported on first use), whose ``name`` is
+    returned."""
 
     def name_of(item: object) -> str:
-        cls = expected()
+        import pkgutil
+
+        cls = pkgutil.resolve_name(expected)
         if not isinstance(item, cls):
             raise TypeError(f"{hook} expects {cls.__name__} instances, got {item!r}")
         return _name_attribute(item)

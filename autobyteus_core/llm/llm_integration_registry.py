@@ -34,19 +34,14 @@ def split_model_id(model_id: str) -> tuple[str, str]:
     return provider, model
 
 
-def _provider_class() -> type:
-    from autobyteus_core.llm.llm_provider import LLMProvider
-
-    return LLMProvider
-
-
 class LLMIntegrationRegistry:
     """The registry of LLM providers, which also builds and caches one integration per model id."""
 
     def __init__(self) -> None:
         """An empty registry; plugins fill it through ``register_llm_providers``."""
         self.providers: Registry[LLMProvider] = Registry(
-            "LLM provider", instance_name("register_llm_providers", _provider_class)
+            "LLM provider",
+            instance_name("register_llm_providers", "autobyteus_core.llm.llm_provider:LLMProvider"),
         )
         self._integrations: dict[str, LLMIntegration] = {}
 
