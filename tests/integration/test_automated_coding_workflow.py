@@ -304,6 +304,17 @@ async def resume_with_a_working_server(
     return await resumed.start(), again
 
 
+def asked_only_for_top(finished: RunState, again: ScriptedLLM, workspace: Path) -> list[str]:
+    """Check that a resumed run succeeded, asked for `top.py` but not again for `counter.py`,
+    and left passing tests; the prompts it asked."""
+    assert finished.status is WorkflowStatus.SUCCEEDED, finished.error
+    asked = [c.prompt for c in again.calls]
+    assert not any("Write the file `wordfreq/counter.py`" in p for p in asked)
+    assert any("Write the file `wordfreq/top.py`" in p for p in asked)
+    assert run_pytest(workspace).returncode == 0
+    return asked
+
+
 async def test_a_resumed_run_does_not_ask_again_for_finished_subtasks(
     app: Application, workspace: Path
 ) -> None:
@@ -311,12 +322,8 @@ async def test_a_resumed_run_does_not_ask_again_for_finished_subtasks(
 
     finished, again = await resume_with_a_working_server(app, workspace, workflow.run_id)
 
-    assert finished.status is WorkflowStatus.SUCCEEDED, finished.error
-    asked = [c.prompt for c in again.calls]
-    assert not any("Write the file `wordfreq/counter.py`" in p for p in asked)
+    asked = asked_only_for_top(finished, again, workspace)
     assert not any("[SubtaskExample]" in p for p in asked)
-    assert any("Write the file `wordfreq/top.py`" in p for p in asked)
-    assert run_pytest(workspace).returncode == 0
 
 
 async def test_a_run_killed_before_saving_a_finished_subtask_does_not_pay_for_it_again(
@@ -332,10 +339,6 @@ async def test_a_run_killed_before_saving_a_finished_subtask_does_not_pay_for_it
 
     finished, again = await resume_with_a_working_server(app, workspace, workflow.run_id)
 
-    assert finished.status is WorkflowStatus.SUCCEEDED, finished.error
-    asked = [c.prompt for c in again.calls]
+    asked = asked_only_for_top(finished, again, workspace)
     assert not any("`wordfreq/counter.py` already exists" in p for p in asked)
-    assert not any("Write the file `wordfreq/counter.py`" in p for p in asked)
-    assert any("Write the file `wordfreq/top.py`" in p for p in asked)
     assert (workspace / "wordfreq/counter.py").read_text() == COUNTER
-    assert run_pytest(workspace).returncode == 0
