@@ -1,31 +1,28 @@
 """autobyteus core: the plugin system, registries, workflow engine, prompts, settings and logging.
 
-Plugins implement the hooks in :mod:`autobyteus_core.hookspecs` with :data:`hookimpl`::
+This module is the public API: a plugin imports what it needs from here (and its tests from
+``autobyteus_core.testing``)::
 
-    from autobyteus_core import hookimpl
+    from autobyteus_core import BaseStep, Deferred, StepResult, hookimpl
 
     @hookimpl
     def register_steps(register):
         register(MyStep)                                      # the class itself, or
         register(Deferred("my_step", "my_plugin.steps:MyStep"))  # imported on first use
 
-This module stays import-light: importing it must not pull in pydantic, jinja2 or any SDK.
+Names are imported on first access, so ``import autobyteus_core`` pulls in neither pydantic,
+jinja2 nor any SDK (plugin listing stays fast). The deep module paths keep working for plugin
+API 1.x, but they are not the contract.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pluggy
 
 from autobyteus_core.deferred import Deferred
-
-__all__ = [
-    "PLUGIN_API_VERSION",
-    "PROJECT_NAME",
-    "Deferred",
-    "__version__",
-    "hookimpl",
-    "hookspec",
-]
+from autobyteus_core.lazy_exports import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -34,8 +31,148 @@ PROJECT_NAME = "autobyteus"
 
 #: The version of the plugin contract (hook specs and the types they pass). A plugin may declare
 #: the range it supports with a module-level ``AUTOBYTEUS_PLUGIN_API = ">=1,<2"``.
-#: 1.1 added registration by import path (:class:`~autobyteus_core.deferred.Deferred`).
+#: 1.1 added registration by import path (``Deferred``).
 PLUGIN_API_VERSION = "1.1"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+# Public name -> the module that defines it, imported on first access by __getattr__.
+_LAZY: dict[str, str] = {
+    # the application and its errors
+    "Application": "autobyteus_core.app",
+    "AutobyteusError": "autobyteus_core.errors",
+    "ConfigurationError": "autobyteus_core.errors",
+    "PluginLoadError": "autobyteus_core.errors",
+    # settings and logging
+    "AutobyteusSettings": "autobyteus_core.settings",
+    "PluginSettings": "autobyteus_core.settings",
+    "configure_logging": "autobyteus_core.logging",
+    "get_logger": "autobyteus_core.logging",
+    # commands (register_commands)
+    "get_app": "autobyteus_core.cli.context",
+    # steps and workflows
+    "AutomatedCodingWorkflow": "autobyteus_core.workflow.automated_coding_workflow",
+    "BaseStep": "autobyteus_core.workflow.base_step",
+    "BudgetExceededError": "autobyteus_core.workflow.errors",
+    "EventType": "autobyteus_core.workflow.events",
+    "RunState": "autobyteus_core.workflow.run_state",
+    "StepFailedError": "autobyteus_core.workflow.errors",
+    "StepResult": "autobyteus_core.workflow.step_result",
+    "StepsTemplateConfig": "autobyteus_core.workflow.steps_template_config",
+    "Subtask": "autobyteus_core.workflow.subtask",
+    "UnknownStepError": "autobyteus_core.workflow.errors",
+    "WORKFLOW_CONFIG": "autobyteus_core.workflow.config",
+    "Workflow": "autobyteus_core.workflow.workflow",
+    "WorkflowContext": "autobyteus_core.workflow.workflow_context",
+    "WorkflowDefinition": "autobyteus_core.workflow.steps_template_config",
+    "WorkflowError": "autobyteus_core.workflow.errors",
+    "WorkflowEvent": "autobyteus_core.workflow.events",
+    "WorkflowState": "autobyteus_core.workflow.workflow_state",
+    "WorkflowStatus": "autobyteus_core.workflow.workflow_status",
+    # LLM providers, integrations and their errors
+    "LLMAuthenticationError": "autobyteus_core.llm.errors",
+    "LLMBadRequestError": "autobyteus_core.llm.errors",
+    "LLMContextLengthError": "autobyteus_core.llm.errors",
+    "LLMError": "autobyteus_core.llm.errors",
+    "LLMIntegration": "autobyteus_core.llm.llm_integration",
+    "LLMIntegrationRegistry": "autobyteus_core.llm.llm_integration_registry",
+    "LLMProvider": "autobyteus_core.llm.llm_provider",
+    "LLMProviderUnavailableError": "autobyteus_core.llm.errors",
+    "LLMRateLimitError": "autobyteus_core.llm.errors",
+    "LLMResponse": "autobyteus_core.llm.llm_response",
+    "LLMResponseError": "autobyteus_core.llm.errors",
+    "LLMTimeoutError": "autobyteus_core.llm.errors",
+    "Message": "autobyteus_core.llm.message",
+    "ModelInfo": "autobyteus_core.llm.llm_provider",
+    "ModelNotFoundError": "autobyteus_core.llm.errors",
+    "StreamChunk": "autobyteus_core.llm.llm_response",
+    "Usage": "autobyteus_core.llm.usage",
+    # prompts
+    "MissingPromptVariableError": "autobyteus_core.prompt.errors",
+    "PromptTemplate": "autobyteus_core.prompt.prompt_template",
+    "PromptTemplateError": "autobyteus_core.prompt.errors",
+    "PromptTemplateVariable": "autobyteus_core.prompt.prompt_template_variable",
+    "VariableSource": "autobyteus_core.prompt.prompt_template_variable",
+    # workspaces
+    "FileTooLargeError": "autobyteus_core.workspace.errors",
+    "SafeWriter": "autobyteus_core.workspace.safe_writer",
+    "UnsafePathError": "autobyteus_core.workspace.errors",
+    "WorkspaceError": "autobyteus_core.workspace.errors",
+    "WorkspaceSetting": "autobyteus_core.workspace.workspace_setting",
+    "WorkspaceType": "autobyteus_core.workspace.workspace_type",
+    "WrittenFile": "autobyteus_core.workspace.written_file",
+    "python_workspace": "autobyteus_core.default_plugins.python_workspace",
+    "split_relative_path": "autobyteus_core.workspace.path_rules",
+}
+
+__all__ = [
+    "PLUGIN_API_VERSION",
+    "PROJECT_NAME",
+    "Deferred",
+    "__version__",
+    "hookimpl",
+    "hookspec",
+    *_LAZY,
+]
+
+
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)
+
+if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
+    from autobyteus_core.app import Application
+    from autobyteus_core.cli.context import get_app
+    from autobyteus_core.default_plugins.python_workspace import python_workspace
+    from autobyteus_core.errors import AutobyteusError, ConfigurationError, PluginLoadError
+    from autobyteus_core.llm.errors import (
+        LLMAuthenticationError,
+        LLMBadRequestError,
+        LLMContextLengthError,
+        LLMError,
+        LLMProviderUnavailableError,
+        LLMRateLimitError,
+        LLMResponseError,
+        LLMTimeoutError,
+        ModelNotFoundError,
+    )
+    from autobyteus_core.llm.llm_integration import LLMIntegration
+    from autobyteus_core.llm.llm_integration_registry import LLMIntegrationRegistry
+    from autobyteus_core.llm.llm_provider import LLMProvider, ModelInfo
+    from autobyteus_core.llm.llm_response import LLMResponse, StreamChunk
+    from autobyteus_core.llm.message import Message
+    from autobyteus_core.llm.usage import Usage
+    from autobyteus_core.logging import configure_logging, get_logger
+    from autobyteus_core.prompt.errors import MissingPromptVariableError, PromptTemplateError
+    from autobyteus_core.prompt.prompt_template import PromptTemplate
+    from autobyteus_core.prompt.prompt_template_variable import (
+        PromptTemplateVariable,
+        VariableSource,
+    )
+    from autobyteus_core.settings import AutobyteusSettings, PluginSettings
+    from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
+    from autobyteus_core.workflow.base_step import BaseStep
+    from autobyteus_core.workflow.config import WORKFLOW_CONFIG
+    from autobyteus_core.workflow.errors import (
+        BudgetExceededError,
+        StepFailedError,
+        UnknownStepError,
+        WorkflowError,
+    )
+    from autobyteus_core.workflow.events import EventType, WorkflowEvent
+    from autobyteus_core.workflow.run_state import RunState
+    from autobyteus_core.workflow.step_result import StepResult
+    from autobyteus_core.workflow.steps_template_config import (
+        StepsTemplateConfig,
+        WorkflowDefinition,
+    )
+    from autobyteus_core.workflow.subtask import Subtask
+    from autobyteus_core.workflow.workflow import Workflow
+    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core.workflow.workflow_state import WorkflowState
+    from autobyteus_core.workflow.workflow_status import WorkflowStatus
+    from autobyteus_core.workspace.errors import FileTooLargeError, UnsafePathError, WorkspaceError
+    from autobyteus_core.workspace.path_rules import split_relative_path
+    from autobyteus_core.workspace.safe_writer import SafeWriter
+    from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
+    from autobyteus_core.workspace.workspace_type import WorkspaceType
+    from autobyteus_core.workspace.written_file import WrittenFile

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from autobyteus_core import hookimpl
 
 if TYPE_CHECKING:
-    from autobyteus_core.testing.openai_server import OpenAIServer
+    from autobyteus_openai.testing import OpenAIServer
 
 PACKAGE = "bench"
 
@@ -169,7 +169,7 @@ class NoTestsWorkspace:
     @hookimpl
     def register_workspace_settings(self, register: Callable[[object], None]) -> None:
         """Register ``python-no-tests``."""
-        from autobyteus_core.workspace.workspace_type import WorkspaceType
+        from autobyteus_core import WorkspaceType
 
         register(
             WorkspaceType(

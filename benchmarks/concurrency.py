@@ -31,12 +31,9 @@ from pathlib import Path
 
 import _synthetic_project as project
 from _common import header, verdict
+from autobyteus_openai.testing import OpenAIServer
 
-from autobyteus_core.app import Application
-from autobyteus_core.settings import AutobyteusSettings
-from autobyteus_core.testing.openai_server import OpenAIServer
-from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
-from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from autobyteus_core import Application, AutobyteusSettings, AutomatedCodingWorkflow, WorkflowStatus
 
 GOAL_RATIO = 1.25
 MODEL = "gpt-4o-mini"

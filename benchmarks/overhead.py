@@ -40,12 +40,8 @@ from pathlib import Path
 import _synthetic_project as project
 from _common import header, ms, verdict
 
-from autobyteus_core.app import Application
-from autobyteus_core.llm.message import Message
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
-from autobyteus_core.workflow.run_state import RunState
-from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from autobyteus_core import Application, AutomatedCodingWorkflow, Message, RunState, WorkflowStatus
+from autobyteus_core.testing import ScriptedLLM
 
 GOAL_TOTAL_S = 2.0
 #: Memory goal: what a live run keeps per subtask, at most this many times what its own record

@@ -34,8 +34,7 @@ from pathlib import Path
 
 import _synthetic_project as project
 from _common import VENV_BIN, header, verdict
-
-from autobyteus_core.testing.openai_server import OpenAIServer, RecordedRequest
+from autobyteus_openai.testing import OpenAIServer, RecordedRequest
 
 MODEL = "gpt-4o-mini"
 

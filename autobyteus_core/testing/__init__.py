@@ -1,5 +1,26 @@
-"""The testing kit for autobyteus and its plugins: a scripted LLM, fixtures and servers.
+"""The testing kit for autobyteus and its plugins: a scripted LLM, fixtures and virtualenvs.
 
 Installed as the ``pytest11`` plugin ``autobyteus``, so every test run in an environment with
-autobyteus-core gets the fixtures of :mod:`autobyteus_core.testing.pytest_plugin`.
+autobyteus-core gets the fixtures of ``autobyteus_core.testing.pytest_plugin``. Names are
+imported on first access: this package is loaded by every pytest run.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from autobyteus_core.lazy_exports import lazy_exports
+
+_LAZY = {
+    "RecordedCall": "autobyteus_core.testing.scripted_llm",
+    "RegisterPlugin": "autobyteus_core.testing.pytest_plugin",
+    "ScriptedLLM": "autobyteus_core.testing.scripted_llm",
+    "Venv": "autobyteus_core.testing.venv",
+}
+__all__ = list(_LAZY)
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)
+
+if TYPE_CHECKING:
+    from autobyteus_core.testing.pytest_plugin import RegisterPlugin
+    from autobyteus_core.testing.scripted_llm import RecordedCall, ScriptedLLM
+    from autobyteus_core.testing.venv import Venv

@@ -99,18 +99,3 @@ def workspace(tmp_path: Path) -> Path:
     root = tmp_path / "workspace"
     root.mkdir()
     return root
-
-
-if TYPE_CHECKING:
-    from autobyteus_core.testing.openai_server import OpenAIServer
-
-
-@pytest.fixture
-def openai_server() -> Iterator[OpenAIServer]:
-    """A started loopback OpenAI-compatible server on 127.0.0.1, stopped when the test ends
-    (see :mod:`autobyteus_core.testing.openai_server`): script replies and faults with
-    ``.queue(...)``/``.on(...)``, read the request log in ``.requests``."""
-    from autobyteus_core.testing.openai_server import OpenAIServer
-
-    with OpenAIServer() as server:
-        yield server

@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.parsing.text import clip_middle
-from autobyteus_core.workflow.errors import StepFailedError
+from autobyteus_core import StepFailedError
 
 if TYPE_CHECKING:
-    from autobyteus_core.llm.message import Message
-    from autobyteus_core.prompt.prompt_template import PromptTemplate
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core import Message, PromptTemplate, WorkflowContext
 
 T = TypeVar("T")
 
@@ -71,7 +69,7 @@ async def ask(
     rendered from ``reask`` quoting each problem and repeating ``instruction``. When no attempt
     succeeds, raises :class:`ReplyRejectedError` naming ``what`` was asked and every problem.
     """
-    from autobyteus_core.llm.message import Message
+    from autobyteus_core import Message
 
     if applied is not None:
         earlier = recorded_answer(context, key, parse, max_attempts)

@@ -41,13 +41,12 @@ from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.process import child_environment, run_process
 from autobyteus_coding_steps.prompting import shown_file
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
-from autobyteus_core.workflow.errors import StepFailedError
-from autobyteus_core.workspace.errors import WorkspaceError
+from autobyteus_core import StepFailedError, WorkspaceError
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
     from autobyteus_coding_steps.steps.coding_step import CodingStep
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core import WorkflowContext
 
 _VERDICT = re.compile(r"\b(CODE|TEST)\b")
 

@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from autobyteus_core.errors import ConfigurationError
-from autobyteus_core.settings import PluginSettings
+from autobyteus_core import ConfigurationError, PluginSettings
 
 if TYPE_CHECKING:
-    from autobyteus_core.workflow.base_step import BaseStep
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core import BaseStep, WorkflowContext
 
 
 class StepOptions(BaseModel):

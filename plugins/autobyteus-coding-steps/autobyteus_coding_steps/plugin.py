@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, cast
 from autobyteus_core import Deferred, hookimpl
 
 if TYPE_CHECKING:
-    from autobyteus_core.workflow.base_step import BaseStep
-    from autobyteus_core.workflow.steps_template_config import WorkflowDefinition
+    from autobyteus_core import BaseStep, WorkflowDefinition
 
 #: The plugin API versions this plugin supports (1.1: registration by import path).
 AUTOBYTEUS_PLUGIN_API = ">=1.1,<2"

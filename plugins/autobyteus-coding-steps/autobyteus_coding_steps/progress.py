@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from autobyteus_coding_steps.workspace_files import file_bytes
 
 if TYPE_CHECKING:
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core import WorkflowContext
 
 #: The key of this plugin's room in ``state.data``.
 STATE_KEY = "autobyteus_coding_steps"

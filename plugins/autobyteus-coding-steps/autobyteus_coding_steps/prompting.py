@@ -17,9 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from autobyteus_core.prompt.prompt_template import PromptTemplate
-    from autobyteus_core.settings import AutobyteusSettings
-    from autobyteus_core.workflow.base_step import BaseStep
+    from autobyteus_core import AutobyteusSettings, BaseStep, PromptTemplate
 
 #: The package resource prefix of the templates shipped with this plugin.
 RESOURCE_PREFIX = "autobyteus_coding_steps:prompts/"
@@ -33,7 +31,7 @@ def resource(name: str) -> str:
 def load_prompt(step: BaseStep, key: str, settings: AutobyteusSettings) -> PromptTemplate:
     """``step``'s template ``key``: the user's override when configured, else the shipped one
     (see :meth:`PromptTemplate.for_step <autobyteus_core.prompt.prompt_template.PromptTemplate.for_step>`)."""
-    from autobyteus_core.prompt.prompt_template import PromptTemplate
+    from autobyteus_core import PromptTemplate
 
     return PromptTemplate.for_step(step, key, settings)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autobyteus_core.workflow.subtask import Subtask
+from autobyteus_core import Subtask
 
 
 @dataclass(frozen=True)

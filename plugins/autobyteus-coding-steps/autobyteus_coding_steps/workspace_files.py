@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autobyteus_coding_steps.parsing.paths import module_name, normalise_path
-from autobyteus_core.workspace.errors import UnsafePathError, WorkspaceError
+from autobyteus_core import UnsafePathError, WorkspaceError
 
 if TYPE_CHECKING:
-    from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
+    from autobyteus_core import WorkspaceSetting
 
 
 def resolved(workspace: WorkspaceSetting, path: str) -> Path:

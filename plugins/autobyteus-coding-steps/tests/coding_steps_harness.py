@@ -12,19 +12,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from autobyteus_core.default_plugins.python_workspace import python_workspace
-from autobyteus_core.llm.llm_response import LLMResponse
-from autobyteus_core.llm.message import Message
-from autobyteus_core.logging import get_logger
-from autobyteus_core.settings import AutobyteusSettings
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.workflow.base_step import BaseStep
-from autobyteus_core.workflow.events import EventType
-from autobyteus_core.workflow.step_result import StepResult
-from autobyteus_core.workflow.workflow_context import WorkflowContext
-from autobyteus_core.workflow.workflow_state import WorkflowState
-from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
-from autobyteus_core.workspace.written_file import WrittenFile
+from autobyteus_core import (
+    AutobyteusSettings,
+    BaseStep,
+    EventType,
+    LLMResponse,
+    Message,
+    StepResult,
+    WorkflowContext,
+    WorkflowState,
+    WorkspaceSetting,
+    WrittenFile,
+    get_logger,
+    python_workspace,
+)
+from autobyteus_core.testing import ScriptedLLM
 
 
 class FakeContext(WorkflowContext):

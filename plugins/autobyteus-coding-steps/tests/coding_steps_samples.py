@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autobyteus_core.workflow.subtask import Subtask
+from autobyteus_core import Subtask
 
 COUNTER_SOURCE = '''\
 """Counting words."""

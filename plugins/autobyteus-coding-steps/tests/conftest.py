@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from coding_steps_harness import FakeContext, MakeContext
 
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
+from autobyteus_core.testing import ScriptedLLM
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from autobyteus_coding_steps.steps.architecture_design_step import (
 from coding_steps_harness import MakeContext
 from coding_steps_samples import PLAN_REPLY, subtask
 
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
+from autobyteus_core.testing import ScriptedLLM
 
 DOCUMENT = "Build a package `wordfreq` that counts words and lists the most frequent ones."
 

@@ -10,8 +10,7 @@ import sys
 import pytest
 from autobyteus_coding_steps.plugin import step_classes
 
-from autobyteus_core.app import Application
-from autobyteus_core.workflow.config import WORKFLOW_CONFIG
+from autobyteus_core import WORKFLOW_CONFIG, Application
 
 STEP_NAMES = [
     "requirement",
@@ -39,7 +38,7 @@ def test_entry_point_discovery_registers_steps_and_workflow(
 def test_step_classes_match_the_workflow_and_ship_their_prompts() -> None:
     from autobyteus_coding_steps.prompting import load_prompt
 
-    from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core import AutobyteusSettings
 
     settings = AutobyteusSettings.load(None)
     assert [cls.name for cls in step_classes()] == STEP_NAMES

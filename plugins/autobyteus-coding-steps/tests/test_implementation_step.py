@@ -14,11 +14,8 @@ from autobyteus_coding_steps.steps.implementation_step import ImplementationStep
 from coding_steps_harness import FakeContext, MakeContext
 from coding_steps_samples import COUNTER_SOURCE, TOP_SOURCE, fenced, subtask
 
-from autobyteus_core.llm.llm_response import LLMResponse
-from autobyteus_core.llm.message import Message
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.workflow.errors import StepFailedError
-from autobyteus_core.workflow.events import EventType
+from autobyteus_core import EventType, LLMResponse, Message, StepFailedError
+from autobyteus_core.testing import ScriptedLLM
 
 
 def _step(**options: Any) -> ImplementationStep:

@@ -23,8 +23,8 @@ from autobyteus_coding_steps.steps.test_generation_step import TestGenerationSte
 from coding_steps_harness import FakeContext
 from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, fenced, subtask
 
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.workflow.errors import StepFailedError
+from autobyteus_core import StepFailedError
+from autobyteus_core.testing import ScriptedLLM
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "malformed_replies"
 MANIFEST = CATALOGUE / "manifest.json"

@@ -9,9 +9,8 @@ from autobyteus_coding_steps.exchange import ReplyRejectedError
 from autobyteus_coding_steps.steps.requirement_step import ORIGINAL_HEADING, RequirementStep
 from coding_steps_harness import MakeContext
 
-from autobyteus_core.settings import AutobyteusSettings
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.workflow.errors import StepFailedError
+from autobyteus_core import AutobyteusSettings, StepFailedError
+from autobyteus_core.testing import ScriptedLLM
 
 DOC = """## Background
 Count words.
@@ -106,7 +105,7 @@ async def test_a_users_prompt_file_replaces_the_shipped_one(
 
 
 async def test_options_are_validated(make_context: MakeContext) -> None:
-    from autobyteus_core.errors import ConfigurationError
+    from autobyteus_core import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="max_attempts"):
         await RequirementStep("requirement", {"max_attempts": 0}).execute(make_context())

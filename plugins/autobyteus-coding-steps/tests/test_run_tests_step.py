@@ -10,8 +10,8 @@ from autobyteus_coding_steps.steps.run_tests_step import RunTestsStep
 from coding_steps_harness import FakeContext, MakeContext
 from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, fenced
 
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.workflow.errors import StepFailedError
+from autobyteus_core import StepFailedError
+from autobyteus_core.testing import ScriptedLLM
 
 BUGGY_COUNTER = COUNTER_SOURCE.replace("counts.get(word, 0) + 1", "1")
 

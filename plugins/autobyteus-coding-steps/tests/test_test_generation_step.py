@@ -9,8 +9,8 @@ from autobyteus_coding_steps.steps.test_generation_step import TestGenerationSte
 from coding_steps_harness import FakeContext, MakeContext
 from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, TOP_SOURCE, TOP_TESTS, fenced
 
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.workflow.errors import StepFailedError
+from autobyteus_core import StepFailedError
+from autobyteus_core.testing import ScriptedLLM
 
 
 def _generated(context: FakeContext, files: dict[str, str]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autobyteus_core.llm.errors import LLMError
+from autobyteus_core import LLMError
 
 
 class ModelChecksumError(LLMError):

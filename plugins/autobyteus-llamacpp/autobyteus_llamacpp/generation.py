@@ -14,12 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autobyteus_core.llm.errors import (
-    LLMBadRequestError,
-    LLMContextLengthError,
-    LLMResponseError,
-)
-from autobyteus_core.llm.message import Message
+from autobyteus_core import LLMBadRequestError, LLMContextLengthError, LLMResponseError, Message
 
 CHAT_TEMPLATE_KEY = "tokenizer.chat_template"
 

@@ -9,10 +9,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from autobyteus_core.llm.llm_integration import LLMIntegration
-from autobyteus_core.llm.llm_response import LLMResponse, StreamChunk
-from autobyteus_core.llm.message import Message
-from autobyteus_core.llm.usage import Usage
+from autobyteus_core import LLMIntegration, LLMResponse, Message, StreamChunk, Usage
 from autobyteus_llamacpp.errors import ModelLoadError
 from autobyteus_llamacpp.generation import ChatTemplates, Generation, GenerationParams, generate
 from autobyteus_llamacpp.model_cache import ModelCache, ModelKey, ModelSlot

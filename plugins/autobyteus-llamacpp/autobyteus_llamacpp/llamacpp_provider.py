@@ -5,10 +5,13 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from autobyteus_core.llm.errors import ModelNotFoundError
-from autobyteus_core.llm.llm_integration import LLMIntegration
-from autobyteus_core.llm.llm_provider import LLMProvider, ModelInfo
-from autobyteus_core.settings import AutobyteusSettings
+from autobyteus_core import (
+    AutobyteusSettings,
+    LLMIntegration,
+    LLMProvider,
+    ModelInfo,
+    ModelNotFoundError,
+)
 from autobyteus_llamacpp.catalog import DEFAULT_MODEL, KNOWN_MODELS, KnownModel
 from autobyteus_llamacpp.errors import ModelLoadError
 from autobyteus_llamacpp.model_cache import SHARED_MODELS, ModelCache

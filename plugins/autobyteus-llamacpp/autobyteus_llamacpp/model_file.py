@@ -79,7 +79,7 @@ def ensure_file(target: Path, expected_sha256: str, pieces: Iterable[Path] | Non
         except ModelChecksumError as exc:
             if pieces is None:
                 raise
-            from autobyteus_core.logging import get_logger
+            from autobyteus_core import get_logger
 
             get_logger(plugin="llamacpp").warning(
                 "cached model damaged, assembling it again", path=str(target), error=str(exc)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from autobyteus_core.settings import PluginSettings
+from autobyteus_core import PluginSettings
 
 
 def usable_cpus() -> int:

@@ -19,8 +19,7 @@ from autobyteus_llamacpp.llamacpp_provider import LlamaCppProvider
 from autobyteus_llamacpp.model_cache import ModelCache
 from autobyteus_llamacpp.model_file import assemble_file, ensure_file, verify_file
 
-from autobyteus_core.llm.message import Message
-from autobyteus_core.settings import AutobyteusSettings
+from autobyteus_core import AutobyteusSettings, Message
 
 
 def make_pieces(folder: Path, *contents: bytes) -> list[Path]:

@@ -16,9 +16,8 @@ pytest.importorskip("autobyteus_llamacpp")
 from autobyteus_llamacpp.catalog import DEFAULT_MODEL
 from autobyteus_llamacpp.llamacpp_provider import llama_cpp_installed
 
-from autobyteus_core.app import Application
-from autobyteus_core.settings import AutobyteusSettings
-from autobyteus_core.testing.pytest_plugin import RegisterPlugin
+from autobyteus_core import Application, AutobyteusSettings
+from autobyteus_core.testing import RegisterPlugin
 
 DEFAULT_ID = "llamacpp:qwen2.5-coder-1.5b"
 

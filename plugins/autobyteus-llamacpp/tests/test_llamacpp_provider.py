@@ -21,13 +21,13 @@ from autobyteus_llamacpp.errors import ModelLoadError
 from autobyteus_llamacpp.llamacpp_provider import LlamaCppProvider
 from autobyteus_llamacpp.model_cache import ModelCache
 
-from autobyteus_core.llm.errors import (
+from autobyteus_core import (
+    AutobyteusSettings,
     LLMBadRequestError,
     LLMContextLengthError,
+    Message,
     ModelNotFoundError,
 )
-from autobyteus_core.llm.message import Message
-from autobyteus_core.settings import AutobyteusSettings
 
 GEMMA = "llamacpp:gemma3-270m"
 PROMPT = [Message.system("Answer briefly."), Message.user("Name a primary colour.")]

@@ -26,11 +26,8 @@ pytest.importorskip("sse_starlette")
 from autobyteus_llamacpp.catalog import GEMMA3_270M
 from autobyteus_llamacpp.model_file import ensure_file
 
-from autobyteus_core.app import Application
-from autobyteus_core.llm.llm_integration import LLMIntegration
-from autobyteus_core.llm.message import Message
-from autobyteus_core.settings import AutobyteusSettings
-from autobyteus_core.testing.pytest_plugin import RegisterPlugin
+from autobyteus_core import Application, AutobyteusSettings, LLMIntegration, Message
+from autobyteus_core.testing import RegisterPlugin
 
 ALIAS = "gemma3-270m"
 PROMPT = [Message.user("Name a primary colour.")]

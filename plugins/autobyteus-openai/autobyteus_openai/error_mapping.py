@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import openai
 from pydantic import SecretStr
 
-from autobyteus_core.llm.errors import (
+from autobyteus_core import (
     LLMAuthenticationError,
     LLMBadRequestError,
     LLMContextLengthError,

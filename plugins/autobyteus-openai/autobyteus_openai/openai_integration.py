@@ -12,20 +12,21 @@ from typing import Any, TypeVar
 
 import openai
 
-from autobyteus_core.llm.errors import (
+from autobyteus_core import (
     LLMAuthenticationError,
     LLMError,
+    LLMIntegration,
     LLMProviderUnavailableError,
     LLMRateLimitError,
+    LLMResponse,
     LLMResponseError,
     LLMTimeoutError,
+    Message,
     ModelNotFoundError,
+    StreamChunk,
+    Usage,
+    get_logger,
 )
-from autobyteus_core.llm.llm_integration import LLMIntegration
-from autobyteus_core.llm.llm_response import LLMResponse, StreamChunk
-from autobyteus_core.llm.message import Message
-from autobyteus_core.llm.usage import Usage
-from autobyteus_core.logging import get_logger
 from autobyteus_openai.error_mapping import CallTarget, translate
 from autobyteus_openai.prices import cost_usd, price_for
 from autobyteus_openai.rate_limiter import RateLimiter

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from autobyteus_core.llm.llm_provider import LLMProvider, ModelInfo
+from autobyteus_core import LLMProvider, ModelInfo
 from autobyteus_openai.settings import OpenAISettings
 
 if TYPE_CHECKING:
-    from autobyteus_core.llm.llm_integration import LLMIntegration
-    from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core import AutobyteusSettings, LLMIntegration
     from autobyteus_openai.openai_integration import OpenAIIntegration
 
 #: Remote, keyed providers rank above local ones when choosing a default model.

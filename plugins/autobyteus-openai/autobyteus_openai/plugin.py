@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from autobyteus_core import Deferred, hookimpl
 
 if TYPE_CHECKING:
-    from autobyteus_core.llm.llm_provider import LLMProvider
+    from autobyteus_core import LLMProvider
 
 AUTOBYTEUS_PLUGIN_API = ">=1.1,<2"
 

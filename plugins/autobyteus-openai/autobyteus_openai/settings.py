@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from autobyteus_core.settings import PluginSettings
+from autobyteus_core import PluginSettings
 
 #: Where the API key may be set, as error messages tell the user.
 API_KEY_HELP = (

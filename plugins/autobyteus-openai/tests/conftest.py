@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from autobyteus_openai.openai_integration import OpenAIIntegration
 from autobyteus_openai.settings import OpenAISettings
-
-from autobyteus_core.testing.openai_server import OpenAIServer
+from autobyteus_openai.testing import OpenAIServer
 
 TEST_KEY = "sk-test-5f1c2e9a7b3d4c60"
 

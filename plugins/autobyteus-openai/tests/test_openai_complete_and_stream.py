@@ -7,11 +7,10 @@ from collections.abc import Callable
 import pytest
 from autobyteus_openai.openai_integration import OpenAIIntegration
 from autobyteus_openai.prices import price_for
+from autobyteus_openai.testing import OpenAIServer, ScriptedReply
 from autobyteus_openai.token_count import estimate_prompt_tokens, estimate_tokens
 
-from autobyteus_core.llm.errors import LLMResponseError
-from autobyteus_core.llm.message import Message
-from autobyteus_core.testing.openai_server import OpenAIServer, ScriptedReply
+from autobyteus_core import LLMResponseError, Message
 
 MakeLLM = Callable[..., OpenAIIntegration]
 

@@ -10,18 +10,18 @@ from collections.abc import Callable
 import pytest
 from autobyteus_openai.openai_integration import OpenAIIntegration
 from autobyteus_openai.settings import OpenAISettings
+from autobyteus_openai.testing import OpenAIServer, ScriptedReply
 
-from autobyteus_core.llm.errors import (
+from autobyteus_core import (
     LLMAuthenticationError,
     LLMBadRequestError,
     LLMContextLengthError,
     LLMError,
     LLMProviderUnavailableError,
+    Message,
     ModelNotFoundError,
+    configure_logging,
 )
-from autobyteus_core.llm.message import Message
-from autobyteus_core.logging import configure_logging
-from autobyteus_core.testing.openai_server import OpenAIServer, ScriptedReply
 
 MakeLLM = Callable[..., OpenAIIntegration]
 PROMPT = [Message.user("hello")]

@@ -10,8 +10,7 @@ import urllib.request
 from typing import Any
 
 import pytest
-
-from autobyteus_core.testing.openai_server import OpenAIServer, ScriptedReply
+from autobyteus_openai.testing import OpenAIServer, ScriptedReply
 
 
 def _post(server: OpenAIServer, body: dict[str, Any], key: str | None = None) -> tuple[int, Any]:

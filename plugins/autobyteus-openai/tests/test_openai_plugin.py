@@ -13,11 +13,9 @@ import autobyteus_openai.plugin as openai_plugin
 import pytest
 from autobyteus_openai.openai_provider import OpenAIProvider
 from autobyteus_openai.settings import OpenAISettings
+from autobyteus_openai.testing import OpenAIServer
 
-from autobyteus_core.app import Application
-from autobyteus_core.llm.message import Message
-from autobyteus_core.settings import AutobyteusSettings
-from autobyteus_core.testing.openai_server import OpenAIServer
+from autobyteus_core import Application, AutobyteusSettings, Message
 
 
 def _app_with_plugin() -> Application:

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 from autobyteus_openai.openai_integration import OpenAIIntegration
 from autobyteus_openai.rate_limiter import RateLimiter
+from autobyteus_openai.testing import OpenAIServer, ScriptedReply
 
-from autobyteus_core.llm.message import Message
-from autobyteus_core.testing.openai_server import OpenAIServer, ScriptedReply
+from autobyteus_core import Message
 
 MakeLLM = Callable[..., OpenAIIntegration]
 

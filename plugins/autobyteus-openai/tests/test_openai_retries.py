@@ -7,14 +7,9 @@ from collections.abc import Callable
 import pytest
 from autobyteus_openai.openai_integration import OpenAIIntegration
 from autobyteus_openai.retry_policy import RetryPolicy, parse_retry_after
+from autobyteus_openai.testing import OpenAIServer, ScriptedReply
 
-from autobyteus_core.llm.errors import (
-    LLMProviderUnavailableError,
-    LLMRateLimitError,
-    LLMTimeoutError,
-)
-from autobyteus_core.llm.message import Message
-from autobyteus_core.testing.openai_server import OpenAIServer, ScriptedReply
+from autobyteus_core import LLMProviderUnavailableError, LLMRateLimitError, LLMTimeoutError, Message
 
 MakeLLM = Callable[..., OpenAIIntegration]
 PROMPT = [Message.user("hello")]

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from autobyteus_core.testing.openai_server import OpenAIServer, RecordedRequest, ScriptedReply
+from autobyteus_openai.testing import OpenAIServer, RecordedRequest, ScriptedReply
 
 pytest.importorskip("autobyteus_coding_steps.plugin")
 
@@ -81,9 +80,7 @@ async def test_default_workflow_through_the_openai_provider(
     import autobyteus_coding_steps.plugin as coding_steps_plugin
     import autobyteus_openai.plugin as openai_plugin
 
-    from autobyteus_core.app import Application
-    from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
-    from autobyteus_core.workflow.workflow_status import WorkflowStatus
+    from autobyteus_core import Application, AutomatedCodingWorkflow, WorkflowStatus
 
     # The first call is rate limited once: the provider retries it after the Retry-After.
     server.on("Rewrite the requirement", ScriptedReply.rate_limited(retry_after_s=0.2), times=1)

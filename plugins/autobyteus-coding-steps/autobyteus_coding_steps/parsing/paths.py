@@ -133,8 +133,7 @@ def path_problem(path: str) -> str | None:
     absolute paths, ``..``, control folders, device names, a trailing slash...) and also refuses
     caches and dependency folders (``__pycache__``, ``node_modules``, ``site-packages``...).
     """
-    from autobyteus_core.workspace.errors import UnsafePathError
-    from autobyteus_core.workspace.path_rules import split_relative_path
+    from autobyteus_core import UnsafePathError, split_relative_path
 
     try:
         parts = split_relative_path(path)

@@ -29,7 +29,7 @@ from autobyteus_coding_steps.parsing.text import (
     normalise_newlines,
     reply_size_issue,
 )
-from autobyteus_core.workflow.subtask import Subtask
+from autobyteus_core import Subtask
 
 _TOKEN = re.compile(r"#\s*task[\s_-]*(start|end)\s*#", re.IGNORECASE)
 _JUNK = "*_`> \t"

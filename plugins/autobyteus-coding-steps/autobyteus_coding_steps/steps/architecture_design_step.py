@@ -12,12 +12,10 @@ from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 from autobyteus_coding_steps.parsing.text import normalise_newlines
 from autobyteus_coding_steps.prompting import resource
 from autobyteus_coding_steps.steps.coding_step import CodingStep
-from autobyteus_core.prompt.prompt_template_variable import PromptTemplateVariable
-from autobyteus_core.workflow.step_result import StepResult
-from autobyteus_core.workflow.subtask import Subtask
+from autobyteus_core import PromptTemplateVariable, StepResult, Subtask
 
 if TYPE_CHECKING:
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core import WorkflowContext
 
 #: The package of the prompt's example project: a plan writing into it copied the example
 #: (unless the requirement itself is about it).

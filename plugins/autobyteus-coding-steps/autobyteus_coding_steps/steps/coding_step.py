@@ -8,13 +8,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from autobyteus_coding_steps.exchange import Answer, ask
 from autobyteus_coding_steps.options import StepOptions, step_options
 from autobyteus_coding_steps.prompting import load_prompt, render, resource
-from autobyteus_core.workflow.base_step import BaseStep
+from autobyteus_core import BaseStep
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.parsing.report import ParseResult
-    from autobyteus_core.llm.message import Message
-    from autobyteus_core.prompt.prompt_template_variable import PromptTemplateVariable
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core import Message, PromptTemplateVariable, WorkflowContext
 
 T = TypeVar("T")
 
@@ -38,7 +36,7 @@ class CodingStep(BaseStep):
         self, context: WorkflowContext, key: str, values: Mapping[str, Any]
     ) -> list[Message]:
         """The system message and the user message rendered from the template ``key``."""
-        from autobyteus_core.llm.message import Message
+        from autobyteus_core import Message
 
         system = render(self, "system", context.settings, {}).strip()
         user = render(self, key, context.settings, values)

@@ -28,16 +28,17 @@ from autobyteus_coding_steps.workspace_files import (
     package_inits,
     read_existing,
 )
-from autobyteus_core.prompt.prompt_template_variable import PromptTemplateVariable
-from autobyteus_core.workflow.errors import StepFailedError
-from autobyteus_core.workflow.events import EventType
-from autobyteus_core.workflow.step_result import StepResult
-from autobyteus_core.workspace.errors import WorkspaceError
+from autobyteus_core import (
+    EventType,
+    PromptTemplateVariable,
+    StepFailedError,
+    StepResult,
+    WorkspaceError,
+)
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
-    from autobyteus_core.workflow.subtask import Subtask
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core import Subtask, WorkflowContext
 
 
 def keeps_earlier_work(path: str, old: str | None, result: ParseResult[FileReply]) -> None:

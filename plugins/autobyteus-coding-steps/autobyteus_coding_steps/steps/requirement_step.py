@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING, ClassVar
 from autobyteus_coding_steps.parsing.requirement_document import parse_requirement_document
 from autobyteus_coding_steps.prompting import resource
 from autobyteus_coding_steps.steps.coding_step import CodingStep
-from autobyteus_core.prompt.prompt_template_variable import PromptTemplateVariable, VariableSource
-from autobyteus_core.workflow.errors import StepFailedError
-from autobyteus_core.workflow.step_result import StepResult
+from autobyteus_core import PromptTemplateVariable, StepFailedError, StepResult, VariableSource
 
 if TYPE_CHECKING:
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core import WorkflowContext
 
 ORIGINAL_HEADING = "## Original requirement (the source of truth)"
 

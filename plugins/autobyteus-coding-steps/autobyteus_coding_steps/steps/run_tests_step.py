@@ -25,14 +25,11 @@ from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_coding_steps.steps.test_generation_step import generated_modules, module_sources
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
-from autobyteus_core.prompt.prompt_template_variable import PromptTemplateVariable
-from autobyteus_core.workflow.errors import StepFailedError
-from autobyteus_core.workflow.step_result import StepResult
-from autobyteus_core.workspace.errors import WorkspaceError
+from autobyteus_core import PromptTemplateVariable, StepFailedError, StepResult, WorkspaceError
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core import WorkflowContext
 
 _NO_CHANGE = re.compile(r"^\W*(?:no\s+changes?|unchanged)\W*$", re.IGNORECASE)
 _PYTEST_COUNTS = re.compile(r"\b\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed)\b")

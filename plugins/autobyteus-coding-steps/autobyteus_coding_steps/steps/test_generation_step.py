@@ -23,15 +23,17 @@ from autobyteus_coding_steps.workspace_files import (
     is_test_path,
     read_existing,
 )
-from autobyteus_core.prompt.prompt_template_variable import PromptTemplateVariable
-from autobyteus_core.workflow.errors import StepFailedError
-from autobyteus_core.workflow.events import EventType
-from autobyteus_core.workflow.step_result import StepResult
-from autobyteus_core.workspace.errors import WorkspaceError
+from autobyteus_core import (
+    EventType,
+    PromptTemplateVariable,
+    StepFailedError,
+    StepResult,
+    WorkspaceError,
+)
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core import WorkflowContext
 
 
 def generated_modules(context: WorkflowContext) -> dict[str, str]:

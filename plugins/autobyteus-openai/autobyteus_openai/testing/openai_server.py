@@ -2,7 +2,7 @@
 
 Provider authors test their client against it through the real SDK instead of patching it::
 
-    from autobyteus_core.testing.openai_server import OpenAIServer, ScriptedReply
+    from autobyteus_openai.testing import OpenAIServer, ScriptedReply
 
     with OpenAIServer(models=["gpt-4o-mini"]) as server:
         server.queue("first reply", ScriptedReply.rate_limited(retry_after_s=1), "after retry")
