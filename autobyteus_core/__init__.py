@@ -94,6 +94,10 @@ _LAZY: dict[str, str] = {
     "PromptTemplateError": "autobyteus_core.prompt.errors",
     "PromptTemplateVariable": "autobyteus_core.prompt.prompt_template_variable",
     "VariableSource": "autobyteus_core.prompt.prompt_template_variable",
+    # running generated code
+    "ProcessOutcome": "autobyteus_core.sandbox.runner",
+    "child_environment": "autobyteus_core.sandbox.runner",
+    "run_process": "autobyteus_core.sandbox.runner",
     # workspaces
     "FileTooLargeError": "autobyteus_core.workspace.errors",
     "SafeWriter": "autobyteus_core.workspace.safe_writer",
@@ -148,6 +152,7 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
         PromptTemplateVariable,
         VariableSource,
     )
+    from autobyteus_core.sandbox.runner import ProcessOutcome, child_environment, run_process
     from autobyteus_core.settings import AutobyteusSettings, PluginSettings
     from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
     from autobyteus_core.workflow.base_step import BaseStep

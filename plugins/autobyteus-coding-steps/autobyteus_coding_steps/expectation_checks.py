@@ -38,10 +38,9 @@ from autobyteus_coding_steps.parsing.python_source import (
     replace_expectation,
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
-from autobyteus_coding_steps.process import child_environment, run_process
 from autobyteus_coding_steps.prompting import shown_file
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
-from autobyteus_core import StepFailedError, WorkspaceError
+from autobyteus_core import StepFailedError, WorkspaceError, child_environment, run_process
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions

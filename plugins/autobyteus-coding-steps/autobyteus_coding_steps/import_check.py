@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autobyteus_coding_steps.process import ProcessOutcome, run_process
+from autobyteus_core import ProcessOutcome, run_process
 
 MARKER = "@@autobyteus-import-check@@"
 

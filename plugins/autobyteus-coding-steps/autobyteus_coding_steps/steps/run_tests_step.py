@@ -20,12 +20,18 @@ from autobyteus_coding_steps.parsing.python_source import (
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.parsing.text import clip_middle
-from autobyteus_coding_steps.process import child_environment, run_process
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_coding_steps.steps.test_generation_step import generated_modules, module_sources
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
-from autobyteus_core import PromptTemplateVariable, StepFailedError, StepResult, WorkspaceError
+from autobyteus_core import (
+    PromptTemplateVariable,
+    StepFailedError,
+    StepResult,
+    WorkspaceError,
+    child_environment,
+    run_process,
+)
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from autobyteus_coding_steps.process import child_environment, run_process
+
+from autobyteus_core.sandbox.runner import child_environment, run_process
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX here")
 
@@ -178,3 +179,13 @@ def test_child_environment_drops_credentials(monkeypatch: pytest.MonkeyPatch) ->
     assert env["HARMLESS_SETTING"] == "kept"
     assert env["EXTRA"] == "1"
     assert env["PYTHONDONTWRITEBYTECODE"] == "1"
+
+
+def test_the_runner_is_exported_from_the_core() -> None:
+    import autobyteus_core
+    from autobyteus_core.sandbox import runner
+
+    assert autobyteus_core.run_process is runner.run_process
+    assert autobyteus_core.ProcessOutcome is runner.ProcessOutcome
+    with pytest.raises(AttributeError, match="no_such_name"):
+        autobyteus_core.no_such_name  # noqa: B018

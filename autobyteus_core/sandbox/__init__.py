@@ -1,0 +1,1 @@
+"""Running untrusted (LLM-written) code: one runner for every execution of generated code."""
