@@ -356,10 +356,11 @@ class Workflow:
             steps=[(r.id, r.step) for r in self.run_state.steps.values()],
         )
         await self.recorder.save()
-        self._cancel_requested = False
         self._loop = asyncio.get_running_loop()
         runner = asyncio.create_task(self._run_steps())
         self._runner = runner
+        if self._cancel_requested:  # cancel() came before the runner existed
+            runner.cancel()
         try:
             await runner
         except asyncio.CancelledError:
@@ -374,6 +375,7 @@ class Workflow:
             raise
         finally:
             self._runner = None
+            self._cancel_requested = False
         return self.run_state
 
     def run(self, requirement: str | None = None) -> RunState:

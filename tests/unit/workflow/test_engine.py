@@ -212,6 +212,17 @@ async def test_cancel_stops_the_run_cleanly_and_it_can_be_resumed(make_workflow:
     assert workflow.state.data["order"] == ["a", "wait", "z"]
 
 
+async def test_a_cancel_before_the_run_gets_going_is_not_lost(make_workflow: Any) -> None:
+    # A batch may cancel an item between creating its workflow and the step runner existing.
+    workflow = make_workflow({"wait": "block"})
+    workflow.cancel()
+    run = await asyncio.wait_for(workflow.start(requirement="r"), timeout=30)
+    assert run.status is WorkflowStatus.CANCELLED
+    assert _saved(workflow)["status"] == "cancelled"
+    workflow.state.data["unblock"] = True
+    assert (await workflow.start()).status is SUCCEEDED  # the cancel does not stick
+
+
 async def test_cancelling_the_caller_saves_the_run_and_propagates(make_workflow: Any) -> None:
     workflow = make_workflow({"wait": "block"})
     task = asyncio.create_task(workflow.start(requirement="r"))
