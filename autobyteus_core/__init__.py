@@ -31,8 +31,9 @@ PROJECT_NAME = "autobyteus"
 
 #: The version of the plugin contract (hook specs and the types they pass). A plugin may declare
 #: the range it supports with a module-level ``AUTOBYTEUS_PLUGIN_API = ">=1,<2"``.
-#: 1.1 added registration by import path (``Deferred``).
-PLUGIN_API_VERSION = "1.1"
+#: 1.1 added registration by import path (``Deferred``);
+#: 1.2 added the ``register_executors`` hook (batch executors).
+PLUGIN_API_VERSION = "1.2"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -51,6 +52,14 @@ _LAZY: dict[str, str] = {
     "get_logger": "autobyteus_core.logging",
     # commands (register_commands)
     "get_app": "autobyteus_core.cli.context",
+    # batch executors (register_executors)
+    "BatchQueue": "autobyteus_core.batch.executor",
+    "Executor": "autobyteus_core.batch.executor",
+    "ItemResult": "autobyteus_core.batch.item",
+    "ItemTask": "autobyteus_core.batch.item",
+    "error_result": "autobyteus_core.batch.item",
+    "run_item": "autobyteus_core.batch.item",
+    "run_item_in_process": "autobyteus_core.batch.item",
     # steps and workflows
     "AutomatedCodingWorkflow": "autobyteus_core.workflow.automated_coding_workflow",
     "BaseStep": "autobyteus_core.workflow.base_step",
@@ -125,6 +134,14 @@ __getattr__, __dir__ = lazy_exports(globals(), _LAZY)
 
 if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     from autobyteus_core.app import Application
+    from autobyteus_core.batch.executor import BatchQueue, Executor
+    from autobyteus_core.batch.item import (
+        ItemResult,
+        ItemTask,
+        error_result,
+        run_item,
+        run_item_in_process,
+    )
     from autobyteus_core.cli.context import get_app
     from autobyteus_core.default_plugins.python_workspace import python_workspace
     from autobyteus_core.errors import AutobyteusError, ConfigurationError, PluginLoadError

@@ -16,6 +16,7 @@ from autobyteus_core.plugins import DEFAULT_PLUGINS, PluginHost, PluginRecord
 from autobyteus_core.registry import PluginOrigin, Registry, instance_name
 
 if TYPE_CHECKING:
+    from autobyteus_core.batch.executor import Executor
     from autobyteus_core.workflow.base_step import BaseStep
     from autobyteus_core.workflow.events import WorkflowEvent
     from autobyteus_core.workflow.steps_template_config import WorkflowDefinition
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 
 class Application:
-    """Owns the plugin host and the step, LLM provider, workspace type and workflow registries.
+    """Owns the plugin host and the step, LLM provider, workspace type, workflow and batch
+    executor registries.
 
     Plugins load lazily: the first access to a registry loads them (once) and calls the one hook
     that fills it. Pass ``entry_points=False`` for an isolated application that sees only the
@@ -58,6 +60,10 @@ class Application:
                 "autobyteus_core.workflow.steps_template_config:WorkflowDefinition",
             ),
         )
+        self._executors: Registry[Executor] = Registry(
+            "executor",
+            instance_name("register_executors", "autobyteus_core.batch.executor:Executor"),
+        )
         for registry in self._registries():
             registry.on_load_failure.append(self._fail_plugin_of)
         self._filled: set[str] = set()
@@ -88,8 +94,20 @@ class Application:
         self._fill("register_workflows")
         return self._workflows
 
+    @property
+    def executors(self) -> Registry[Executor]:
+        """Registered batch executors by name (``register_executors``)."""
+        self._fill("register_executors")
+        return self._executors
+
     def _registries(self) -> tuple[Registry[Any], ...]:
-        return (self._steps, self._llm.providers, self._workspace_types, self._workflows)
+        return (
+            self._steps,
+            self._llm.providers,
+            self._workspace_types,
+            self._workflows,
+            self._executors,
+        )
 
     # -- plugins ---------------------------------------------------------------------------------
 
@@ -148,6 +166,7 @@ class Application:
             "register_llm_providers": self._llm.providers,
             "register_workspace_settings": self._workspace_types,
             "register_workflows": self._workflows,
+            "register_executors": self._executors,
         }
         return registries[hook]
 

@@ -24,6 +24,7 @@ from autobyteus_core import hookspec
 if TYPE_CHECKING:
     import click
 
+    from autobyteus_core.batch.executor import Executor
     from autobyteus_core.deferred import Deferred
     from autobyteus_core.llm.llm_provider import LLMProvider
     from autobyteus_core.workflow.base_step import BaseStep
@@ -86,6 +87,19 @@ def register_workflows(register: Callable[[WorkflowDefinition | Deferred], None]
 
 
 @hookspec
+def register_executors(register: Callable[[Executor | Deferred], None]) -> None:
+    """Register batch executors.
+
+    Call ``register(executor)`` with an :class:`~autobyteus_core.batch.executor.Executor`
+    instance (or a ``Deferred`` naming it or its class); its ``name`` is what
+    ``autobyteus batch run --executor`` takes. An executor runs the items of a batch, at most
+    ``--jobs`` at once, in this process or elsewhere; import what it runs on (a cluster client)
+    inside :meth:`~autobyteus_core.batch.executor.Executor.run`. Called once per application,
+    the first time its executor registry is used. Added in 1.2.
+    """
+
+
+@hookspec
 def register_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``autobyteus`` command-line interface.
 
@@ -118,6 +132,7 @@ REGISTER_HOOKS: tuple[str, ...] = (
     "register_llm_providers",
     "register_workspace_settings",
     "register_workflows",
+    "register_executors",
 )
 
 #: Every hook name, as ``autobyteus plugins --hook`` accepts them.

@@ -43,6 +43,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "autobyteus_core.default_plugins.python_workspace",
     "autobyteus_core.default_plugins.scripted_provider",
     "autobyteus_core.default_plugins.event_log",
+    "autobyteus_core.default_plugins.local_executor",
 )
 
 #: The distribution the default plugins belong to.

@@ -33,6 +33,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "show": "autobyteus_core.cli.run_commands:show_command",
     "resume": "autobyteus_core.cli.run_commands:resume_command",
     "workflow": "autobyteus_core.cli.run_commands:workflow_group",
+    "batch": "autobyteus_core.cli.batch_commands:batch_group",
 }
 
 _PLUGIN_COMMANDS = "plugin_commands"

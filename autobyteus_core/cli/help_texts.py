@@ -19,4 +19,5 @@ SHORT_HELP: dict[str, str] = {
     "show": "Show a run: status, steps, usage, files written and the parsed plan.",
     "resume": "Continue a stopped run; recorded LLM replies are reused, never paid twice.",
     "workflow": "Inspect the configured workflow.",
+    "batch": "Run many workflows at once, resumable, and follow them.",
 }

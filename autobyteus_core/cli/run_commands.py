@@ -12,7 +12,7 @@ import contextlib
 import datetime
 import json
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -58,18 +58,18 @@ concurrency_option = click.option(
 )
 
 
-def _fail(message: str, code: int = EXIT_CANNOT_START) -> NoReturn:
+def fail(message: str, code: int = EXIT_CANNOT_START) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     raise SystemExit(code)
 
 
 @contextlib.contextmanager
-def _cannot_start() -> Iterator[None]:
+def cannot_start() -> Iterator[None]:
     """Errors while setting up a run end the command with exit code 2 and one line."""
     try:
         yield
     except AutobyteusError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _settings(workspace: Path) -> AutobyteusSettings:
@@ -78,7 +78,7 @@ def _settings(workspace: Path) -> AutobyteusSettings:
     return AutobyteusSettings.load(workspace.expanduser().absolute())
 
 
-def _budget(text: str | None) -> Budget | None:
+def parse_budget(text: str | None) -> Budget | None:
     if text is None:
         return None
     from autobyteus_core.workflow.budget import Budget
@@ -86,7 +86,7 @@ def _budget(text: str | None) -> Budget | None:
     try:
         return Budget.parse(text)
     except ValueError as exc:
-        _fail(f"--budget: {exc}")
+        fail(f"--budget: {exc}")
 
 
 def _budget_kwargs(budget: Budget | None) -> dict[str, Any]:
@@ -102,16 +102,18 @@ def _budget_kwargs(budget: Budget | None) -> dict[str, Any]:
 # -- running -------------------------------------------------------------------------------
 
 
-def _install_cancel_handlers(loop: asyncio.AbstractEventLoop, workflow: Workflow) -> list[int]:
-    """Ctrl-C (and SIGTERM) cancel the run cleanly the first time; a second Ctrl-C is the
-    default interrupt again."""
+def install_cancel_handlers(
+    loop: asyncio.AbstractEventLoop, stop: Callable[[], None], what: str = "the run"
+) -> list[int]:
+    """Ctrl-C (and SIGTERM) call ``stop`` the first time; a second Ctrl-C is the default
+    interrupt again."""
     installed: list[int] = []
 
     def cancel(signum: int) -> None:
-        click.echo("\nCancelling: saving the run (Ctrl-C again to force)...", err=True)
+        click.echo(f"\nCancelling: saving {what} (Ctrl-C again to force)...", err=True)
         with contextlib.suppress(Exception):
             loop.remove_signal_handler(signum)
-        workflow.cancel()
+        stop()
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
@@ -137,7 +139,7 @@ def drive(workflow: Workflow, requirement: str | None, *, live: bool | None = No
 
     async def main() -> RunState:
         loop = asyncio.get_running_loop()
-        installed = _install_cancel_handlers(loop, workflow)
+        installed = install_cancel_handlers(loop, workflow.cancel)
         try:
             with display:
                 return await workflow.start(requirement)
@@ -152,12 +154,12 @@ def drive(workflow: Workflow, requirement: str | None, *, live: bool | None = No
         run = workflow.run_state
         click.echo("Interrupted.", err=True)
     except AutobyteusError as exc:
-        _fail(str(exc), EXIT_FAILED)
+        fail(str(exc), EXIT_FAILED)
     except Exception as exc:  # a bug: say so in one line; the details go to the debug log
         from autobyteus_core.logging import get_logger
 
         get_logger(run_id=workflow.run_id).debug("unexpected error", exc_info=True)
-        _fail(
+        fail(
             f"unexpected {type(exc).__name__}: {exc} (the run is saved; --log-level debug "
             "shows the traceback)",
             EXIT_FAILED,
@@ -179,14 +181,14 @@ def _report_end(run: RunState) -> NoReturn:
 
 def _read_requirement(requirement: str | None, requirement_file: Path | None) -> str:
     if requirement is not None and requirement_file is not None:
-        _fail("give the requirement as an argument or with --requirement-file, not both")
+        fail("give the requirement as an argument or with --requirement-file, not both")
     if requirement_file is not None:
         try:
             requirement = requirement_file.read_text(encoding="utf-8")
         except OSError as exc:
-            _fail(f"cannot read {requirement_file}: {exc.strerror or exc}")
+            fail(f"cannot read {requirement_file}: {exc.strerror or exc}")
     if not requirement or not requirement.strip():
-        _fail('no requirement: autobyteus run "<requirement>" or --requirement-file FILE')
+        fail('no requirement: autobyteus run "<requirement>" or --requirement-file FILE')
     return requirement.strip()
 
 
@@ -220,9 +222,9 @@ def run_command(
     from autobyteus_core.workflow.workflow import Workflow
 
     text = _read_requirement(requirement, requirement_file)
-    limits = _budget(budget)
+    limits = parse_budget(budget)
     app = get_app(ctx)
-    with _cannot_start():
+    with cannot_start():
         settings = _settings(workspace)
         model_id = app.llm.resolve_model_id(settings, model)
         app.llm.get(model_id, settings)
@@ -259,9 +261,9 @@ def resume_command(
     """Continue a stopped run; recorded LLM replies are reused, never paid twice."""
     from autobyteus_core.workflow.workflow import Workflow
 
-    limits = _budget(budget)
+    limits = parse_budget(budget)
     app = get_app(ctx)
-    with _cannot_start():
+    with cannot_start():
         flow = Workflow.load(
             run_id,
             workspace=workspace,
@@ -358,7 +360,7 @@ def show_command(run_id: str, workspace: Path, as_json: bool) -> None:
     from autobyteus_core.cli.progress import format_cost, format_seconds, print_summary
     from autobyteus_core.workflow.run_store import RunStore
 
-    with _cannot_start():
+    with cannot_start():
         run = RunStore(workspace.expanduser().absolute()).load(run_id)
     if as_json:
         echo_json(run_details(run))
@@ -421,7 +423,7 @@ def workflow_show_command(
     from autobyteus_core.workflow.workflow import Workflow
 
     app = get_app(ctx)
-    with _cannot_start():
+    with cannot_start():
         settings = _settings(workspace)
         definition = find_workflow(app, workflow or settings.workflow)
         flow = Workflow(definition, app=app, workspace=workspace, settings=settings)
@@ -429,7 +431,7 @@ def workflow_show_command(
         click.echo(json.dumps(json.loads(flow.to_json()), indent=2))
         return
     if as_toml:
-        with _cannot_start():
+        with cannot_start():
             click.echo(dumps_workflow(definition), nl=False)
         return
     click.echo(f"{definition.name}: {definition.description}".rstrip(": "))

@@ -12,15 +12,20 @@ from typing import TYPE_CHECKING
 from autobyteus_core.lazy_exports import lazy_exports
 
 _LAZY = {
+    "CALLS": "autobyteus_core.testing.batch_kit",
+    "CALLS_PER_ITEM": "autobyteus_core.testing.batch_kit",
     "RecordedCall": "autobyteus_core.testing.scripted_llm",
     "RegisterPlugin": "autobyteus_core.testing.pytest_plugin",
+    "ScriptedBatch": "autobyteus_core.testing.batch_kit",
     "ScriptedLLM": "autobyteus_core.testing.scripted_llm",
     "Venv": "autobyteus_core.testing.venv",
+    "make_batch": "autobyteus_core.testing.batch_kit",
 }
 __all__ = list(_LAZY)
 __getattr__, __dir__ = lazy_exports(globals(), _LAZY)
 
 if TYPE_CHECKING:
+    from autobyteus_core.testing.batch_kit import CALLS, CALLS_PER_ITEM, ScriptedBatch, make_batch
     from autobyteus_core.testing.pytest_plugin import RegisterPlugin
     from autobyteus_core.testing.scripted_llm import RecordedCall, ScriptedLLM
     from autobyteus_core.testing.venv import Venv

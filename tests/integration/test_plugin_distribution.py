@@ -168,6 +168,7 @@ def test_disable_plugins(venv):
         "python_workspace": "loaded",
         "scripted_provider": "loaded",
         "event_log": "loaded",
+        "local_executor": "loaded",
     }
     steps = autobyteus(venv, "steps", "--json", AUTOBYTEUS_DISABLE_PLUGINS="summary,broken")
     assert json.loads(steps.stdout) == []
@@ -180,4 +181,4 @@ def test_load_plugins(venv):
     assert {m["provider"] for m in json.loads(proc.stdout)} == {"echo", "scripted"}
     none = autobyteus(venv, "plugins", "--json", AUTOBYTEUS_LOAD_PLUGINS="")
     loaded = {r["name"] for r in json.loads(none.stdout) if r["status"] == "loaded"}
-    assert loaded == {"python_workspace", "scripted_provider", "event_log"}
+    assert loaded == {"python_workspace", "scripted_provider", "event_log", "local_executor"}

@@ -101,7 +101,7 @@ def test_loading_is_lazy_and_register_hooks_run_once(make_dist, monkeypatch, sit
 def test_default_plugins_load_after_entry_points_and_are_marked_default():
     app = loaded_app(entry_points=False)
     names = [r.name for r in app.plugin_records()]
-    assert names == ["python_workspace", "scripted_provider", "event_log"]
+    assert names == ["python_workspace", "scripted_provider", "event_log", "local_executor"]
     assert all(r.default and r.distribution == "autobyteus-core" for r in app.plugin_records())
     assert "python" in app.workspace_types
     assert "scripted" in app.llm.providers
@@ -323,6 +323,7 @@ def test_empty_load_plugins_loads_no_external_plugin(three_dists, monkeypatch):
         "python_workspace",
         "scripted_provider",
         "event_log",
+        "local_executor",
     }
 
 

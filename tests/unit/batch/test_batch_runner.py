@@ -1,0 +1,88 @@
+"""The executor hook and the batch runner in this process: an executor registered by a plugin
+runs a batch, and the batch budget stops starting items before it would be overspent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autobyteus_core import hookimpl
+from autobyteus_core.app import Application
+from autobyteus_core.batch.executor import BatchQueue, Executor
+from autobyteus_core.batch.item import ItemResult
+from autobyteus_core.batch.runner import BatchOptions, BatchRunner
+from autobyteus_core.batch.spec import read_spec
+from autobyteus_core.errors import PluginLoadError
+from autobyteus_core.testing.batch_kit import CALLS_PER_ITEM, make_batch
+from autobyteus_core.workflow.budget import Budget
+
+
+class InlineExecutor(Executor):
+    """Runs one item at a time and says so in each result."""
+
+    name = "inline"
+    description = "one item at a time, for tests"
+
+    async def run(self, batch: BatchQueue) -> None:
+        while (task := batch.next()) is not None:
+            batch.finished(
+                ItemResult(id=task.id, status="succeeded", workspace=task.workspace, error="inline")
+            )
+
+
+class InlinePlugin:
+    @hookimpl
+    def register_executors(self, register):
+        register(InlineExecutor())
+
+
+class ShadowsLocal:
+    @hookimpl
+    def register_executors(self, register):
+        register(type("Local", (InlineExecutor,), {"name": "local"})())
+
+
+async def test_a_plugin_executor_runs_the_batch(
+    autobyteus_app: Application, register_plugin, tmp_path: Path
+) -> None:
+    record = register_plugin(InlinePlugin(), "inline")
+    assert record.registered == {"executors": ["inline"]}
+    assert autobyteus_app.executors.names() == ["inline", "local"]
+    batch = make_batch(tmp_path, items=3, failing=(), bad=(2,))
+    runner = BatchRunner(
+        read_spec(batch.spec), BatchOptions(out=tmp_path / "out"), app=autobyteus_app
+    )
+    outcome = await runner.run(autobyteus_app.executors.get("inline"))
+    latest = batch.latest(tmp_path / "out")
+    assert {i: line["status"] for i, line in latest.items()} == {
+        "item-01": "succeeded", "item-02": "error", "item-03": "succeeded"
+    }  # fmt: skip
+    assert latest["item-01"]["error"] == "inline"  # the executor's own result
+    assert outcome.exit_code == 1
+
+
+def test_a_plugin_cannot_take_the_local_executors_name(register_plugin) -> None:
+    with pytest.raises(PluginLoadError, match="executor 'local' is registered twice"):
+        register_plugin(ShadowsLocal(), "shadow")
+
+
+async def test_the_batch_budget_stops_starting_items_before_it_is_overspent(
+    autobyteus_app: Application, register_plugin, tmp_path: Path
+) -> None:
+    batch = make_batch(tmp_path, items=6, failing=(), bad=())
+    register_plugin(batch.plugin_module(), "batch_kit_steps")
+    out = tmp_path / "out"
+    per_item = 40  # the scripted replies' word counts: 10 tokens a call
+    options = BatchOptions(
+        out=out, jobs=1, model=batch.model, workflow="batch_kit",
+        budget=Budget(tokens=int(per_item * 2.5)),
+    )  # fmt: skip
+    runner = BatchRunner(read_spec(batch.spec), options, app=autobyteus_app)
+    outcome = await runner.run(autobyteus_app.executors.get("local"))
+    await autobyteus_app.llm.aclose()
+    ran = batch.results(out)
+    assert [line["status"] for line in ran] == ["succeeded", "succeeded"]
+    assert [line["usage"]["total_tokens"] for line in ran] == [per_item, per_item]
+    assert ran[0]["usage"]["calls"] == CALLS_PER_ITEM
+    assert outcome.budget_stopped and outcome.not_started == 4 and outcome.exit_code == 3
