@@ -53,13 +53,18 @@ _LAZY: dict[str, str] = {
     # commands (register_commands)
     "get_app": "autobyteus_core.cli.context",
     # batch executors (register_executors)
+    "BatchObserver": "autobyteus_core.batch.runner",
+    "BatchOptions": "autobyteus_core.batch.runner",
     "BatchQueue": "autobyteus_core.batch.executor",
+    "BatchRunner": "autobyteus_core.batch.runner",
     "Executor": "autobyteus_core.batch.executor",
     "ItemResult": "autobyteus_core.batch.item",
     "ItemTask": "autobyteus_core.batch.item",
     "error_result": "autobyteus_core.batch.item",
     "run_item": "autobyteus_core.batch.item",
     "run_item_in_process": "autobyteus_core.batch.item",
+    "SpecItem": "autobyteus_core.batch.spec",
+    "read_spec": "autobyteus_core.batch.spec",
     # steps and workflows
     "AutomatedCodingWorkflow": "autobyteus_core.workflow.automated_coding_workflow",
     "BaseStep": "autobyteus_core.workflow.base_step",
@@ -142,6 +147,8 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
         run_item,
         run_item_in_process,
     )
+    from autobyteus_core.batch.runner import BatchObserver, BatchOptions, BatchRunner
+    from autobyteus_core.batch.spec import SpecItem, read_spec
     from autobyteus_core.cli.context import get_app
     from autobyteus_core.default_plugins.python_workspace import python_workspace
     from autobyteus_core.errors import AutobyteusError, ConfigurationError, PluginLoadError
