@@ -144,6 +144,12 @@ class _LayeredSettings(BaseSettings):
         ``autobyteus.toml``, ``pyproject.toml [tool.autobyteus]`` or ``default``."""
         return _value_sources(type(self), self._workspace, self._init_values)
 
+    def workspace_sourced(self) -> set[str]:
+        """The fields whose value comes from a file of the workspace (``.env``,
+        ``autobyteus.toml``, ``pyproject.toml``), which whoever writes there controls."""
+        origins = _value_origins(type(self), self._workspace, self._init_values)
+        return {name for name, (_, inside) in origins.items() if inside}
+
 
 def _bind(cls: type[S], workspace: Path | None) -> type[S]:
     if cls._bound:
@@ -164,9 +170,15 @@ def _bind_cached(cls: type[S], workspace: Path | None) -> type[S]:
     return type(cls.__name__, (cls,), attrs)
 
 
+#: The sources that are files of the workspace (a custom source says so with a true
+#: ``source_in_workspace`` attribute).
+WORKSPACE_SOURCES = frozenset({SOURCE_DOTENV, SOURCE_TOML, SOURCE_PYPROJECT})
+
+
 def _labelled_sources(
     bound: type[_LayeredSettings], overrides: dict[str, Any]
-) -> list[tuple[str, dict[str, Any]]]:
+) -> list[tuple[str, dict[str, Any], bool]]:
+    """Each source: its label, its values and whether it is a file of the workspace."""
     sources = bound.settings_customise_sources(
         bound,
         InitSettingsSource(bound, init_kwargs=overrides),
@@ -174,7 +186,7 @@ def _labelled_sources(
         DotEnvSettingsSource(bound),
         InitSettingsSource(bound, init_kwargs={}),
     )
-    labelled: list[tuple[str, dict[str, Any]]] = []
+    labelled: list[tuple[str, dict[str, Any], bool]] = []
     for source in sources:
         custom = getattr(source, "source_label", None)
         if isinstance(custom, str) and custom:
@@ -189,7 +201,10 @@ def _labelled_sources(
             label = SOURCE_INIT
         else:
             label = type(source).__name__.strip("_")
-        labelled.append((label, source()))
+        in_workspace = label in WORKSPACE_SOURCES or bool(
+            getattr(source, "source_in_workspace", False)
+        )
+        labelled.append((label, source(), in_workspace))
     return labelled
 
 
@@ -203,17 +218,27 @@ def _field_keys(settings_cls: type[BaseSettings], name: str) -> Iterator[str]:
             yield from (c for c in alias.choices if isinstance(c, str))
 
 
+def _value_origins(
+    cls: type[_LayeredSettings], workspace: Path | None, overrides: dict[str, Any]
+) -> dict[str, tuple[str, bool]]:
+    """For every field, the label of the source its value came from and whether that source is
+    a file of the workspace."""
+    bound = cls._bound_to(workspace)
+    labelled = _labelled_sources(bound, overrides)
+    result: dict[str, tuple[str, bool]] = {}
+    for name in cls.model_fields:
+        keys = list(_field_keys(cls, name))
+        found = [
+            (label, inside) for label, values, inside in labelled if any(k in values for k in keys)
+        ]
+        result[name] = found[0] if found else (SOURCE_DEFAULT, False)
+    return result
+
+
 def _value_sources(
     cls: type[_LayeredSettings], workspace: Path | None, overrides: dict[str, Any]
 ) -> dict[str, str]:
-    bound = cls._bound_to(workspace)
-    labelled = _labelled_sources(bound, overrides)
-    result: dict[str, str] = {}
-    for name in cls.model_fields:
-        keys = list(_field_keys(cls, name))
-        found = [label for label, values in labelled if any(k in values for k in keys)]
-        result[name] = found[0] if found else SOURCE_DEFAULT
-    return result
+    return {name: label for name, (label, _) in _value_origins(cls, workspace, overrides).items()}
 
 
 def _explain_validation_error(
@@ -304,6 +329,23 @@ class AutobyteusSettings(_LayeredSettings):
         of the bad value and the problem when a value is invalid or a TOML file is malformed.
         """
         return cls._create(workspace, overrides)
+
+    def prompt_file(self, step: str, key: str) -> Path | None:
+        """The override file of the prompt ``key`` of ``step``, if the settings name one (a
+        relative path is in the workspace)."""
+        override = self.prompts.get(step, {}).get(key)
+        if not override:
+            return None
+        path = Path(override).expanduser()
+        if not path.is_absolute() and self._workspace is not None:
+            path = self._workspace / path
+        return path
+
+    def prompt_files(self) -> list[Path]:
+        """Every prompt override file the settings name (control files: LLM output never
+        writes them)."""
+        found = (self.prompt_file(step, key) for step, keys in self.prompts.items() for key in keys)
+        return [path for path in found if path is not None]
 
     def plugin(self, settings_cls: type[P], **overrides: Any) -> P:
         """The plugin settings ``settings_cls`` for the same workspace, loaded once and cached

@@ -44,12 +44,15 @@ def show_command(ctx: click.Context, as_json: bool, workspace: Path) -> None:
 
     core = AutobyteusSettings.load(workspace)
     sections: dict[str, Any] = {CORE_SECTION: describe_settings(core)}
+    warnings = workspace_redirects(CORE_SECTION, core)
     for settings_cls in plugin_settings_classes(get_app(ctx)):
         try:
-            sections[settings_cls.namespace] = describe_settings(core.plugin(settings_cls))
+            settings = core.plugin(settings_cls)
+            sections[settings_cls.namespace] = describe_settings(settings)
+            warnings += workspace_redirects(settings_cls.namespace, settings)
         except Exception as exc:  # one plugin's invalid settings must not hide the rest
             sections[settings_cls.namespace] = {"error": f"{type(exc).__name__}: {exc}"}
-    data = {"workspace": str(workspace.resolve()), "settings": sections}
+    data = {"workspace": str(workspace.resolve()), "settings": sections, "warnings": warnings}
     if as_json:
         echo_json(data)
         return
@@ -66,6 +69,26 @@ def show_command(ctx: click.Context, as_json: bool, workspace: Path) -> None:
                 for name, info in fields.items()
             ],
         )
+    for warning in warnings:
+        click.echo(f"\nWarning: {warning}")
+
+
+def workspace_redirects(section: str, settings: _LayeredSettings) -> list[str]:
+    """A warning for every URL setting taken from a workspace file while a secret of the same
+    settings comes from elsewhere: whoever wrote that file decides where the secret goes."""
+    inside = settings.workspace_sourced()
+    sources = settings.value_sources()
+    fields = type(settings).model_fields
+    urls = [n for n in fields if n.endswith("url") and n in inside and getattr(settings, n)]
+    secrets = [
+        n for n in fields if n not in inside and hasattr(getattr(settings, n), "get_secret_value")
+    ]
+    return [
+        f"[{section}] {url} comes from a file in the workspace ({sources[url]}) while "
+        f"{secret} comes from {sources[secret]}: that file decides where your {secret} is sent"
+        for url in urls
+        for secret in secrets
+    ]
 
 
 def describe_settings(settings: _LayeredSettings) -> dict[str, dict[str, Any]]:

@@ -32,6 +32,37 @@ RESOURCE_REF = re.compile(
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
 
 
+#: Pseudo file systems whose "files" are the process's or the machine's own state.
+_SYSTEM_ROOTS = ("/proc", "/sys", "/dev")
+
+
+def _read_regular_file(file: Path) -> bytes:
+    """The bytes of ``file``; an OSError when it is not a regular file or lies in (or on the
+    same file system as) ``/proc``, ``/sys`` or ``/dev``."""
+    import os
+    import stat
+
+    real = os.path.realpath(file)
+    if any(real == root or real.startswith(root + "/") for root in _SYSTEM_ROOTS):
+        raise OSError(f"{real} is a system file, not a template")
+    fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError("it is not a regular file")
+        top = os.stat("/").st_dev
+        for root in _SYSTEM_ROOTS:
+            try:
+                device = os.stat(root).st_dev
+            except OSError:
+                continue
+            # /proc mounted a second time elsewhere; a root that is a plain folder of "/" (not
+            # mounted here) must not make every file of "/" suspect
+            if device == info.st_dev and device != top:
+                raise OSError(f"it is on the file system of {root}, not a template")
+        return handle.read()
+
+
 def is_resource_ref(spec: str) -> bool:
     """Whether ``spec`` has the ``package.module:path/to/file`` form of a package resource."""
     return RESOURCE_REF.match(spec) is not None
@@ -160,10 +191,12 @@ class PromptTemplate:
         *,
         name: str | None = None,
     ) -> PromptTemplate:
-        """A template read from a file (user overrides, for example)."""
+        """A template read from a file (user overrides, for example): a regular file, never
+        one of ``/proc``, ``/sys`` or ``/dev`` (a template pointed at ``/proc/self/environ``
+        would put the process environment, keys included, into the prompt)."""
         file = Path(path).expanduser()
         try:
-            text = file.read_text(encoding="utf-8")
+            text = _read_regular_file(file).decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise PromptTemplateError(f"cannot read prompt template {file}: {exc}") from exc
         return cls(text, variables, name=name or str(file), origin=str(file))
@@ -198,13 +231,9 @@ class PromptTemplate:
         if variables is None:
             declared = getattr(step, "prompt_variables", None)
             variables = declared.get(key, ()) if isinstance(declared, Mapping) else ()
-        if settings is not None:
-            override = settings.prompts.get(step.name, {}).get(key)
-            if override:
-                path = Path(override).expanduser()
-                if not path.is_absolute() and settings.workspace is not None:
-                    path = settings.workspace / path
-                return cls.from_file(path, variables, name=f"{step.name}.{key} ({path})")
+        path = settings.prompt_file(step.name, key) if settings is not None else None
+        if path is not None:
+            return cls.from_file(path, variables, name=f"{step.name}.{key} ({path})")
         spec = step.prompt_templates.get(key)
         if spec is None:
             known = ", ".join(sorted(step.prompt_templates)) or "none"

@@ -37,6 +37,7 @@ from autobyteus_core.workflow.run_store import RunStore
 from autobyteus_core.workflow.step_context import StepContext
 from autobyteus_core.workflow.step_result import StepResult
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from autobyteus_core.workspace.control_files import ControlFiles
 from autobyteus_core.workspace.errors import UnsafePathError
 from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
 
@@ -227,7 +228,12 @@ class Workflow:
         if self._workspace is None:
             types = [r.item for r in self.app.workspace_types.registrations()]
             self._workspace = WorkspaceSetting.detect(
-                self.workspace_root, types, max_file_bytes=self.settings.max_file_bytes
+                self.workspace_root,
+                types,
+                max_file_bytes=self.settings.max_file_bytes,
+                control_files=ControlFiles.for_workspace(
+                    self.workspace_root, self.settings.prompt_files()
+                ),
             )
         return self._workspace
 

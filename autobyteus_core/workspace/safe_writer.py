@@ -1,8 +1,8 @@
 """The one safe writer for everything the LLM produces.
 
 Every file a workflow writes goes through :meth:`SafeWriter.write`, which refuses anything that
-could leave the workspace or tamper with it (see :mod:`autobyteus_core.workspace.path_rules`),
-follows symbolic links only when they stay inside the workspace, walks the directories with
+could leave the workspace or tamper with it (see :mod:`autobyteus_core.workspace.path_rules`)
+or with autobyteus's own settings (see :mod:`autobyteus_core.workspace.control_files`), follows symbolic links only when they stay inside the workspace, walks the directories with
 ``O_NOFOLLOW`` descriptors so a directory swapped for a link mid-write cannot redirect it,
 replaces files atomically, and records every change.
 """
@@ -23,6 +23,7 @@ from autobyteus_core.workspace.atomic_write import (
     O_NOFOLLOW,
     atomic_write_at,
 )
+from autobyteus_core.workspace.control_files import ControlFiles
 from autobyteus_core.workspace.errors import FileTooLargeError, UnsafePathError, WorkspaceError
 from autobyteus_core.workspace.path_rules import VENV_MARKER, check_name, split_relative_path
 from autobyteus_core.workspace.written_file import WrittenFile
@@ -35,15 +36,22 @@ class SafeWriter:
     """Writes files under ``root`` and nowhere else; keeps the list of changes in ``changes``."""
 
     def __init__(
-        self, root: Path | str, *, max_file_bytes: int = 1_000_000, durable: bool = False
+        self,
+        root: Path | str,
+        *,
+        max_file_bytes: int = 1_000_000,
+        durable: bool = False,
+        control_files: ControlFiles | None = None,
     ) -> None:
         """A writer confined to ``root`` (which must exist when writing) that refuses content
-        larger than ``max_file_bytes``. Every write is atomic (a killed process leaves the old
-        content or the new, never half); ``durable`` also fsyncs each file before it replaces
-        the old one, which protects against power cuts at a cost of milliseconds per file."""
+        larger than ``max_file_bytes`` and any change to ``control_files`` (by default the
+        fixed ones). Every write is atomic (a killed process leaves the old content or the new,
+        never half); ``durable`` also fsyncs each file before it replaces the old one, which
+        protects against power cuts at a cost of milliseconds per file."""
         self.root = Path(root)
         self.max_file_bytes = max_file_bytes
         self.durable = durable
+        self.control_files = control_files or ControlFiles()
         self.changes: list[WrittenFile] = []
 
     # -- path checks ------------------------------------------------------------------------
@@ -71,12 +79,26 @@ class SafeWriter:
                 check_name(path, name)
         return resolved
 
-    def check(self, path: object, size: int = 0) -> str:
-        """Validate ``path`` (and a content ``size``) without writing; returns the normalized
-        relative path."""
-        parts = self.resolve(path)
-        self._check_size(path, size)
+    def check(self, path: object, size: int = 0, *, content: str | bytes | None = None) -> str:
+        """Validate ``path`` (and a content ``size``, or the ``content`` itself, which is also
+        held against the control files) without writing; returns the normalized relative
+        path."""
+        real_root = self.real_root()
+        parts = self._resolve(path, real_root)
+        if content is not None:
+            data = _encoded(content)
+            self._check_size(path, len(data))
+            self._check_control(path, real_root, parts, data)
+        else:
+            self._check_size(path, size)
         return "/".join(parts)
+
+    def _check_control(
+        self, path: object, real_root: str, parts: tuple[str, ...], data: bytes
+    ) -> None:
+        problem = self.control_files.problem(parts, data, lambda: _current(real_root, parts))
+        if problem is not None:
+            raise UnsafePathError(path, problem)
 
     def _check_size(self, path: object, size: int) -> None:
         if size > self.max_file_bytes:
@@ -92,10 +114,11 @@ class SafeWriter:
         Missing directories are created. An identical existing file is left untouched (and
         still recorded). Raises :class:`UnsafePathError` (nothing written) for a refused path.
         """
-        data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        data = _encoded(content)
         real_root = self.real_root()
         parts = self._resolve(path, real_root)
         self._check_size(path, len(data))
+        self._check_control(path, real_root, parts, data)
         digest = hashlib.sha256(data).hexdigest()
         try:
             if HAS_DIR_FD:
@@ -145,6 +168,20 @@ class SafeWriter:
             if (current / VENV_MARKER).exists():
                 raise UnsafePathError(path, f"'{name}' is a virtual environment")
         return _replace_file(path, None, current, parts[-1], data, digest, self.durable)
+
+
+def _encoded(content: str | bytes) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else bytes(content)
+
+
+def _current(real_root: str, parts: tuple[str, ...]) -> bytes | None:
+    """The content of the workspace file ``parts`` (links not followed), None when absent."""
+    try:
+        fd = os.open(os.path.join(real_root, *parts), os.O_RDONLY | O_NOFOLLOW | O_BINARY)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        return file.read()
 
 
 def _open_or_make_dir(path: object, name: str, parent_fd: int) -> int:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from autobyteus_core.workspace.control_files import ControlFiles
 from autobyteus_core.workspace.errors import WorkspaceError
 from autobyteus_core.workspace.safe_writer import SafeWriter
 from autobyteus_core.workspace.workspace_tree import TreeEntry, render_tree, walk_workspace
@@ -36,22 +37,36 @@ class WorkspaceSetting:
         workspace_type: WorkspaceType | None = None,
         *,
         max_file_bytes: int = 1_000_000,
+        control_files: ControlFiles | None = None,
     ) -> None:
-        """A workspace at ``root`` (created when missing) of ``workspace_type``."""
+        """A workspace at ``root`` (created when missing) of ``workspace_type``, whose
+        ``control_files`` the writer never changes."""
         self.root = Path(root).expanduser().absolute()
         if self.root.exists() and not self.root.is_dir():
             raise WorkspaceError(f"the workspace {self.root} exists and is not a directory")
         self.root.mkdir(parents=True, exist_ok=True)
         self.workspace_type = workspace_type
-        self.writer = SafeWriter(self.root, max_file_bytes=max_file_bytes)
+        self.writer = SafeWriter(
+            self.root, max_file_bytes=max_file_bytes, control_files=control_files
+        )
 
     @classmethod
     def detect(
-        cls, root: Path | str, types: Iterable[WorkspaceType], *, max_file_bytes: int = 1_000_000
+        cls,
+        root: Path | str,
+        types: Iterable[WorkspaceType],
+        *,
+        max_file_bytes: int = 1_000_000,
+        control_files: ControlFiles | None = None,
     ) -> WorkspaceSetting:
         """A workspace at ``root`` whose type is decided by :func:`detect_workspace_type`."""
         path = Path(root).expanduser().absolute()
-        return cls(path, detect_workspace_type(path, types), max_file_bytes=max_file_bytes)
+        return cls(
+            path,
+            detect_workspace_type(path, types),
+            max_file_bytes=max_file_bytes,
+            control_files=control_files,
+        )
 
     # -- conventions ---------------------------------------------------------------------------
 

@@ -39,24 +39,26 @@ class ModelPrice(BaseModel):
 
 
 class _StandardOpenAIVariables(PydanticBaseSettingsSource):
-    """Reads ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` and ``OPENAI_ORG_ID`` from the environment,
-    then from the workspace ``.env``; empty values count as unset."""
+    """Reads ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` and ``OPENAI_ORG_ID`` from the environment
+    (or, with ``dotenv``, from the workspace ``.env``); empty values count as unset."""
 
-    #: How ``autobyteus config show`` names this source.
-    source_label = "OPENAI_* variables"
-
-    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+    def __init__(self, settings_cls: type[BaseSettings], *, dotenv: bool = False) -> None:
         super().__init__(settings_cls)
-        env_file = settings_cls.model_config.get("env_file")
-        self._dotenv: dict[str, str | None] = {}
-        if isinstance(env_file, (str, Path)) and Path(env_file).is_file():
-            from dotenv import dotenv_values
+        #: How ``autobyteus config show`` names this source, and whether it is a workspace file.
+        self.source_label = "OPENAI_* variables in .env" if dotenv else "OPENAI_* variables"
+        self.source_in_workspace = dotenv
+        self._values: dict[str, str | None] = dict(os.environ)
+        if dotenv:
+            env_file = settings_cls.model_config.get("env_file")
+            self._values = {}
+            if isinstance(env_file, (str, Path)) and Path(env_file).is_file():
+                from dotenv import dotenv_values
 
-            self._dotenv = dict(dotenv_values(env_file))
+                self._values = dict(dotenv_values(env_file))
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         for name in STANDARD_VARIABLES.get(field_name, ()):
-            value = os.environ.get(name) or self._dotenv.get(name)
+            value = self._values.get(name)
             if value:
                 return value, field_name, False
         return None, field_name, False
@@ -123,11 +125,16 @@ class OpenAISettings(PluginSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """The core's sources, then the standard ``OPENAI_*`` variables."""
+        """The core's sources, then the standard ``OPENAI_*`` variables (environment, then
+        ``.env``)."""
         sources = super().settings_customise_sources(
             settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
         )
-        return (*sources, _StandardOpenAIVariables(settings_cls))
+        return (
+            *sources,
+            _StandardOpenAIVariables(settings_cls),
+            _StandardOpenAIVariables(settings_cls, dotenv=True),
+        )
 
     @property
     def configured(self) -> bool:

@@ -187,3 +187,39 @@ def test_cli_models_remote_asks_the_server(server: OpenAIServer, api_key: str, t
     assert "qwen2.5-coder" in result.stdout and "llama3.1" in result.stdout
     assert api_key not in result.stdout + result.stderr
     assert [(r.method, r.path) for r in server.requests] == [("GET", "/v1/models")]
+
+
+@pytest.mark.parametrize(
+    ("dotenv", "toml", "source"),
+    [
+        ("OPENAI_BASE_URL=http://127.0.0.1:9/v1\n", None, "OPENAI_* variables in .env"),
+        ("AUTOBYTEUS_OPENAI__BASE_URL=http://127.0.0.1:9/v1\n", None, ".env"),
+        (None, '[openai]\nbase_url = "http://127.0.0.1:9/v1"\n', "autobyteus.toml"),
+    ],
+)
+def test_config_show_flags_a_workspace_base_url_with_a_key_from_elsewhere(
+    tmp_path: Path, dotenv: str | None, toml: str | None, source: str
+):
+    if dotenv:
+        (tmp_path / ".env").write_text(dotenv, encoding="utf-8")
+    if toml:
+        (tmp_path / "autobyteus.toml").write_text(toml, encoding="utf-8")
+    env = {**_base_env(), "AUTOBYTEUS_LOAD_PLUGINS": "autobyteus-openai", "OPENAI_API_KEY": "sk-x1"}
+
+    def show(*extra: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "autobyteus_core.cli", "config", "show", *extra,
+             "--workspace", str(tmp_path)],
+            capture_output=True, text=True, timeout=120, env=env, check=True,
+        )  # fmt: skip
+        return result.stdout
+
+    warnings = json.loads(show("--json"))["warnings"]
+    assert warnings == [
+        f"[openai] base_url comes from a file in the workspace ({source}) while api_key comes "
+        "from OPENAI_* variables: that file decides where your api_key is sent"
+    ]
+    assert f"Warning: {warnings[0]}" in " ".join(show().split())
+    env["OPENAI_BASE_URL"] = "http://127.0.0.1:8/v1"  # the user's own server, in the environment
+    expected = [] if source == "OPENAI_* variables in .env" else warnings
+    assert json.loads(show("--json"))["warnings"] == expected
