@@ -113,6 +113,7 @@ _LAZY: dict[str, str] = {
     "child_environment": "autobyteus_core.sandbox.runner",
     "run_process": "autobyteus_core.sandbox.runner",
     # workspaces
+    "ControlFiles": "autobyteus_core.workspace.control_files",
     "FileTooLargeError": "autobyteus_core.workspace.errors",
     "SafeWriter": "autobyteus_core.workspace.safe_writer",
     "UnsafePathError": "autobyteus_core.workspace.errors",
@@ -121,7 +122,9 @@ _LAZY: dict[str, str] = {
     "WorkspaceType": "autobyteus_core.workspace.workspace_type",
     "WrittenFile": "autobyteus_core.workspace.written_file",
     "python_workspace": "autobyteus_core.default_plugins.python_workspace",
+    "control_name_problem": "autobyteus_core.workspace.control_files",
     "split_relative_path": "autobyteus_core.workspace.path_rules",
+    "toml_table_change": "autobyteus_core.workspace.control_files",
 }
 
 __all__ = [
@@ -199,6 +202,11 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     from autobyteus_core.workflow.workflow_context import WorkflowContext
     from autobyteus_core.workflow.workflow_state import WorkflowState
     from autobyteus_core.workflow.workflow_status import WorkflowStatus
+    from autobyteus_core.workspace.control_files import (
+        ControlFiles,
+        control_name_problem,
+        toml_table_change,
+    )
     from autobyteus_core.workspace.errors import FileTooLargeError, UnsafePathError, WorkspaceError
     from autobyteus_core.workspace.path_rules import split_relative_path
     from autobyteus_core.workspace.safe_writer import SafeWriter

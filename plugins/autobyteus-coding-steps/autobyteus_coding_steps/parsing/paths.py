@@ -23,6 +23,9 @@ CONTROL_FOLDERS = frozenset(
     }
 )
 
+#: Files that are pytest configuration whatever they hold (compared case-insensitively).
+PYTEST_CONFIG_NAMES = frozenset({"conftest.py", "pytest.ini", ".pytest.ini"})
+
 #: File extensions that make a bare word (no slash) count as a path.
 KNOWN_EXTENSIONS = frozenset(
     {
@@ -130,10 +133,12 @@ def path_problem(path: str) -> str | None:
     """Why ``path`` must not be written, or None when it is a plain relative file path.
 
     Applies the core's rules (:func:`autobyteus_core.workspace.path_rules.split_relative_path`:
-    absolute paths, ``..``, control folders, device names, a trailing slash...) and also refuses
-    caches and dependency folders (``__pycache__``, ``node_modules``, ``site-packages``...).
+    absolute paths, ``..``, control folders, device names, a trailing slash...; and the control
+    files autobyteus reads its settings from, ``.env`` and ``autobyteus.toml``) and also refuses
+    caches and dependency folders (``__pycache__``, ``node_modules``, ``site-packages``...) and
+    pytest configuration files: this is the check of paths an implementation reply names.
     """
-    from autobyteus_core import UnsafePathError, split_relative_path
+    from autobyteus_core import UnsafePathError, control_name_problem, split_relative_path
 
     try:
         parts = split_relative_path(path)
@@ -142,6 +147,17 @@ def path_problem(path: str) -> str | None:
     for part in parts:
         if part.casefold() in CONTROL_FOLDERS:
             return f"'{part}' is a folder that generated files must not go into"
+    return control_name_problem(parts) or pytest_config_name_problem(parts[-1])
+
+
+def pytest_config_name_problem(path: str) -> str | None:
+    """Why an implementation reply may not write ``path`` by its name alone, or None."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    if name.casefold() in PYTEST_CONFIG_NAMES:
+        return (
+            f"'{name}' is pytest configuration, which implementation replies may not write "
+            "(it could change how the tests are judged)"
+        )
     return None
 
 

@@ -21,6 +21,7 @@ from autobyteus_coding_steps.progress import StepProgress
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.scheduling import run_in_dependency_order
 from autobyteus_coding_steps.steps.coding_step import CodingStep
+from autobyteus_coding_steps.test_integrity import write_issues
 from autobyteus_coding_steps.work_units import WorkUnit, unit_dependencies, work_units
 from autobyteus_coding_steps.workspace_files import (
     holds,
@@ -257,6 +258,8 @@ class ImplementationStep(CodingStep):
         def parse(reply: str) -> ParseResult[FileReply]:
             result = parse_file_reply(reply, path, max_chars=options.max_reply_chars)
             keeps_earlier_work(path, existing, result)
+            if result.value is not None:
+                result.issues += write_issues(context, path, result.value.content)
             if result.ok and result.value is not None and len(unit.files) == 1:
                 for task in unit.tasks:
                     missing = requested_names_issue(task.title, path, result.value.content)
@@ -303,7 +306,7 @@ class ImplementationStep(CodingStep):
                     continue
                 single: ParseResult[FileReply] = ParseResult(file)
                 keeps_earlier_work(file.path, old, single)
-                result.issues += single.issues
+                result.issues += single.issues + write_issues(context, file.path, file.content)
             return result
 
         answer = await self.ask(

@@ -23,6 +23,7 @@ from autobyteus_coding_steps.parsing.text import clip_middle
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_coding_steps.steps.test_generation_step import generated_modules, module_sources
+from autobyteus_coding_steps.test_integrity import write_issues
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
 from autobyteus_core import (
     PromptTemplateVariable,
@@ -394,6 +395,7 @@ class RunTestsStep(CodingStep):
                     erased = erased_work_issue(path, current, content)
                     result.issues += [erased] if erased else []
                     result.issues += unknown_imports(content, importer, sources)
+                    result.issues += write_issues(context, path, content, writes_tests=is_test)
                 return result
 
             try:

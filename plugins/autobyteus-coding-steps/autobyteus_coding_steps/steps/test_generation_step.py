@@ -17,6 +17,7 @@ from autobyteus_coding_steps.progress import StepProgress
 from autobyteus_coding_steps.prompting import resource, shown_file
 from autobyteus_coding_steps.scheduling import run_in_dependency_order
 from autobyteus_coding_steps.steps.coding_step import CodingStep
+from autobyteus_coding_steps.test_integrity import write_issues
 from autobyteus_coding_steps.workspace_files import (
     holds,
     importable_module,
@@ -215,6 +216,7 @@ class TestGenerationStep(CodingStep):
                 missing = missing_test_function_issue(test_path, content)
                 if missing is not None:
                     result.issues.append(missing)
+                result.issues += write_issues(context, test_path, content, writes_tests=True)
             return result
 
         answer = await self.ask(
