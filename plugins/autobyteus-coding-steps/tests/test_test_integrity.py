@@ -16,12 +16,14 @@ from autobyteus_coding_steps.test_integrity import pytest_config_problem, pytest
 from coding_steps_harness import MakeContext
 from coding_steps_samples import fenced, subtask
 
-from autobyteus_core.app import Application
-from autobyteus_core.settings import AutobyteusSettings
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
-from autobyteus_core.workflow.errors import StepFailedError
-from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from autobyteus_core import (
+    Application,
+    AutobyteusSettings,
+    AutomatedCodingWorkflow,
+    StepFailedError,
+    WorkflowStatus,
+)
+from autobyteus_core.testing import ScriptedLLM
 
 PASS_EVERYTHING = """\
 import pytest

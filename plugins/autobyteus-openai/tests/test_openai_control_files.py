@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from autobyteus_core.testing.openai_server import OpenAIServer, ScriptedReply
+from autobyteus_openai.testing import OpenAIServer, ScriptedReply
 
 pytest.importorskip("autobyteus_coding_steps.plugin")
 
