@@ -6,6 +6,9 @@ engine records each raw reply in the transcript and replays it on resume.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
     from autobyteus_core import Message, PromptTemplate, WorkflowContext
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: How much of a rejected reply is echoed back as the assistant turn of a re-ask.
 ECHO_CHARS = 3_000
@@ -72,7 +76,7 @@ async def ask(
     from autobyteus_core import Message
 
     if applied is not None:
-        earlier = recorded_answer(context, key, parse, max_attempts)
+        earlier = await recorded_answer(context, key, parse, max_attempts)
         if earlier is not None and applied(earlier.value):
             context.log.info("recorded reply already applied", what=what, key=key)
             return earlier
@@ -80,7 +84,7 @@ async def ask(
     reports: list[str] = []
     for attempt in range(1, max_attempts + 1):
         response = await context.complete(conversation, key=f"{key}/attempt-{attempt}")
-        result = parse(response.text)
+        result = await off_loop(parse, response.text)
         answer = accepted(result, response.text, attempt, max_attempts)
         problems = [issue.describe() for issue in result.errors] or ["nothing usable was found"]
         if answer is not None:
@@ -127,7 +131,7 @@ def accepted(
     return None
 
 
-def recorded_answer(
+async def recorded_answer(
     context: WorkflowContext,
     key: str,
     parse: Callable[[str], ParseResult[T]],
@@ -138,5 +142,32 @@ def recorded_answer(
     for attempt in range(max_attempts, 0, -1):
         text = context.recorded_reply(f"{key}/attempt-{attempt}")
         if text is not None:
-            return accepted(parse(text), text, attempt, max_attempts)
+            return accepted(await off_loop(parse, text), text, attempt, max_attempts)
     return None
+
+
+async def off_loop(parse: Callable[[str], R], reply: str) -> R:
+    """``parse(reply)`` in a thread of its own, so the event loop (and Ctrl-C) is never held up
+    by a reply crafted to be slow to parse. The thread is a daemon: a run cancelled meanwhile
+    exits without waiting for it (the default executor's threads would be joined at exit)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[R] = loop.create_future()
+
+    def settle(value: R | None, error: BaseException | None) -> None:
+        if done.done():
+            return  # cancelled meanwhile: nobody waits for the value
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(value)  # type: ignore[arg-type]
+
+    def work() -> None:
+        try:
+            value, error = parse(reply), None
+        except BaseException as exc:  # handed to the awaiting coroutine, re-raised there
+            value, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed: the run is over
+            loop.call_soon_threadsafe(settle, value, error)
+
+    threading.Thread(target=work, name="autobyteus-parse", daemon=True).start()
+    return await done

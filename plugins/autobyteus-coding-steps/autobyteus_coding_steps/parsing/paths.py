@@ -93,6 +93,7 @@ KNOWN_BARE_NAMES = frozenset(
 
 _PATH_CHARS = re.compile(r"^[\w.\-/~:\\@+]+$")
 _EDGE_JUNK = "`'\"*_[](){}<>,;!?"
+_TRAILING_JUNK = _EDGE_JUNK + ".:"  # a sentence's full stop or a label's colon, at the end only
 MAX_PATH_CHARS = 400
 
 
@@ -100,17 +101,17 @@ def clean_path_token(token: str) -> str:
     """A path as written in prose, with quotes, Markdown emphasis, trailing punctuation and a
     leading ``./`` removed and backslashes turned into slashes. Unsafe parts are kept (so they can
     be refused by :func:`path_problem`)."""
-    value = token.strip()
-    previous = None
-    while value != previous:
-        previous = value
-        value = value.strip(_EDGE_JUNK).strip()
-        value = value.rstrip(".:")
-    value = value.replace("\\", "/")
+    start, end = 0, len(token)
+    while start < end and (token[start] in _EDGE_JUNK or token[start].isspace()):
+        start += 1
+    while end > start and (token[end - 1] in _TRAILING_JUNK or token[end - 1].isspace()):
+        end -= 1
+    value = token[start:end].replace("\\", "/")
     value = re.sub(r"/{2,}", "/", value)
-    while value.startswith("./"):
-        value = value[2:]
-    return value
+    start = 0
+    while value.startswith("./", start):
+        start += 2
+    return value[start:]
 
 
 def looks_like_path(token: str) -> bool:

@@ -36,7 +36,7 @@ _JUNK = "*_`> \t"
 _TOKEN_LINE = re.compile(r"^[\s*_`>]*#task (start|end)#[\s*_`]*$")
 _HEADING = re.compile(
     r"^ {0,3}(?P<hashes>#{1,6}\s*)?(?P<bold>\*\*|__)?\s*(?:sub-?\s*task|task)\s*#?\s*"
-    r"(?P<num>\d{1,4})\b\s*(?:\*\*|__)?\s*(?P<sep>[:.)\-\u2013\u2014])?\s*(?P<title>.*?)\s*$",
+    r"(?P<num>\d{1,4})\b\s*(?:\*\*|__)?\s*(?P<sep>[:.)\-\u2013\u2014])?\s*(?P<title>.*)$",
     re.IGNORECASE,
 )
 _FIELD = re.compile(
@@ -98,6 +98,15 @@ FIELD_NAMES: dict[str, str] = {
 }
 
 
+#: More subtasks than this is not a plan but a flood (each costs an LLM call); refusing it also
+#: bounds the pairwise dependency check.
+MAX_SUBTASKS = 200
+
+#: A run of white space (newlines aside); every line is read with its runs squeezed to one space,
+#: so that no pattern with adjacent optional white space can backtrack over a long run (a line
+#: of 20,000 spaces took minutes).
+_SPACE_RUN = re.compile(r"[^\S\n]{2,}")
+
 _INLINE_FIELD = re.compile(
     r"(?:(?<=[.;|])\s+|\s+[-\u2013\u2014|]\s+|\s+(?=\*\*|__))(?=(?:\*\*|__)?(?:objective|file specifications?|"
     r"functionality details|integration points)(?:\*\*|__)?\s*[:\uff1a])",
@@ -121,17 +130,25 @@ class _Segment:
 
 def _split_tokens(line: str) -> str:
     """``line`` with a task token at its start or end put on a line of its own (a token in the
-    middle of a sentence is prose that talks about the format, not a marker)."""
-    match = _TOKEN.search(line)
-    if match is None:
-        return line
-    before, after = line[: match.start()], line[match.end() :]
-    token = f"#task {match.group(1).lower()}#"
-    if not before.strip(_JUNK):
-        return "\n".join(part for part in (token, _split_tokens(after.strip(_JUNK))) if part)
-    if not after.strip(_JUNK):
-        return f"{before.rstrip(_JUNK)}\n{token}"
-    return line
+    middle of a sentence is prose that talks about the format, not a marker). Tokens at the
+    start are peeled off one after the other, in one pass over the line."""
+    parts: list[str] = []
+    pos = 0
+    while (match := _TOKEN.search(line, pos)) is not None:
+        before = line[pos : match.start()]
+        token = f"#task {match.group(1).lower()}#"
+        if not before.strip(_JUNK):
+            parts.append(token)
+            pos = match.end()
+            while pos < len(line) and line[pos] in _JUNK:
+                pos += 1
+            continue
+        if not line[match.end() :].strip(_JUNK):
+            parts += [before.rstrip(_JUNK), token]
+            return "\n".join(parts)
+        break
+    rest = line[pos:].rstrip(_JUNK) if parts else line
+    return "\n".join([*parts, rest] if rest else parts)
 
 
 def _heading(line: str) -> tuple[int, str] | None:
@@ -264,12 +281,12 @@ def _paths(text: str) -> list[str]:
     """Path tokens of a file-specification text: backticked ones, else any path-like word."""
     ticked = re.findall(r"`([^`\n]+)`", text)
     candidates = ticked if ticked else re.split(r"[\s,;]+", text)
-    found: list[str] = []
+    found: dict[str, None] = {}
     for raw in candidates:
         token = clean_path_token(raw)
-        if looks_like_path(token) and token not in found:
-            found.append(token)
-    return found
+        if looks_like_path(token):
+            found.setdefault(token)
+    return list(found)
 
 
 def _title(segment: _Segment, fields: dict[str, str]) -> str:
@@ -292,9 +309,20 @@ def parse_subtasks(
     problem = reply_size_issue(reply, max_chars) or empty_reply_issue(reply)
     if problem is not None:
         return ParseResult(None, [problem])
-    text = "\n".join(_split_tokens(line) for line in normalise_newlines(reply).split("\n"))
+    lines = normalise_newlines(reply).split("\n")
+    text = "\n".join(_split_tokens(_SPACE_RUN.sub(" ", line)) for line in lines)
     issues: list[ParseIssue] = []
     segments = _segments(text.split("\n"), issues)
+    if len(segments) > MAX_SUBTASKS:
+        return ParseResult(
+            None,
+            [
+                ParseIssue(
+                    f"the plan has {len(segments)} tasks; a plan has at most {MAX_SUBTASKS}: "
+                    "merge small tasks into larger ones"
+                )
+            ],
+        )
     if not segments:
         issues.append(
             ParseIssue(
