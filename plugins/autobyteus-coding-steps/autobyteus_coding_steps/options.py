@@ -39,6 +39,15 @@ class StepOptions(BaseModel):
     merge_same_file_subtasks: bool = Field(
         True, description="implement consecutive subtasks planned for one file in one reply"
     )
+    edit_blocks_above_chars: int = Field(
+        4_000,
+        ge=0,
+        description="existing files longer than this are changed by search/replace edit blocks "
+        "(the implementation and fix prompts); shorter ones are rewritten whole",
+    )
+    edit_similarity: float = Field(
+        0.9, gt=0.5, le=1.0, description="similarity an edit block's inexact match needs"
+    )
     generate_tests: bool = Field(True, description="whether test_generation writes tests")
     fix_rounds: int = Field(3, ge=0, le=20, description="rounds of fixes after failing tests")
     max_fix_files: int = Field(4, ge=1, description="files sent for fixing in one round")

@@ -42,6 +42,12 @@ def file_bytes(workspace: WorkspaceSetting, path: str) -> bytes | None:
         return None
 
 
+def file_text(workspace: WorkspaceSetting, path: str) -> str:
+    """The text of the workspace file ``path`` with its newlines as they are (CRLF stays
+    CRLF, unlike :func:`read_existing`); empty when it cannot be read."""
+    return (file_bytes(workspace, path) or b"").decode("utf-8", errors="replace")
+
+
 def holds(workspace: WorkspaceSetting, path: str, content: str) -> bool:
     """Whether the workspace file ``path`` holds exactly ``content``."""
     return file_bytes(workspace, path) == content.encode("utf-8")

@@ -82,6 +82,44 @@ async def test_a_second_task_on_the_same_file_sees_it_and_must_keep_it(
     ]
 
 
+async def test_an_existing_file_over_the_threshold_is_changed_by_edit_blocks(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    alpha = "def alpha() -> int:\n    return 1\n"
+    beta = "\n\ndef beta() -> int:\n    return 2"
+    edit = f"<<<<<<< SEARCH\n    return 1\n=======\n    return 1\n{beta}\n>>>>>>> REPLACE\n"
+    scripted_llm.queue(edit)
+    context = make_context()
+    context.write_file("pkg/mod.py", alpha)
+    context.state.subtasks = [subtask(1, "pkg/mod.py", title="beta")]
+    await _step(edit_blocks_above_chars=len(alpha) - 1).execute(context)
+    [prompt] = [call.prompt for call in scripted_llm.calls]
+    assert "The file `pkg/mod.py` already exists" in prompt and "def alpha" in prompt
+    assert "Change `pkg/mod.py` with search/replace edit blocks" in prompt
+    assert "Write the whole updated file" not in prompt
+    assert (workspace / "pkg/mod.py").read_text() == alpha + beta.lstrip("\n").join(["\n\n", "\n"])
+
+    # killed after the edit was written, before the subtask was saved as finished: the
+    # recorded reply is seen to be applied already, and nothing is asked or changed again
+    context.state.data.clear()
+    await _step(edit_blocks_above_chars=len(alpha) - 1).execute(context)
+    assert len(scripted_llm.calls) == 1
+    assert (workspace / "pkg/mod.py").read_text().count("def beta") == 1
+
+
+async def test_an_existing_file_up_to_the_threshold_is_rewritten_whole(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    alpha = "def alpha() -> int:\n    return 1\n"
+    scripted_llm.queue(fenced(alpha + "\n\ndef beta() -> int:\n    return 2\n"))
+    context = make_context()
+    context.write_file("pkg/mod.py", alpha)
+    context.state.subtasks = [subtask(1, "pkg/mod.py", title="beta")]
+    await _step(edit_blocks_above_chars=len(alpha)).execute(context)
+    assert "Write the whole updated file `pkg/mod.py`" in scripted_llm.calls[0].prompt
+    assert "search/replace" not in scripted_llm.calls[0].prompt
+
+
 class GatedLLM(ScriptedLLM):
     """Counts how many calls are in flight at once."""
 

@@ -1,8 +1,8 @@
 """The catalogue of malformed and malicious replies (``data/malformed_replies/`` beside this file).
 
 Each case is a reply file and an expected outcome in ``manifest.json``. The reply is served by a
-scripted LLM to the real step that would receive it (a plan to ArchitectureDesignStep, a file to
-ImplementationStep, tests to TestGenerationStep), over a real workspace and the core's safe
+scripted LLM to the real step that would receive it (a plan to ArchitectureDesignStep, a file or edit
+blocks to ImplementationStep, tests to TestGenerationStep), over a real workspace and the core's safe
 writer; if the step asks again, a good reply follows. Every case must end as the manifest says —
 accepted, re-asked quoting the problem, or failed with a clear error — and nothing may ever be
 written outside the workspace or into its control folders.
@@ -20,6 +20,7 @@ from autobyteus_coding_steps.steps.architecture_design_step import ArchitectureD
 from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_coding_steps.steps.implementation_step import ImplementationStep
 from autobyteus_coding_steps.steps.test_generation_step import TestGenerationStep
+from autobyteus_coding_steps.workspace_files import read_existing
 from coding_steps_harness import FakeContext
 from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, fenced, subtask
 
@@ -38,6 +39,9 @@ GOOD_REPLIES = {
     "file": fenced("def fixed() -> int:\n    return 1\n"),
     "named": "`extra/ok.py`\n```python\nOK = 1\n```\n",
     "tests": fenced(COUNTER_TESTS),
+    "edit": "`wordfreq/counter.py`\n<<<<<<< SEARCH\n    return counts\n=======\n    return counts"
+    "\n\n\ndef total_words(text: str) -> int:\n    return sum(count_words(text).values())\n"
+    ">>>>>>> REPLACE\n",
 }
 
 
@@ -76,6 +80,11 @@ def _step_and_state(case: dict[str, Any], context: FakeContext) -> CodingStep:
     if kind == "file":
         context.state.subtasks = [subtask(1, case.get("path", "wordfreq/counter.py"))]
         return ImplementationStep("implementation")
+    if kind == "edit":  # an existing file (the counter unless the case sets one up), edited
+        if read_existing(context.workspace, "wordfreq/counter.py") is None:
+            context.write_file("wordfreq/counter.py", COUNTER_SOURCE)
+        context.state.subtasks = [subtask(1, "wordfreq/counter.py")]
+        return ImplementationStep("implementation", {"edit_blocks_above_chars": 0})
     if kind == "named":
         context.state.subtasks = [subtask(1, None, objective="Add a helper module")]
         return ImplementationStep("implementation")
@@ -135,6 +144,8 @@ async def test_catalogue_case(case: dict[str, Any], tmp_path: Path) -> None:
         assert case["message"] in reask, reask
     for path, fragment in case.get("written", {}).items():
         assert fragment in (workspace / path).read_text(encoding="utf-8")
+    for path, fragment in case.get("written_bytes", {}).items():
+        assert fragment.encode("utf-8") in (workspace / path).read_bytes()
     if "subtasks" in case:
         assert len(context.state.subtasks) == case["subtasks"]
 

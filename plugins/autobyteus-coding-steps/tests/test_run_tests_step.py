@@ -21,6 +21,17 @@ def _project(context: FakeContext, files: dict[str, str]) -> None:
         context.write_file(path, content)
 
 
+def _buggy_counter_project(context: FakeContext) -> None:
+    _project(
+        context,
+        {
+            "wordfreq/__init__.py": "",
+            "wordfreq/counter.py": BUGGY_COUNTER,
+            "tests/test_counter.py": COUNTER_TESTS,
+        },
+    )
+
+
 async def test_passing_tests_need_no_llm(
     make_context: MakeContext, scripted_llm: ScriptedLLM
 ) -> None:
@@ -47,14 +58,7 @@ async def test_a_failing_test_is_fixed_by_a_whole_file_reply(
     scripted_llm.on(r"The file to fix, `wordfreq/counter.py`", fenced(COUNTER_SOURCE))
     scripted_llm.on(r"The file to fix, `tests/test_counter.py`", "NO CHANGE")
     context = make_context()
-    _project(
-        context,
-        {
-            "wordfreq/__init__.py": "",
-            "wordfreq/counter.py": BUGGY_COUNTER,
-            "tests/test_counter.py": COUNTER_TESTS,
-        },
-    )
+    _buggy_counter_project(context)
     result = await RunTestsStep("run_tests").execute(context)
     assert result.output["rounds"] == 1
     assert (workspace / "wordfreq/counter.py").read_text() == COUNTER_SOURCE
@@ -75,6 +79,27 @@ async def test_a_failing_test_is_fixed_by_a_whole_file_reply(
     assert first["blamed_files"][0] == "tests/test_counter.py"
     assert "1 failed" in first["counts"]
     assert second["passed"] and second["round"] == 1
+
+
+async def test_a_large_file_is_fixed_by_an_edit_block(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    fix = (
+        "<<<<<<< SEARCH\n        counts[word] = 1\n=======\n"
+        "        counts[word] = counts.get(word, 0) + 1\n>>>>>>> REPLACE\n"
+    )
+    scripted_llm.on(r"The file to fix, `wordfreq/counter.py`", fix)
+    scripted_llm.on(r"The file to fix, `tests/test_counter.py`", "NO CHANGE")
+    context = make_context()
+    _buggy_counter_project(context)
+    step = RunTestsStep("run_tests", {"edit_blocks_above_chars": len(COUNTER_TESTS)})
+    result = await step.execute(context)
+    assert result.output["rounds"] == 1
+    assert (workspace / "wordfreq/counter.py").read_text() == COUNTER_SOURCE
+    test_prompt, module_prompt = (call.prompt for call in scripted_llm.calls)
+    assert "Reply with the whole corrected file `tests/test_counter.py`" in test_prompt
+    assert "Change `wordfreq/counter.py` with search/replace edit blocks" in module_prompt
+    assert "Reply with the whole corrected file" not in module_prompt
 
 
 async def test_import_check_catches_a_missing_name_before_pytest(

@@ -103,7 +103,7 @@ def _info_parts(info: str) -> tuple[str | None, str | None]:
     return (language.lower() if language else None), path
 
 
-def _hint_before(lines: list[str], index: int) -> str | None:
+def hint_before(lines: list[str], index: int) -> str | None:
     """The path named by the line before ``lines[index]`` (one blank line may separate them)."""
     j = index - 1
     if j >= 0 and not lines[j].strip():
@@ -193,7 +193,7 @@ def find_code_blocks(text: str, *, greedy_markdown: bool = False) -> list[CodeBl
         content = "\n".join(_dedent(body, indent))
         source = "info string" if path else None
         if path is None:
-            path = _hint_before(lines, i)
+            path = hint_before(lines, i)
             source = "line before the block" if path else None
         if path is None:
             path = _hint_in_first_line(content)

@@ -6,6 +6,12 @@ import asyncio
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from autobyteus_coding_steps.editing import (
+    EditSession,
+    edit_instructions,
+    edit_reask,
+    uses_edit_blocks,
+)
 from autobyteus_coding_steps.parsing.file_reply import (
     FileReply,
     parse_file_reply,
@@ -24,6 +30,7 @@ from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_coding_steps.test_integrity import write_issues
 from autobyteus_coding_steps.work_units import WorkUnit, unit_dependencies, work_units
 from autobyteus_coding_steps.workspace_files import (
+    file_text,
     holds,
     importable_module,
     package_inits,
@@ -89,6 +96,7 @@ class ImplementationStep(CodingStep):
                 "layout_conventions",
                 "path",
                 "existing",
+                "edit_instructions",
                 "package",
                 "language",
             )
@@ -233,6 +241,7 @@ class ImplementationStep(CodingStep):
             "layout_conventions": context.workspace.layout_conventions,
             "path": path,
             "existing": None,
+            "edit_instructions": "",
             "package": "",
             "language": "",
         }
@@ -249,14 +258,20 @@ class ImplementationStep(CodingStep):
         existing = read_existing(context.workspace, path)
         module = importable_module(path, context.workspace.source_dir)
         values = self._values(context, options, plan, unit, path)
+        edits = uses_edit_blocks(options, existing)
         values.update(
             existing=shown_file(path, existing) if existing is not None else None,
             package=module.rsplit(".", 1)[0] if module and "." in module else "",
             language=language_of(path),
+            edit_instructions=edit_instructions(path) if edits else "",
         )
+        session = EditSession(path, file_text(context.workspace, path), options)
 
         def parse(reply: str) -> ParseResult[FileReply]:
-            result = parse_file_reply(reply, path, max_chars=options.max_reply_chars)
+            if edits:
+                result = session.parse(reply)
+            else:
+                result = parse_file_reply(reply, path, max_chars=options.max_reply_chars)
             keeps_earlier_work(path, existing, result)
             if result.value is not None:
                 result.issues += write_issues(context, path, result.value.content)
@@ -273,7 +288,9 @@ class ImplementationStep(CodingStep):
             key=f"{unit.id}/{path}",
             parse=parse,
             what=f"`{path}` for {unit.id}",
-            instruction=f"Reply again with the whole content of `{path}` in one "
+            instruction=edit_reask(path)
+            if edits
+            else f"Reply again with the whole content of `{path}` in one "
             f"```{language_of(path)} code block.",
             applied=lambda reply: holds(context.workspace, path, reply.content),
         )

@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from dataclasses import replace as replace_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from autobyteus_coding_steps.editing import (
+    EditSession,
+    edit_instructions,
+    edit_reask,
+    uses_edit_blocks,
+)
 from autobyteus_coding_steps.expectation_checks import judge_expectations
 from autobyteus_coding_steps.import_check import check_imports
 from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
@@ -24,7 +30,7 @@ from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_coding_steps.steps.test_generation_step import generated_modules, module_sources
 from autobyteus_coding_steps.test_integrity import write_issues
-from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
+from autobyteus_coding_steps.workspace_files import file_text, is_test_path, read_existing
 from autobyteus_core import (
     PromptTemplateVariable,
     StepFailedError,
@@ -84,11 +90,16 @@ class Fix:
     content: str | None
 
 
-def parse_fix_reply(reply: str, path: str, *, max_chars: int) -> ParseResult[Fix]:
-    """Read a fix reply for ``path`` (see :class:`Fix`)."""
+def parse_fix_reply(
+    reply: str, path: str, *, max_chars: int, session: EditSession | None = None
+) -> ParseResult[Fix]:
+    """Read a fix reply for ``path`` (see :class:`Fix`): with ``session``, edit blocks to it."""
     if _NO_CHANGE.match(reply.strip()):
         return ParseResult(Fix(path, None))
-    result = parse_file_reply(reply, path, max_chars=max_chars)
+    if session is not None:
+        result = session.parse(reply)
+    else:
+        result = parse_file_reply(reply, path, max_chars=max_chars)
     value = Fix(path, result.value.content) if result.value is not None else None
     return ParseResult(value, result.issues)
 
@@ -120,6 +131,7 @@ class RunTestsStep(CodingStep):
                 "is_test",
                 "language",
                 "insist",
+                "edit_instructions",
             )
         ),
         "check": tuple(
@@ -351,6 +363,8 @@ class RunTestsStep(CodingStep):
             if current is None:
                 continue
             must_change = insist and path == targets[0]
+            edits = uses_edit_blocks(options, current)
+            session = EditSession(path, file_text(context.workspace, path), options)
             values = {
                 "project_type": context.workspace.project_type or "software",
                 "insist": must_change,
@@ -361,6 +375,7 @@ class RunTestsStep(CodingStep):
                 "current": shown_file(path, current),
                 "is_test": is_test_path(path, context.workspace.test_dir),
                 "language": language_of(path),
+                "edit_instructions": edit_instructions(path) if edits else "",
             }
             modules = generated_modules(context)
             sources = module_sources(context, modules)
@@ -374,8 +389,11 @@ class RunTestsStep(CodingStep):
                 sources: dict[str, str] = sources,
                 must_change: bool = must_change,
                 is_test: bool = is_test_path(path, context.workspace.test_dir),
+                session: EditSession | None = session if edits else None,
             ) -> ParseResult[Fix]:
-                result = parse_fix_reply(reply, path, max_chars=options.max_reply_chars)
+                result = parse_fix_reply(
+                    reply, path, max_chars=options.max_reply_chars, session=session
+                )
                 if is_test and result.ok and result.value and result.value.content is not None:
                     repaired, repairs = repair_test_source(result.value.content)
                     result.value = Fix(path, repaired)
@@ -405,8 +423,12 @@ class RunTestsStep(CodingStep):
                     key=f"fix-round-{round_number}/{path}",
                     parse=parse,
                     what=f"the fix of `{path}` (round {round_number})",
-                    instruction=f"Reply again with the whole corrected `{path}` in one "
-                    f"```{language_of(path)} code block"
+                    instruction=(
+                        edit_reask(path)[:-1]
+                        if edits
+                        else f"Reply again with the whole corrected `{path}` in one "
+                        f"```{language_of(path)} code block"
+                    )
                     + ("." if must_change else ", or with exactly NO CHANGE."),
                 )
             except StepFailedError as exc:
