@@ -122,6 +122,25 @@ async def test_existing_files_are_shown(
     assert "legacy.py" in scripted_llm.calls[0].prompt
 
 
+async def test_a_plan_may_change_an_existing_file_and_need_not_write_the_ones_it_uses(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    (workspace / "wordfreq").mkdir()
+    (workspace / "wordfreq/counter.py").write_text("def count_words(text): ...\n")
+    (workspace / "wordfreq/stopwords.py").write_text("STOP = {'the'}\n")
+    scripted_llm.queue(PLAN_REPLY)
+    context = make_context()
+    context.state.requirement = (
+        "Make `count_words` in `wordfreq/counter.py` skip the words of `wordfreq/stopwords.py`."
+    )
+    result = await ArchitectureDesignStep("architecture_design").execute(context)
+    prompt = scripted_llm.calls[0].prompt
+    assert "A subtask may change one of these files: name it in its File Specification" in prompt
+    assert len(scripted_llm.calls) == 1  # stopwords.py is only used: no subtask must write it
+    assert result.output["existing_files_changed"] == ["wordfreq/counter.py"]
+    assert result.summary.endswith("(1 existing file to change)")
+
+
 async def test_a_plan_that_renames_the_requirements_file_or_invents_a_class_is_re_asked(
     make_context: MakeContext, scripted_llm: ScriptedLLM
 ) -> None:

@@ -64,15 +64,18 @@ def check_plan(
     return issues
 
 
-def requirement_issues(subtasks: list[Subtask], requirement: str) -> list[ParseIssue]:
+def requirement_issues(
+    subtasks: list[Subtask], requirement: str, existing: frozenset[str] = frozenset()
+) -> list[ParseIssue]:
     """Soft issues where a plan departs from an interface the user's requirement spells out:
-    a Python file it names that no subtask writes, or a class it never mentions (only checked
-    when the requirement names code in backticks). Soft: re-asked, but a plan that keeps them
-    is taken on the last attempt."""
+    a Python file it names that no subtask writes (a file of the project, in ``existing``, may
+    be named only to be used), or a class it never mentions (only checked when the requirement
+    names code in backticks). Soft: re-asked, but a plan that keeps them is taken on the last
+    attempt."""
     ticked = [clean_path_token(token) for token in re.findall(r"`([^`\n]+)`", requirement)]
     if not ticked:
         return []
-    planned = {path for task in subtasks for path in task.files}
+    planned = {path for task in subtasks for path in task.files} | existing
     issues = [
         ParseIssue(
             f"the requirement names `{path}`, but no subtask writes it; use the file paths the "
@@ -95,6 +98,11 @@ def requirement_issues(subtasks: list[Subtask], requirement: str) -> list[ParseI
                     )
                 )
     return issues
+
+
+def planned_files(subtasks: list[Subtask]) -> list[str]:
+    """Every file the plan names, once, in plan order."""
+    return list(dict.fromkeys(path for task in subtasks for path in task.files))
 
 
 def plan_summary(subtasks: list[Subtask]) -> list[dict[str, object]]:
@@ -158,7 +166,9 @@ class ArchitectureDesignStep(CodingStep):
                     requirement=document,
                     max_subtasks=options.max_subtasks,
                 )
-                result.issues += requirement_issues(result.value, context.state.requirement)
+                result.issues += requirement_issues(
+                    result.value, context.state.requirement, frozenset(existing)
+                )
             return result
 
         answer = await self.ask(
@@ -172,10 +182,14 @@ class ArchitectureDesignStep(CodingStep):
         )
         context.state.subtasks = answer.value
         context.state.design_document = normalise_newlines(answer.reply).strip() + "\n"
+        changed = [path for path in planned_files(answer.value) if path in set(existing)]
+        plural = "s" if len(changed) > 1 else ""
+        also = f" ({len(changed)} existing file{plural} to change)" if changed else ""
         return StepResult(
-            summary=f"{len(answer.value)} subtasks planned",
+            summary=f"{len(answer.value)} subtasks planned{also}",
             output={
                 "subtasks": plan_summary(answer.value),
+                "existing_files_changed": changed,
                 "attempts": answer.attempts,
                 "notes": [note.describe() for note in answer.notes],
             },
