@@ -57,10 +57,27 @@ def is_secret_key(key: str) -> bool:
 
 
 def scrub_text(text: str) -> str:
-    """``text`` with API-key and bearer-token look-alikes replaced by the mask."""
+    """``text`` with the known secrets and API-key and bearer-token look-alikes replaced by the
+    mask (see :func:`autobyteus_core.secret_masking.mask_secrets`)."""
+    from autobyteus_core.secret_masking import mask_secrets
+
+    text = mask_secrets(text)
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(REDACTED, text)
     return text
+
+
+def printable_values(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """structlog processor for console lines: no terminal control sequences in any string (model
+    text is logged: a rejected reply's problems quote it). JSON lines escape them anyway."""
+    from autobyteus_core.cli.terminal_text import terminal_text
+
+    for key, value in list(event_dict.items()):
+        if isinstance(value, str):
+            event_dict[key] = terminal_text(value)
+        elif isinstance(value, (list, tuple)):
+            event_dict[key] = [terminal_text(v) if isinstance(v, str) else v for v in value]
+    return event_dict
 
 
 def redact_value(key: str, value: Any) -> Any:
@@ -154,6 +171,7 @@ def configure_logging(log_format: str | None = None, level: str | None = None) -
         processors += [
             structlog.processors.TimeStamper(fmt="%H:%M:%S", utc=False),
             redact_secrets,
+            printable_values,
             drop_repeated_fields,
             structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
         ]

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import Field, PrivateAttr, ValidationError
+from pydantic import Field, PrivateAttr, SecretBytes, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
@@ -126,6 +126,7 @@ class _LayeredSettings(BaseSettings):
             ) from exc
         value._workspace = workspace
         value._init_values = dict(overrides)
+        _register_secrets(value)
         return value
 
     @classmethod
@@ -149,6 +150,20 @@ class _LayeredSettings(BaseSettings):
         ``autobyteus.toml``, ``pyproject.toml``), which whoever writes there controls."""
         origins = _value_origins(type(self), self._workspace, self._init_values)
         return {name for name, (_, inside) in origins.items() if inside}
+
+
+def _register_secrets(settings: BaseSettings) -> None:
+    """Make every secret value of ``settings`` one :func:`~autobyteus_core.secret_masking.mask_secrets`
+    masks."""
+    from autobyteus_core.secret_masking import register_secret
+
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, (SecretStr, SecretBytes)):
+            secret = value.get_secret_value()
+            register_secret(
+                secret if isinstance(secret, str) else secret.decode("utf-8", "replace")
+            )
 
 
 def _bind(cls: type[S], workspace: Path | None) -> type[S]:

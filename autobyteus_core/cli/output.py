@@ -13,9 +13,24 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+def shown(text: str) -> str:
+    """``text`` as the CLI prints it: known secrets masked, terminal control sequences removed
+    (model text such as task titles and errors quoting a reply may hold them)."""
+    from autobyteus_core.cli.terminal_text import terminal_text
+    from autobyteus_core.secret_masking import mask_secrets
+
+    return terminal_text(mask_secrets(text))
+
+
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print one line of text through :func:`shown`."""
+    click.echo(shown(text), err=err, nl=nl)
+
+
 def echo_json(data: Any) -> None:
-    """Print ``data`` as indented JSON (values JSON cannot hold are printed with ``str``)."""
-    click.echo(json.dumps(data, indent=2, default=str))
+    """Print ``data`` as indented JSON (values JSON cannot hold are printed with ``str``); JSON
+    escapes control characters, and known secrets are masked."""
+    echo(json.dumps(data, indent=2, default=str))
 
 
 def console() -> Console:
@@ -41,4 +56,4 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]
 def _plain(text: str) -> Any:
     from rich.text import Text
 
-    return Text(text)
+    return Text(shown(text))

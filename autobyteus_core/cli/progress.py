@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
+from autobyteus_core.cli.output import shown
 from autobyteus_core.workflow.events import EventType, WorkflowEvent
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class ProgressDisplay:
         with self._lock:
             line = self._apply(event)
         if line and self._live is None:
-            print(line, file=self.stream, flush=True)
+            print(shown(line), file=self.stream, flush=True)
 
     def _apply(self, event: WorkflowEvent) -> str | None:
         data = event.data
@@ -143,7 +144,8 @@ class ProgressDisplay:
 
     def _subtask(self, view: _StepView, kind: EventType, data: dict[str, Any]) -> str | None:
         sub_id = str(data.get("subtask") or data.get("id") or data.get("task") or "?")
-        title = str(data.get("title") or view.subtasks.get(sub_id, ("", ""))[0])
+        sub_id = shown(sub_id)
+        title = shown(str(data.get("title") or view.subtasks.get(sub_id, ("", ""))[0]))
         if kind is EventType.SUBTASK_STARTED:
             view.subtasks[sub_id] = (title, "running")
             return None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from autobyteus_core.cli.context import get_app
-from autobyteus_core.cli.output import echo_json, print_table
+from autobyteus_core.cli.output import echo, echo_json, print_table
 from autobyteus_core.errors import AutobyteusError
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ concurrency_option = click.option(
 
 
 def fail(message: str, code: int = EXIT_CANNOT_START) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
+    echo(f"Error: {message}", err=True)
     raise SystemExit(code)
 
 
@@ -110,7 +110,7 @@ def install_cancel_handlers(
     installed: list[int] = []
 
     def cancel(signum: int) -> None:
-        click.echo(f"\nCancelling: saving {what} (Ctrl-C again to force)...", err=True)
+        echo(f"\nCancelling: saving {what} (Ctrl-C again to force)...", err=True)
         with contextlib.suppress(Exception):
             loop.remove_signal_handler(signum)
         stop()
@@ -152,7 +152,7 @@ def drive(workflow: Workflow, requirement: str | None, *, live: bool | None = No
         run = asyncio.run(main())
     except KeyboardInterrupt:
         run = workflow.run_state
-        click.echo("Interrupted.", err=True)
+        echo("Interrupted.", err=True)
     except AutobyteusError as exc:
         fail(str(exc), EXIT_FAILED)
     except Exception as exc:  # a bug: say so in one line; the details go to the debug log
@@ -172,10 +172,10 @@ def _report_end(run: RunState) -> NoReturn:
     from autobyteus_core.workflow.workflow_status import WorkflowStatus
 
     if run.status is WorkflowStatus.SUCCEEDED:
-        click.echo(f"Run {run.run_id} succeeded.")
+        echo(f"Run {run.run_id} succeeded.")
         raise SystemExit(0)
-    click.echo(f"Run {run.run_id} {run.display_status}: {run.error or 'no details'}", err=True)
-    click.echo(f"Continue it with: autobyteus resume {run.run_id}", err=True)
+    echo(f"Run {run.run_id} {run.display_status}: {run.error or 'no details'}", err=True)
+    echo(f"Continue it with: autobyteus resume {run.run_id}", err=True)
     raise SystemExit(EXIT_FAILED if run.status is WorkflowStatus.FAILED else EXIT_STOPPED)
 
 
@@ -313,7 +313,7 @@ def runs_command(workspace: Path, as_json: bool) -> None:
         echo_json([run.summary() for run in runs])
         return
     if not runs:
-        click.echo(f"No runs in {workspace.expanduser().absolute()}.")
+        echo(f"No runs in {workspace.expanduser().absolute()}.")
         return
     print_table(
         f"runs in {workspace.expanduser().absolute()}",
@@ -366,18 +366,18 @@ def show_command(run_id: str, workspace: Path, as_json: bool) -> None:
         echo_json(run_details(run))
         return
     usage = run.usage
-    click.echo(f"Run:         {run.run_id}  ({run.display_status})")
-    click.echo(f"Workflow:    {run.workflow.name}")
-    click.echo(f"Model:       {run.model_id or '-'}")
-    click.echo(f"Created:     {_when(run.created_at)}   updated {_when(run.updated_at)}")
-    click.echo(
+    echo(f"Run:         {run.run_id}  ({run.display_status})")
+    echo(f"Workflow:    {run.workflow.name}")
+    echo(f"Model:       {run.model_id or '-'}")
+    echo(f"Created:     {_when(run.created_at)}   updated {_when(run.updated_at)}")
+    echo(
         f"Usage:       {usage.total_tokens} tokens ({usage.prompt_tokens} prompt, "
         f"{usage.completion_tokens} completion) in {usage.calls} calls, "
         f"cost {format_cost(usage.cost_usd)}, {format_seconds(run.wall_time_s)}"
     )
-    click.echo(f"Requirement: {_short(run.state.requirement, 200)}")
+    echo(f"Requirement: {_short(run.state.requirement, 200)}")
     if run.error:
-        click.echo(f"Error:       {run.error}")
+        echo(f"Error:       {run.error}")
     print_summary(run)
     if run.state.subtasks:
         print_table(
@@ -428,13 +428,13 @@ def workflow_show_command(
         definition = find_workflow(app, workflow or settings.workflow)
         flow = Workflow(definition, app=app, workspace=workspace, settings=settings)
     if as_json:
-        click.echo(json.dumps(json.loads(flow.to_json()), indent=2))
+        echo(json.dumps(json.loads(flow.to_json()), indent=2))
         return
     if as_toml:
         with cannot_start():
-            click.echo(dumps_workflow(definition), nl=False)
+            echo(dumps_workflow(definition), nl=False)
         return
-    click.echo(f"{definition.name}: {definition.description}".rstrip(": "))
+    echo(f"{definition.name}: {definition.description}".rstrip(": "))
     _print_steps(app, flow.run_state)
 
 
@@ -444,4 +444,4 @@ def _print_steps(app: Application, run: RunState) -> None:
             about = app.steps.get(record.step).description
         else:
             about = "(no installed plugin registers this step)"
-        click.echo(f"{'  ' * (record.depth + 1)}{record.id} [{record.step}] {about}".rstrip())
+        echo(f"{'  ' * (record.depth + 1)}{record.id} [{record.step}] {about}".rstrip())

@@ -17,6 +17,7 @@ from autobyteus_core.llm.llm_response import LLMResponse
 from autobyteus_core.llm.message import Message
 from autobyteus_core.llm.usage import Usage
 from autobyteus_core.logging import redact_secrets
+from autobyteus_core.secret_masking import mask_secrets
 from autobyteus_core.workflow.budget import Budget
 from autobyteus_core.workflow.errors import BudgetExceededError
 from autobyteus_core.workflow.events import EventType
@@ -95,7 +96,15 @@ class CallLedger:
     async def complete(
         self, step: str, key: str, messages: Sequence[Message], options: dict[str, Any]
     ) -> LLMResponse:
-        """The reply to ``messages`` for call ``key`` of ``step`` (replayed when recorded)."""
+        """The reply to ``messages`` for call ``key`` of ``step`` (replayed when recorded).
+        Known secrets are masked in the prompt before it is sent and in the reply (a model may
+        echo a key it saw somewhere) before anything records or uses it."""
+        messages = [
+            m
+            if mask_secrets(m.content) == m.content
+            else m.model_copy(update={"content": mask_secrets(m.content)})
+            for m in messages
+        ]
         clean = scrub_options(options)
         digest = fingerprint(messages, clean)
         recorded = self.recorder.find_exchange(step, key)
@@ -118,6 +127,7 @@ class CallLedger:
         if self.stopped is not None:
             raise BudgetExceededError(self.stopped)
         response, latency = await self._call(step, key, digest, messages, options, clean, estimate)
+        response = response.model_copy(update={"text": mask_secrets(response.text)})
         usage = (
             response.usage
             if response.usage.calls

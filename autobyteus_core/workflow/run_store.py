@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from autobyteus_core.llm.usage import Usage
+from autobyteus_core.secret_masking import mask_secrets
 from autobyteus_core.workflow.errors import WorkflowError
 from autobyteus_core.workflow.llm_exchange import LLMExchange
 from autobyteus_core.workflow.run_state import RunState
@@ -126,13 +127,13 @@ class RunStore:
     @staticmethod
     def write_state(run_dir: Path, text: str) -> None:
         """Replace ``state.json`` atomically (temporary file, fsync, rename)."""
-        atomic_write_bytes(run_dir / STATE_FILE, text.encode("utf-8"))
+        atomic_write_bytes(run_dir / STATE_FILE, mask_secrets(text).encode("utf-8"))
 
     @staticmethod
     def append_transcript(run_dir: Path, lines: Iterable[str]) -> None:
         """Append JSON lines to ``transcript.jsonl`` (written through to the OS, so they survive
         the process being killed; ``state.json`` is the file that is fsynced)."""
-        payload = "".join(line + "\n" for line in lines).encode("utf-8")
+        payload = "".join(mask_secrets(line) + "\n" for line in lines).encode("utf-8")
         if not payload:
             return
         fd = os.open(run_dir / TRANSCRIPT_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
