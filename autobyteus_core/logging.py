@@ -70,7 +70,7 @@ def scrub_text(text: str) -> str:
 def printable_values(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     """structlog processor for console lines: no terminal control sequences in any string (model
     text is logged: a rejected reply's problems quote it). JSON lines escape them anyway."""
-    from autobyteus_core.cli.terminal_text import terminal_text
+    from autobyteus_core.terminal_text import terminal_text
 
     for key, value in list(event_dict.items()):
         if isinstance(value, str):

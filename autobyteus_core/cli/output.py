@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 def shown(text: str) -> str:
     """``text`` as the CLI prints it: known secrets masked, terminal control sequences removed
     (model text such as task titles and errors quoting a reply may hold them)."""
-    from autobyteus_core.cli.terminal_text import terminal_text
     from autobyteus_core.secret_masking import mask_secrets
+    from autobyteus_core.terminal_text import terminal_text
 
     return terminal_text(mask_secrets(text))
 

@@ -20,12 +20,14 @@ _LAZY = {
     "ScriptedLLM": "autobyteus_core.testing.scripted_llm",
     "Venv": "autobyteus_core.testing.venv",
     "make_batch": "autobyteus_core.testing.batch_kit",
+    "write_plugin_folder": "autobyteus_core.testing.plugin_folder",
 }
 __all__ = list(_LAZY)
 __getattr__, __dir__ = lazy_exports(globals(), _LAZY)
 
 if TYPE_CHECKING:
     from autobyteus_core.testing.batch_kit import CALLS, CALLS_PER_ITEM, ScriptedBatch, make_batch
+    from autobyteus_core.testing.plugin_folder import write_plugin_folder
     from autobyteus_core.testing.pytest_plugin import RegisterPlugin
     from autobyteus_core.testing.scripted_llm import RecordedCall, ScriptedLLM
     from autobyteus_core.testing.venv import Venv

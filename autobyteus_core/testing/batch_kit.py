@@ -21,6 +21,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from autobyteus_core.testing.plugin_folder import write_plugin_folder
+
 #: Keyed LLM calls each of the two steps makes.
 CALLS = 2
 STEPS = ("first", "second")
@@ -180,16 +182,9 @@ def make_batch(
 
     Batches that share a call ``log`` (one Ray cluster's workers) need distinct ``tag``s, which
     their requirements start with, so no two ask the same prompt."""
-    plugin = root / "kit-plugin"
-    dist_info = plugin / "batch_kit_steps-0.1.dist-info"
-    dist_info.mkdir(parents=True, exist_ok=True)
     source = _PLUGIN.replace("CALLS + 1", str(CALLS + 1)).replace("STEPS", repr(STEPS))
-    (plugin / "batch_kit_steps.py").write_text(source, encoding="utf-8")
-    (dist_info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: batch-kit-steps\nVersion: 0.1\n", encoding="utf-8"
-    )
-    (dist_info / "entry_points.txt").write_text(
-        "[autobyteus]\nbatch_kit_steps = batch_kit_steps\n", encoding="utf-8"
+    plugin = write_plugin_folder(
+        root / "kit-plugin", "batch_kit_steps", source, dist="batch-kit-steps"
     )
     replies = root / "replies.json"
     rules = [

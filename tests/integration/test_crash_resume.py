@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from autobyteus_core.testing import write_plugin_folder
+
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses POSIX signals")
 
 CALLS_PER_STEP = 3
@@ -71,17 +73,8 @@ def register_workflows(register):
 
 @pytest.fixture
 def setup(tmp_path: Path) -> dict[str, Any]:
-    plugin_dir = tmp_path / "plugin"
-    dist_info = plugin_dir / "crash_steps-0.1.dist-info"
-    dist_info.mkdir(parents=True)
     source = PLUGIN.replace("CALLS", str(CALLS_PER_STEP)).replace("STEPS", repr(STEPS))
-    (plugin_dir / "crash_steps.py").write_text(source, encoding="utf-8")
-    (dist_info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: crash-steps\nVersion: 0.1\n", encoding="utf-8"
-    )
-    (dist_info / "entry_points.txt").write_text(
-        "[autobyteus]\ncrash_steps = crash_steps\n", encoding="utf-8"
-    )
+    plugin_dir = write_plugin_folder(tmp_path / "plugin", "crash_steps", source, dist="crash-steps")
     replies = tmp_path / "replies.json"
     rules = [
         {"match": f"call {step}-{i} ", "reply": f"reply to {step}-{i}"}

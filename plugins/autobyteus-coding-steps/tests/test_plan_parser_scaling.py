@@ -20,7 +20,7 @@ import autobyteus_coding_steps.parsing.dependencies as dependencies
 import pytest
 from autobyteus_coding_steps.parsing.tasks import MAX_SUBTASKS, parse_subtasks
 
-from autobyteus_core.testing import ScriptedLLM  # noqa: F401  (the kit is installed)
+from autobyteus_core.testing import write_plugin_folder
 
 BARE_HEADINGS = "".join(f"Task {n}: abc\n" for n in range(1, 13_001))
 
@@ -139,15 +139,8 @@ def register_workflows(register):
 
 @pytest.mark.skipif(os.name != "posix", reason="uses POSIX signals")
 def test_ctrl_c_stops_a_run_while_a_reply_is_being_parsed(tmp_path: Path) -> None:
-    plugin_dir = tmp_path / "plugin"
-    dist_info = plugin_dir / "slow_parse-0.1.dist-info"
-    dist_info.mkdir(parents=True)
-    (plugin_dir / "slow_parse_steps.py").write_text(SLOW_PLUGIN, encoding="utf-8")
-    (dist_info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: slow-parse\nVersion: 0.1\n", encoding="utf-8"
-    )
-    (dist_info / "entry_points.txt").write_text(
-        "[autobyteus]\nslow_parse = slow_parse_steps\n", encoding="utf-8"
+    plugin_dir = write_plugin_folder(
+        tmp_path / "plugin", "slow_parse_steps", SLOW_PLUGIN, dist="slow-parse"
     )
     replies = tmp_path / "replies.json"
     replies.write_text(json.dumps({"rules": [{"match": "plan", "reply": "a plan"}]}))

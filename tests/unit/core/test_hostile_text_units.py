@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from autobyteus_core.cli.terminal_text import terminal_text
 from autobyteus_core.secret_masking import MASK, mask_secrets, register_secret
 from autobyteus_core.settings import PluginSettings
+from autobyteus_core.terminal_text import terminal_text
 
 
 @pytest.mark.parametrize(
