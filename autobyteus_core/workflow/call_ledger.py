@@ -1,5 +1,5 @@
 """Every LLM call of a run goes through the ledger: replayed from the record when it was made
-before, checked against the budget, bounded in concurrency, timed, recorded, saved, counted per
+before (under its key, or under any key when the very same prompt was answered in the run), checked against the budget, bounded in concurrency, timed, recorded, saved, counted per
 call, per step and per run, and announced as events."""
 
 from __future__ import annotations
@@ -118,6 +118,9 @@ class CallLedger:
                 latency_s=recorded.latency_s,
                 finish_reason=recorded.finish_reason,
             )
+        answered = self.recorder.find_answer(digest)
+        if answered is not None:
+            return self._reuse(step, key, messages, clean, answered)
         estimate = self.estimate(messages, options)
         if self.stopped is None and self.budget.limited:
             refusal = self.budget.refusal(self.recorder.run.usage, self._committed, estimate)
@@ -166,6 +169,54 @@ class CallLedger:
             await self.recorder.wait_saved(ticket)
         self._announce(step, key, model, usage, latency, False)
         return response.model_copy(update={"usage": usage, "latency_s": latency})
+
+    def _reuse(
+        self,
+        step: str,
+        key: str,
+        messages: Sequence[Message],
+        clean: dict[str, Any],
+        answered: LLMExchange,
+    ) -> LLMResponse:
+        """The reply already given in this run to the very same prompt, recorded for ``key`` at
+        no cost: asking again would pay for the same question (and, sampling greedily, get the
+        same answer)."""
+        self.replayed += 1
+        exchange = answered.model_copy(
+            update={
+                "step": step,
+                "key": key,
+                "usage": Usage(),
+                "latency_s": 0.0,
+                "timestamp": time.time(),
+            }
+        )
+        self.recorder.add_exchange(
+            exchange,
+            {
+                "type": "llm_call",
+                "step": step,
+                "key": key,
+                "fingerprint": exchange.fingerprint,
+                "model": exchange.model,
+                "messages": [m.model_dump() for m in messages],
+                "options": clean,
+                "reply": exchange.reply,
+                "usage": exchange.usage.model_dump(),
+                "latency_s": 0.0,
+                "finish_reason": exchange.finish_reason,
+                "reused": f"{answered.step}/{answered.key}",
+            },
+        )
+        self.recorder.mark()
+        self._announce(step, key, exchange.model, exchange.usage, 0.0, True)
+        return LLMResponse(
+            text=exchange.reply,
+            usage=exchange.usage,
+            model=exchange.model,
+            latency_s=0.0,
+            finish_reason=exchange.finish_reason,
+        )
 
     async def _call(
         self,

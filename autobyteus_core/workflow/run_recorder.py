@@ -38,6 +38,7 @@ class RunRecorder:
         self.run_dir: Path | None = None
         self._file_json = [f.model_dump_json() for f in run.files]
         self._index = {(e.step, e.key): i for i, e in enumerate(run.exchanges)}
+        self._answers = {e.fingerprint: e for e in run.exchanges}
         self._pending: list[str] = []
         self._requested = 0
         self._written = 0
@@ -58,9 +59,14 @@ class RunRecorder:
         index = self._index.get((step, key))
         return None if index is None else self.run.exchanges[index]
 
+    def find_answer(self, fingerprint: str) -> LLMExchange | None:
+        """A recorded call of this run, under any step and key, whose prompt had ``fingerprint``."""
+        return self._answers.get(fingerprint)
+
     def add_exchange(self, exchange: LLMExchange, transcript: dict[str, Any]) -> None:
         """Record a completed call (replacing an older one with the same step and key) and its
         transcript entry."""
+        self._answers.setdefault(exchange.fingerprint, exchange)
         index = self._index.get((exchange.step, exchange.key))
         if index is None:
             self._index[(exchange.step, exchange.key)] = len(self.run.exchanges)

@@ -141,6 +141,26 @@ async def test_resume_replays_every_recorded_call(
     assert resumed.ledger.replayed == 2 and resumed.ledger.issued == 2
 
 
+async def test_a_prompt_already_answered_in_the_run_is_not_paid_for_again(
+    make_workflow: Any, app: Any, workspace: Path
+) -> None:
+    llm = ScriptedLLM().queue("one", "two", "three")
+    steps = {"a": ("ask", {"calls": 2, "prompt": "same"}), "b": ("ask", {"prompt": "same"})}
+    workflow = make_workflow(steps, llm)
+    run = await workflow.start(requirement="r")
+
+    assert run.status is SUCCEEDED
+    assert [c.prompt for c in llm.calls] == ["same"]
+    assert workflow.state.data["a"] == ["one", "one"] and workflow.state.data["b"] == ["one"]
+    assert run.usage.calls == 1 and len(run.exchanges) == 3
+    reused = [entry.get("reused") for entry in _transcript(workflow)]
+    assert reused == [None, "a/#1", "a/#1"]
+
+    resumed = _load(app, workspace, workflow.run_id, ScriptedLLM())  # no reply to give
+    assert (await resumed.start()).status is SUCCEEDED
+    assert resumed.run_state.usage.calls == 1 and resumed.state.data["b"] == ["one"]
+
+
 async def test_concurrent_keyed_calls_are_replayed_whatever_order_they_finish_in(
     make_workflow: Any, app: Any, workspace: Path
 ) -> None:

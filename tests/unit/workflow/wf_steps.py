@@ -33,7 +33,8 @@ class Note(BaseStep):
 
 
 class Ask(BaseStep):
-    """Asks the LLM ``calls`` times in sequence (unkeyed calls)."""
+    """Asks the LLM ``calls`` times in sequence (unkeyed calls; the same ``prompt`` each time
+    when given)."""
 
     name = "ask"
     description = "asks the LLM"
@@ -41,7 +42,10 @@ class Ask(BaseStep):
     async def execute(self, context: WorkflowContext) -> StepResult:
         replies = []
         for i in range(int(self.options.get("calls", 1))):
-            prompt = f"{context.step_id} question {i} about {context.requirement}"
+            prompt = (
+                self.options.get("prompt")
+                or f"{context.step_id} question {i} about {context.requirement}"
+            )
             response = await context.complete([Message.user(prompt)], **self.options.get("llm", {}))
             replies.append(response.text)
         _order(context, context.step_id)
