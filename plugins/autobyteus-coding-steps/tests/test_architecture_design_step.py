@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 from autobyteus_coding_steps.exchange import ReplyRejectedError
+from autobyteus_coding_steps.steps import architecture_design_step
 from autobyteus_coding_steps.steps.architecture_design_step import (
+    EXAMPLE_NAMES,
     ArchitectureDesignStep,
     check_plan,
 )
@@ -161,14 +163,90 @@ async def test_a_plan_that_renames_the_requirements_file_or_invents_a_class_is_r
     assert context.state.subtasks[0].files == ["wordfreq/counter.py"]
 
 
-async def test_a_plan_that_keeps_departing_from_the_requirement_is_taken_at_the_end(
+async def test_a_plan_that_keeps_departing_from_the_requirement_falls_back_to_its_files(
     make_context: MakeContext, scripted_llm: ScriptedLLM
 ) -> None:
     renamed = PLAN_REPLY.replace("wordfreq/counter.py", "wordfreq/word_counter.py")
     scripted_llm.queue(renamed, renamed, renamed)
     context = make_context()
-    context.state.requirement = "Write `count_words` in `wordfreq/counter.py`."
+    context.state.requirement = (
+        "Write `count_words` in `wordfreq/counter.py` and `top_words` in `wordfreq/top.py`, "
+        "which uses `count_words`."
+    )
     result = await ArchitectureDesignStep("architecture_design").execute(context)
-    assert context.state.subtasks[0].files == ["wordfreq/word_counter.py"]
-    assert result.output["attempts"] == 3
-    assert any("no subtask writes it" in note for note in result.output["notes"])
+    assert len(scripted_llm.calls) == 3
+    assert [(t.files, t.depends_on) for t in context.state.subtasks] == [
+        (["wordfreq/counter.py"], []),
+        (["wordfreq/top.py"], [1]),
+    ]
+    assert "one subtask per file the requirement names" in result.summary
+    assert "no subtask writes it" in result.output["rejected"][-1]
+
+
+async def test_a_rejected_plan_without_named_files_fails_with_its_report(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    invented = PLAN_REPLY.replace(
+        "Implement the `count_words` Function", "Implement the `WordCounter` Class"
+    )
+    scripted_llm.queue(invented, invented, invented)
+    context = make_context()
+    context.state.requirement = "Count words with `count_words(text)`."
+    with pytest.raises(ReplyRejectedError, match="plans a class `WordCounter`"):
+        await ArchitectureDesignStep("architecture_design").execute(context)
+    assert context.state.subtasks == []
+
+
+async def test_a_one_file_requirement_plans_itself_without_a_call(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    context = make_context()
+    context.state.requirement = (
+        "Write `solution.py` defining this function:\n\n"
+        'def add(a: int, b: int) -> int:\n    """The sum of a and b."""\n'
+    )
+    result = await ArchitectureDesignStep("architecture_design").execute(context)
+    assert scripted_llm.calls == []
+    [task] = context.state.subtasks
+    assert task.files == ["solution.py"] and task.depends_on == []
+    assert result.summary == "1 subtask planned (the requirement names one file)"
+
+
+async def test_a_plan_copying_the_examples_functions_elsewhere_is_re_asked(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    copied = PLAN_REPLY.replace("`count_words` Function", "`circle_area` Function").replace(
+        "`count_words(text: str)", "`total_area(radii: list[float])"
+    )
+    scripted_llm.queue(copied, PLAN_REPLY)
+    context = make_context()
+    context.state.requirement_document = DOCUMENT
+    await ArchitectureDesignStep("architecture_design").execute(context)
+    assert "copies the example's `circle_area`, `total_area`" in scripted_llm.calls[1].prompt
+    assert context.state.subtasks[0].title == "Implement the `count_words` Function"
+
+
+def test_the_example_names_are_the_shipped_prompts() -> None:
+    template = (
+        Path(architecture_design_step.__file__).parent.parent / "prompts/architecture_design.j2"
+    ).read_text(encoding="utf-8")
+    assert all(f"`{name}(" in template for name in EXAMPLE_NAMES)
+
+
+async def test_every_command_the_requirement_names_gets_its_entry_point(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.queue(PLAN_REPLY)
+    context = make_context()
+    context.state.requirement = (
+        "A package `wordfreq` counting words; `python -m wordfreq FILE` prints the top words. "
+        "Test it with `python -m pytest`."
+    )
+    await ArchitectureDesignStep("architecture_design").execute(context)
+    entry = context.state.subtasks[-1]
+    assert [t.files for t in context.state.subtasks] == [
+        ["wordfreq/counter.py"],
+        ["wordfreq/top.py"],
+        ["wordfreq/__main__.py"],
+    ]
+    assert entry.depends_on == [1, 2] and "`python -m wordfreq`" in entry.title

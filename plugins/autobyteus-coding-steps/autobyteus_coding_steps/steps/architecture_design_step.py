@@ -6,8 +6,13 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from autobyteus_coding_steps.parsing.paths import clean_path_token, looks_like_path
+from autobyteus_coding_steps.exchange import ReplyRejectedError
+from autobyteus_coding_steps.parsing.dependencies import derive_dependencies
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
+from autobyteus_coding_steps.parsing.requirement_interface import (
+    RequirementInterface,
+    requirement_interface,
+)
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 from autobyteus_coding_steps.parsing.text import normalise_newlines
 from autobyteus_coding_steps.prompting import resource
@@ -20,6 +25,9 @@ if TYPE_CHECKING:
 #: The package of the prompt's example project: a plan writing into it copied the example
 #: (unless the requirement itself is about it).
 EXAMPLE_PACKAGE = "shapes"
+#: The functions of the prompt's example: a plan defining one the requirement never names
+#: copied the example, wherever it puts it.
+EXAMPLE_NAMES = ("circle_area", "square_area", "total_area")
 _TREE_ENTRIES = 80
 
 
@@ -48,6 +56,19 @@ def check_plan(
                 "`package/module.py`"
             )
         )
+    copied = [
+        name
+        for name in EXAMPLE_NAMES
+        if not re.search(rf"\b{name}\b", requirement)
+        and any(re.search(rf"\b{name}\b", f"{t.title}\n{t.functionality}") for t in subtasks)
+    ]
+    if copied:
+        names = ", ".join(f"`{name}`" for name in copied)
+        issues.append(
+            ParseIssue(
+                f"the plan copies the example's {names}; plan the [Documentation], not the example"
+            )
+        )
     for task in subtasks:
         for path in task.files:
             if (root / path).is_dir():
@@ -65,25 +86,25 @@ def check_plan(
 
 
 def requirement_issues(
-    subtasks: list[Subtask], requirement: str, existing: frozenset[str] = frozenset()
+    subtasks: list[Subtask],
+    requirement: str,
+    interface: RequirementInterface,
+    existing: frozenset[str] = frozenset(),
 ) -> list[ParseIssue]:
-    """Soft issues where a plan departs from an interface the user's requirement spells out:
-    a Python file it names that no subtask writes (a file of the project, in ``existing``, may
-    be named only to be used), or a class it never mentions (only checked when the requirement
-    names code in backticks). Soft: re-asked, but a plan that keeps them is taken on the last
-    attempt."""
-    ticked = [clean_path_token(token) for token in re.findall(r"`([^`\n]+)`", requirement)]
-    if not ticked:
+    """Where a plan departs from an interface the user's requirement spells out: a Python file
+    it names that no subtask writes (a file of the project, in ``existing``, may be named only to
+    be used), or a class it never mentions (only checked when the requirement names code in
+    backticks)."""
+    if "`" not in requirement:
         return []
     planned = {path for task in subtasks for path in task.files} | existing
     issues = [
         ParseIssue(
             f"the requirement names `{path}`, but no subtask writes it; use the file paths the "
-            "requirement gives",
-            soft=True,
+            "requirement gives"
         )
-        for path in dict.fromkeys(ticked)
-        if path.endswith(".py") and looks_like_path(path) and path not in planned
+        for path in interface.files
+        if path not in planned
     ]
     for task in subtasks:
         if not re.search(r"\bclass\b", task.title, re.IGNORECASE):
@@ -93,8 +114,7 @@ def requirement_issues(
                 issues.append(
                     ParseIssue(
                         f"task {task.number} plans a class `{name}` that the requirement does "
-                        "not ask for; plan only the classes and functions it names",
-                        soft=True,
+                        "not ask for; plan only the classes and functions it names"
                     )
                 )
     return issues
@@ -103,6 +123,50 @@ def requirement_issues(
 def planned_files(subtasks: list[Subtask]) -> list[str]:
     """Every file the plan names, once, in plan order."""
     return list(dict.fromkeys(path for task in subtasks for path in task.files))
+
+
+def file_plan(files: tuple[str, ...], requirement: str) -> list[Subtask]:
+    """One subtask per file the requirement names, in the order it names them: the plan the
+    requirement itself gives (each file's part of it is in the requirement every prompt shows)."""
+    subtasks = []
+    for number, path in enumerate(files, start=1):
+        mentions = [line.strip() for line in requirement.splitlines() if path in line]
+        subtasks.append(
+            Subtask(
+                number=number,
+                title=f"Write `{path}`",
+                objective=f"Write `{path}` as the requirement asks.",
+                files=[path],
+                functionality="\n".join(mentions) if len(files) > 1 else "",
+            )
+        )
+    return derive_dependencies(subtasks)
+
+
+def with_entry_points(subtasks: list[Subtask], interface: RequirementInterface) -> list[Subtask]:
+    """``subtasks`` with a subtask for the ``__main__.py`` of each package the requirement runs
+    as ``python -m package`` that the plan writes into but gives no entry point."""
+    planned = [path for task in subtasks for path in task.files]
+    added = list(subtasks)
+    for command in interface.commands:
+        folder = command.replace(".", "/")
+        main = f"{folder}/__main__.py"
+        inside = [t.number for t in subtasks if any(p.startswith(f"{folder}/") for p in t.files)]
+        if not inside or main in planned or f"{folder}.py" in planned:
+            continue
+        added.append(
+            Subtask(
+                number=len(added) + 1,
+                title=f"Write the `python -m {command}` entry point",
+                objective=f"Run the command `python -m {command}` as the requirement describes.",
+                files=[main],
+                functionality="Read the command-line arguments, call the package's code, print "
+                "the result and exit with the status the requirement gives.",
+                integration_points="Imports what it needs from the earlier tasks' modules.",
+                depends_on=inside,
+            )
+        )
+    return added
 
 
 def plan_summary(subtasks: list[Subtask]) -> list[dict[str, object]]:
@@ -143,6 +207,12 @@ class ArchitectureDesignStep(CodingStep):
         """Write ``state.subtasks`` and ``state.design_document``."""
         options = self.settings_for(context)
         document = context.state.requirement_document or context.state.requirement
+        interface = requirement_interface(context.state.requirement)
+        single = interface.single_file
+        if single is not None:
+            # A one-file requirement plans itself: asking would only invite a larger design.
+            plan = file_plan((single,), document)
+            return self._planned(context, plan, "the requirement names one file")
         root = context.workspace.root
         existing = context.workspace.files()
         tree = context.workspace.tree(max_entries=_TREE_ENTRIES) if existing else ""
@@ -167,30 +237,67 @@ class ArchitectureDesignStep(CodingStep):
                     max_subtasks=options.max_subtasks,
                 )
                 result.issues += requirement_issues(
-                    result.value, context.state.requirement, frozenset(existing)
+                    result.value, context.state.requirement, interface, frozenset(existing)
                 )
             return result
 
-        answer = await self.ask(
-            context,
-            messages,
-            key="plan",
-            parse=parse,
-            what="the subtask plan",
-            instruction="Reply again with the subtasks for the [Documentation], each as "
-            "`#### Task N: <title>`, `#task start#`, the four fields, `#task end#`.",
-        )
-        context.state.subtasks = answer.value
+        try:
+            answer = await self.ask(
+                context,
+                messages,
+                key="plan",
+                parse=parse,
+                what="the subtask plan",
+                instruction="Reply again with the subtasks for the [Documentation], each as "
+                "`#### Task N: <title>`, `#task start#`, the four fields, `#task end#`.",
+            )
+        except ReplyRejectedError as exc:
+            if not interface.files:
+                raise
+            fallback = with_entry_points(file_plan(interface.files, document), interface)
+            return self._planned(
+                context,
+                fallback,
+                "every plan was rejected; one subtask per file the requirement names",
+                existing=existing,
+                rejected=exc.reports,
+            )
         context.state.design_document = normalise_newlines(answer.reply).strip() + "\n"
-        changed = [path for path in planned_files(answer.value) if path in set(existing)]
-        plural = "s" if len(changed) > 1 else ""
-        also = f" ({len(changed)} existing file{plural} to change)" if changed else ""
+        subtasks = with_entry_points(answer.value, interface)
+        return self._planned(
+            context,
+            subtasks,
+            None,
+            existing=existing,
+            attempts=answer.attempts,
+            notes=[note.describe() for note in answer.notes],
+        )
+
+    @staticmethod
+    def _planned(
+        context: WorkflowContext,
+        subtasks: list[Subtask],
+        why: str | None,
+        existing: list[str] | None = None,
+        **output: object,
+    ) -> StepResult:
+        """Put ``subtasks`` in the state; ``why`` says why the plan is not the LLM's own."""
+        context.state.subtasks = subtasks
+        if why is not None:
+            context.state.design_document = (
+                "\n".join(f"#### Task {t.number}: {t.title}" for t in subtasks) + "\n"
+            )
+        changed = [path for path in planned_files(subtasks) if path in set(existing or [])]
+        also = f" ({len(changed)} existing file{'s' if len(changed) > 1 else ''} to change)"
+        plural = "s" if len(subtasks) != 1 else ""
+        summary = f"{len(subtasks)} subtask{plural} planned" + (also if changed else "")
+        summary += f" ({why})" if why else ""
         return StepResult(
-            summary=f"{len(answer.value)} subtasks planned{also}",
+            summary=summary,
             output={
-                "subtasks": plan_summary(answer.value),
+                "subtasks": plan_summary(subtasks),
+                "planned_by": why or "llm",
                 "existing_files_changed": changed,
-                "attempts": answer.attempts,
-                "notes": [note.describe() for note in answer.notes],
+                **output,
             },
         )

@@ -6,6 +6,7 @@ from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from autobyteus_coding_steps.parsing.requirement_document import parse_requirement_document
+from autobyteus_coding_steps.parsing.requirement_interface import requirement_interface
 from autobyteus_coding_steps.prompting import resource
 from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_core import PromptTemplateVariable, StepFailedError, StepResult, VariableSource
@@ -54,9 +55,13 @@ class RequirementStep(CodingStep):
         if not requirement:
             raise StepFailedError("no requirement was given: there is nothing to build")
         options = self.settings_for(context)
-        if not options.refine_requirement:
+        single = requirement_interface(requirement).single_file
+        if not options.refine_requirement or single is not None:
+            # A one-file requirement is refined into many times its length (every later prompt
+            # repeats it), with acceptance criteria the model invents.
+            why = f" (it names one file, `{single}`)" if options.refine_requirement else ""
             context.state.requirement_document = compose_document(requirement, None)
-            return StepResult(summary="requirement used as given", output={"refined": False})
+            return StepResult(summary=f"requirement used as given{why}", output={"refined": False})
         messages = self.messages(
             context,
             "requirement",

@@ -1,0 +1,84 @@
+"""What a user's requirement fixes about the code: the Python files it names, the names it gives
+as ``package.Name`` (or ``from package import Name``), and the modules it runs as
+``python -m module``. The plan, the package files and the checks before the tests follow them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from autobyteus_coding_steps.parsing.paths import (
+    KNOWN_EXTENSIONS,
+    clean_path_token,
+    looks_like_path,
+)
+
+_TICKED = re.compile(r"`([^`\n]+)`")
+_DOTTED = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?:\(.*\))?$")
+_FROM_IMPORT = re.compile(
+    r"\bfrom\s+([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s+import\s+\(?\s*(\w+(?:\s*,\s*\w+)*)"
+)
+_COMMAND = re.compile(r"\bpython(?:3(?:\.\d+)?)?\s+-m\s+([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
+_TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test\.py|conftest\.py)$|^tests?/")
+
+
+@dataclass(frozen=True)
+class RequirementInterface:
+    """The interface a requirement spells out (see the module docstring)."""
+
+    #: Python files named in backticks, in the order first named (test files left out: the
+    #: tests are generated later).
+    files: tuple[str, ...] = ()
+    #: Dotted names given as code (``wordfreq.top_words``), each a module path then a name.
+    names: tuple[str, ...] = ()
+    #: Modules run as ``python -m <module>``.
+    commands: tuple[str, ...] = ()
+
+    @property
+    def single_file(self) -> str | None:
+        """The one Python file of a one-file requirement (it names exactly one and runs no
+        package as a command), else None."""
+        if len(self.files) != 1:
+            return None
+        stem = self.files[0][:-3].replace("/", ".")
+        return self.files[0] if all(command == stem for command in self.commands) else None
+
+
+def requirement_interface(text: str) -> RequirementInterface:
+    """The :class:`RequirementInterface` of the requirement ``text``."""
+    files: list[str] = []
+    names: list[str] = []
+    for raw in _TICKED.findall(text):
+        token = clean_path_token(raw)
+        if token.endswith(".py") and looks_like_path(token):
+            if not _TEST_FILE.search(token):
+                files.append(token)
+            continue
+        dotted = _DOTTED.match(raw.strip())
+        if dotted and dotted.group(1).rsplit(".", 1)[1].lower() not in KNOWN_EXTENSIONS:
+            names.append(dotted.group(1))
+    for module, imported in _FROM_IMPORT.findall(text):
+        names += [f"{module}.{name.strip()}" for name in imported.split(",")]
+    return RequirementInterface(
+        files=tuple(dict.fromkeys(files)),
+        names=tuple(dict.fromkeys(names)),
+        commands=tuple(dict.fromkeys(_COMMAND.findall(text))),
+    )
+
+
+def public_api(names: tuple[str, ...], modules: Mapping[str, str]) -> list[tuple[str, str]]:
+    """``(module, name)`` for each dotted name whose longest module prefix is one of the
+    project's ``modules`` (dotted name → path) and that names something inside it: what a user
+    imports as ``from module import name``. Names of other libraries are left out."""
+    found: list[tuple[str, str]] = []
+    for dotted in names:
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            if module in modules:
+                pair = (module, parts[cut])
+                if f"{module}.{parts[cut]}" not in modules and pair not in found:
+                    found.append(pair)
+                break
+    return found
