@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +17,20 @@ from autobyteus_core import ProcessOutcome, run_process
 
 MARKER = "@@autobyteus-import-check@@"
 
-#: Runs in the subprocess: argv = [root, source root, json modules, json test files].
+
+def api_target(module: str, name: str) -> str:
+    """The target the check of one public name is reported under (the script's own spelling):
+    the import a user writes."""
+    return f"from {module} import {name}"
+
+
+#: Runs in the subprocess: argv = [root, source root, json modules, json test files, json
+#: [module, name] pairs of the public API].
 _SCRIPT = r"""
 import importlib, importlib.util, json, sys, traceback
 root, source_root = sys.argv[1], sys.argv[2]
 modules, tests = json.loads(sys.argv[3]), json.loads(sys.argv[4])
+api = json.loads(sys.argv[5])
 for entry in (root, source_root):
     if entry not in sys.path:
         sys.path.insert(0, entry)
@@ -37,6 +47,16 @@ def check(target, load):
         })
 for name in modules:
     check(name, lambda name=name: importlib.import_module(name))
+def provided(module, name):
+    if not hasattr(importlib.import_module(module), name):
+        raise ImportError(
+            "the requirement uses `from %s import %s`, but `%s` does not provide `%s`"
+            % (module, name, module, name)
+        )
+broken = {failure["target"] for failure in failures}
+for module, name in api:
+    if module not in broken:
+        check("from %s import %s" % (module, name), lambda m=module, n=name: provided(m, n))
 def load_file(index, path):
     spec = importlib.util.spec_from_file_location("_autobyteus_checked_%d" % index, path)
     module = importlib.util.module_from_spec(spec)
@@ -95,9 +115,12 @@ async def check_imports(
     *,
     timeout_s: float,
     max_output_chars: int,
+    api: Sequence[tuple[str, str]] = (),
 ) -> ImportCheck:
-    """Import ``modules`` (dotted names) and execute ``test_files`` (paths relative to ``root``)
-    in a fresh interpreter started in ``root``, with ``root`` and ``source_root`` on its path."""
+    """Import ``modules`` (dotted names), check that each ``(module, name)`` of ``api`` is
+    importable as ``from module import name``, and execute ``test_files`` (paths relative to
+    ``root``), in a fresh interpreter started in ``root``, with ``root`` and ``source_root`` on
+    its path."""
     argv = [
         sys.executable,
         "-c",
@@ -106,6 +129,7 @@ async def check_imports(
         str(source_root),
         json.dumps(modules),
         json.dumps(test_files),
+        json.dumps([list(pair) for pair in api]),
     ]
     outcome = await run_process(
         argv, cwd=root, timeout_s=timeout_s, max_output_chars=max_output_chars

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,29 @@ async def test_writes_each_planned_file_at_the_planned_path(
         (EventType.SUBTASK_FINISHED, "task-2"),
     ]
     assert result.output["subtasks"][0]["status"] == "succeeded"
+
+
+async def test_the_names_the_requirement_gives_a_package_are_its_public_api(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"Write the file `wordfreq/counter.py`", fenced(COUNTER_SOURCE))
+    scripted_llm.on(r"Write the file `wordfreq/top.py`", fenced(TOP_SOURCE))
+    context = make_context()
+    context.state.requirement = (
+        "A package `wordfreq`: `wordfreq.count_words(text)` counts words and\n"
+        "`from wordfreq import top_words` gives the most frequent; `os.path.join` is not ours."
+    )
+    context.state.subtasks = [
+        subtask(1, "wordfreq/counter.py"),
+        subtask(2, "wordfreq/top.py", depends_on=[1]),
+    ]
+    await _step().execute(context)
+    init = (workspace / "wordfreq/__init__.py").read_text()
+    assert "from .counter import count_words\nfrom .top import top_words\n" in init
+    imported = subprocess.run(
+        [sys.executable, "-c", "from wordfreq import count_words, top_words"], cwd=workspace
+    )
+    assert imported.returncode == 0
 
 
 async def test_a_second_task_on_the_same_file_sees_it_and_must_keep_it(

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from autobyteus_coding_steps.expectation_checks import stated_by_user
-from autobyteus_coding_steps.steps.run_tests_step import RunTestsStep
+from autobyteus_coding_steps.steps.run_tests_step import RunTestsStep, missing_runner
 from coding_steps_harness import FakeContext, MakeContext
 from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, fenced
 
-from autobyteus_core import StepFailedError
+from autobyteus_core import StepFailedError, WorkspaceSetting, python_workspace
 from autobyteus_core.testing import ScriptedLLM
 
 BUGGY_COUNTER = COUNTER_SOURCE.replace("counts.get(word, 0) + 1", "1")
@@ -128,6 +128,78 @@ async def test_import_check_catches_a_missing_name_before_pytest(
     assert "fail to import" in scripted_llm.calls[0].prompt
     assert first["fixed_files"] == ["tests/test_counter.py"]
     assert context.state.test_results[1]["passed"]
+
+
+async def test_a_name_the_requirement_imports_from_the_package_is_checked_before_the_tests(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    exported = "from .counter import count_words\n"
+    scripted_llm.on(r"The file to fix, `wordfreq/__init__.py`", fenced(exported))
+    scripted_llm.on(r"The file to fix, `", "NO CHANGE")
+    context = make_context()
+    context.state.requirement = "Write `from wordfreq import count_words`, counting words."
+    _project(
+        context,
+        {
+            "wordfreq/__init__.py": "",
+            "wordfreq/counter.py": COUNTER_SOURCE,
+            "tests/test_counter.py": COUNTER_TESTS,
+        },
+    )
+    result = await RunTestsStep("run_tests").execute(context)
+    first = context.state.test_results[0]
+    assert first["phase"] == "import_check"
+    assert "`wordfreq` does not provide `count_words`" in first["output"]
+    assert first["blamed_files"][:2] == ["wordfreq/__init__.py", "wordfreq/counter.py"]
+    assert first["fixed_files"] == ["wordfreq/__init__.py"]
+    assert result.summary == "tests pass after 1 fix round(s) (2 passed)"
+
+
+async def test_a_test_importing_from_the_package_gets_the_module_behind_it_fixed(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"The file to fix, `wordfreq/counter.py`", fenced(COUNTER_SOURCE))
+    scripted_llm.on(r"The file to fix, `", "NO CHANGE")
+    scripted_llm.on(r"", "code")  # the verdict: the code is wrong
+    context = make_context()
+    _project(
+        context,
+        {
+            "wordfreq/__init__.py": "from .counter import count_words\n",
+            "wordfreq/counter.py": BUGGY_COUNTER,
+            "tests/test_counter.py": COUNTER_TESTS.replace("wordfreq.counter", "wordfreq"),
+        },
+    )
+    await RunTestsStep("run_tests").execute(context)
+    first = context.state.test_results[0]
+    assert "wordfreq/counter.py" in first["fixed_files"]
+    assert context.state.test_results[-1]["passed"]
+
+
+async def test_a_missing_test_runner_is_reported_once_and_never_sent_to_the_model(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    # -S leaves out site-packages, where pytest is: the runner is missing, the code is fine.
+    workspace_type = python_workspace().model_copy(
+        update={"test_command": ("{python}", "-S", "-m", "pytest", "-q")}
+    )
+    context = make_context()
+    context.workspace = WorkspaceSetting.detect(workspace, [workspace_type])
+    _project(
+        context, {"wordfreq/counter.py": BUGGY_COUNTER, "tests/test_counter.py": COUNTER_TESTS}
+    )
+    with pytest.raises(StepFailedError, match=r"the test runner `pytest` is not installed") as exc:
+        await RunTestsStep("run_tests").execute(context)
+    assert "-m pip install pytest" in str(exc.value)
+    assert scripted_llm.calls == []
+
+
+def test_a_missing_runner_is_recognised_in_the_import_check_too() -> None:
+    command = ["/venv/bin/python", "-m", "pytest", "-q"]
+    found = missing_runner(command, "ModuleNotFoundError: No module named 'pytest'")
+    assert found is not None and "`/venv/bin/python -m pip install pytest`" in found
+    assert missing_runner(command, "ModuleNotFoundError: No module named 'pytest_mock'") is None
+    assert missing_runner(command, "ModuleNotFoundError: No module named 'wordfreq'") is None
 
 
 async def test_a_fix_that_imports_a_missing_name_is_re_asked(

@@ -12,6 +12,7 @@ from autobyteus_coding_steps.editing import (
     edit_reask,
     uses_edit_blocks,
 )
+from autobyteus_coding_steps.package_api import init_source
 from autobyteus_coding_steps.parsing.file_reply import (
     FileReply,
     parse_file_reply,
@@ -23,6 +24,10 @@ from autobyteus_coding_steps.parsing.python_source import (
     requested_names_issue,
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
+from autobyteus_coding_steps.parsing.requirement_interface import (
+    public_api,
+    requirement_interface,
+)
 from autobyteus_coding_steps.progress import StepProgress
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.scheduling import run_in_dependency_order
@@ -350,15 +355,29 @@ class ImplementationStep(CodingStep):
     # -- packages --------------------------------------------------------------------------------
 
     def _write_package_inits(self, context: WorkflowContext) -> list[str]:
-        """Create the missing ``__init__.py`` of every folder holding generated modules."""
+        """Create the missing ``__init__.py`` of every folder holding generated modules; one
+        whose package the requirement names names of (``wordfreq.top_words``) re-exports them
+        from the modules defining them, so that ``from wordfreq import top_words`` works."""
+        from autobyteus_coding_steps.steps.test_generation_step import (
+            generated_modules,
+            module_sources,
+        )
+
         written: list[str] = []
         workspace = context.workspace
-        for init in package_inits(
+        inits = package_inits(
             list(context.state.files_written), workspace.source_dir, workspace.test_dir
-        ):
+        )
+        modules = generated_modules(context)
+        sources = module_sources(context, modules)
+        packages = {importable_module(init, workspace.source_dir): init for init in inits}
+        names = requirement_interface(context.state.requirement).names
+        api = public_api(names, {**modules, **{p: i for p, i in packages.items() if p}})
+        for package, init in packages.items():
             try:
                 if read_existing(workspace, init) is None:
-                    context.write_file(init, "")
+                    content = init_source(package, api, sources) if package else ""
+                    context.write_file(init, content)
                     written.append(init)
             except WorkspaceError as exc:
                 context.log.warning("package file not written", path=init, error=str(exc))

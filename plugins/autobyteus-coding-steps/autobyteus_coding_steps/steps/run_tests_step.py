@@ -15,7 +15,8 @@ from autobyteus_coding_steps.editing import (
     uses_edit_blocks,
 )
 from autobyteus_coding_steps.expectation_checks import judge_expectations
-from autobyteus_coding_steps.import_check import check_imports
+from autobyteus_coding_steps.import_check import api_target, check_imports
+from autobyteus_coding_steps.package_api import defining_module
 from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
 from autobyteus_coding_steps.parsing.pytest_output import blamed_files, normalise_output
 from autobyteus_coding_steps.parsing.python_source import (
@@ -25,6 +26,10 @@ from autobyteus_coding_steps.parsing.python_source import (
     unknown_imports,
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
+from autobyteus_coding_steps.parsing.requirement_interface import (
+    public_api,
+    requirement_interface,
+)
 from autobyteus_coding_steps.parsing.text import clip_middle
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.steps.coding_step import CodingStep
@@ -64,6 +69,59 @@ class Failure:
     files: list[str]
     returncode: int | None = None
     timed_out: bool = False
+
+
+def missing_runner(command: list[str], output: str) -> str | None:
+    """Why the tests cannot run at all when ``output`` says the test command's own runner (the
+    module of ``python -m runner``, else the program) is not installed, with what to install;
+    None otherwise. No fix of the code can help there."""
+    runner = command[command.index("-m") + 1] if "-m" in command[:-1] else command[0]
+    name = os.path.basename(runner)
+    pattern = rf"No module named '?{re.escape(name)}'?(?![\w.])|{re.escape(runner)}: (?:command )?not found"
+    if not re.search(pattern, output):
+        return None
+    how = f"`{command[0]} -m pip install {name}`" if "-m" in command[:-1] else f"`{name}`"
+    return (
+        f"the test runner `{name}` is not installed for `{command[0]}`, so no test can run: "
+        f"install {how} and resume the run (this is not a fault of the generated code, which "
+        "was left as it is)"
+    )
+
+
+def api_owners(
+    api: list[tuple[str, str]], modules: dict[str, str], sources: dict[str, str]
+) -> dict[str, list[str]]:
+    """For the check of each public name (by its import-check target), the files a failure is
+    fixed in: the package's ``__init__.py``, then the module defining the name (or, when none
+    does, the package's other modules)."""
+    owners: dict[str, list[str]] = {}
+    for module, name in api:
+        origin = defining_module(module, name, sources)
+        inside = [origin] if origin else [m for m in modules if m.startswith(f"{module}.")]
+        owners[api_target(module, name)] = [modules[module], *(modules[m] for m in inside)]
+    return owners
+
+
+def imported_files(
+    context: WorkflowContext, path: str, modules: dict[str, str], seen: frozenset[str] = frozenset()
+) -> list[str]:
+    """The generated files the file ``path`` imports (``modules``: module name → path); a
+    package's ``__init__.py`` comes after the files it imports itself, since a name imported from
+    the package (``from wordfreq import top_words``) is defined there (``wordfreq/counter.py``)."""
+    try:
+        source = read_existing(context.workspace, path) or ""
+    except WorkspaceError:
+        source = ""
+    importer = path[:-3].replace("/", ".")  # pkg.__init__: relative imports resolve in pkg
+    found: list[str] = []
+    for module in imported_modules(source, importer, modules):
+        target = modules[module]
+        if target == path or target in seen:
+            continue
+        if target.endswith("__init__.py"):
+            found += imported_files(context, target, modules, seen | {path, target})
+        found.append(target)
+    return list(dict.fromkeys(found))
 
 
 def _has_content(context: WorkflowContext, path: str) -> bool:
@@ -243,6 +301,7 @@ class RunTestsStep(CodingStep):
         sources = [m for m, p in modules.items() if not is_test_path(p, workspace.test_dir)]
         tests = [p for p in modules.values() if is_test_path(p, workspace.test_dir)]
         if sources or tests:
+            api = public_api(requirement_interface(context.state.requirement).names, modules)
             check = await check_imports(
                 root,
                 root / workspace.source_dir,
@@ -250,16 +309,21 @@ class RunTestsStep(CodingStep):
                 tests,
                 timeout_s=options.import_check_timeout_s,
                 max_output_chars=options.max_output_chars,
+                api=api,
             )
+            missing = missing_runner(command, "\n".join(item.error for item in check.failures))
+            if missing:
+                raise StepFailedError(missing)
             if not check.ok:
                 lines = []
                 blamed: list[str] = []
+                owners = api_owners(api, modules, module_sources(context, modules))
                 for item in check.failures:
                     path = modules.get(item.target, item.target)
                     trace = normalise_output(item.trace, roots).strip()
                     lines.append(f"{path}: {normalise_output(item.error, roots)}\n{trace}")
                     blamed += [
-                        path,
+                        *owners.get(item.target, [path]),
                         *blamed_files(
                             item.error + "\n" + item.trace, list(modules.values()), modules
                         ),
@@ -281,6 +345,9 @@ class RunTestsStep(CodingStep):
             env=child_environment(TEST_ENVIRONMENT),
         )
         output = normalise_output(outcome.output, roots)
+        missing = missing_runner(command, output) if not outcome.ok else None
+        if missing:
+            raise StepFailedError(missing)
         if outcome.ok:
             record = self._record(None, output)
             record.update(phase="tests", passed=True, returncode=0, counts=_counts(output))
@@ -321,14 +388,7 @@ class RunTestsStep(CodingStep):
         generated = [p for p in dict.fromkeys(context.state.files_written) if p.endswith(".py")]
         modules = generated_modules(context)
         blamed = [p for p in failure.files if p in generated]
-        imported: list[str] = []
-        for path in blamed:
-            try:
-                source = read_existing(context.workspace, path) or ""
-            except WorkspaceError:
-                source = ""
-            importer = path[:-3].replace("/", ".")
-            imported += [modules[m] for m in imported_modules(source, importer, modules)]
+        imported = [p for path in blamed for p in imported_files(context, path, modules)]
         chosen = list(dict.fromkeys([*blamed, *imported]))
         if failure.phase == "import_check" or not blamed:
             chosen = chosen or [p for p in generated if _has_content(context, p)]
@@ -453,12 +513,7 @@ class RunTestsStep(CodingStep):
         """The other files to fix, shown (clipped) next to the one being fixed."""
         budget = options.max_prompt_file_chars
         shown: list[dict[str, str]] = []
-        modules = generated_modules(context)
-        try:
-            own = read_existing(context.workspace, path) or ""
-        except WorkspaceError:
-            own = ""
-        imported = [modules[m] for m in imported_modules(own, path[:-3].replace("/", "."), modules)]
+        imported = imported_files(context, path, generated_modules(context))
         for other in dict.fromkeys([*targets, *imported]):
             if other == path or budget <= 200:
                 continue
