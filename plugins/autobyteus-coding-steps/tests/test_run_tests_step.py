@@ -202,6 +202,30 @@ def test_a_missing_runner_is_recognised_in_the_import_check_too() -> None:
     assert missing_runner(command, "ModuleNotFoundError: No module named 'wordfreq'") is None
 
 
+async def test_rounds_that_end_failing_leave_the_files_of_the_round_that_passed_most(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    invented = (
+        "from wordfreq.counter import count_words\n\n\n"
+        "def test_counts() -> None:\n    assert count_words('a a') == {'a': 2}\n\n\n"
+        "def test_invented() -> None:\n    assert not count_words('x')\n"
+    )
+    broken = COUNTER_SOURCE.replace("counts: dict", "raise RuntimeError('no')\n    counts: dict")
+    scripted_llm.on(r"The file to fix, `wordfreq/counter.py`", fenced(broken))
+    scripted_llm.on(r"The file to fix, `", "NO CHANGE")
+    scripted_llm.on(r"", "code")  # any verdict: the code is wrong
+    context = make_context()
+    _project(context, {"wordfreq/counter.py": COUNTER_SOURCE, "tests/test_counter.py": invented})
+    step = RunTestsStep("run_tests", {"fix_rounds": 1})
+    with pytest.raises(StepFailedError, match=r"wordfreq/counter\.py put back as in round 0"):
+        await step.execute(context)
+    assert (workspace / "wordfreq/counter.py").read_text() == COUNTER_SOURCE
+    assert context.state.test_results[-1]["restored"] == {
+        "round": 0,
+        "files": ["wordfreq/counter.py"],
+    }
+
+
 async def test_a_fix_that_imports_a_missing_name_is_re_asked(
     make_context: MakeContext, scripted_llm: ScriptedLLM
 ) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import replace as replace_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from autobyteus_coding_steps.best_round import BestRound
 from autobyteus_coding_steps.editing import (
     EditSession,
     edit_instructions,
@@ -221,9 +222,11 @@ class RunTestsStep(CodingStep):
         insist = stalled = False
         fixes = round_number = 0
         checks_left = options.max_value_checks
+        best = BestRound()
         while True:
             failure, record = await self._check(context, options, command)
             record.update(step_id=context.step_id, round=round_number)
+            best.offer(context, round_number, record.get("counts", ""))
             if failure is None:
                 context.state.test_results.append(record)
                 await context.checkpoint()
@@ -283,6 +286,14 @@ class RunTestsStep(CodingStep):
                 break
         assert last is not None
         why = "; stopped early: two rounds changed no file" if stalled else ""
+        restored = best.restore(context)
+        if restored:
+            context.state.test_results[-1]["restored"] = {"round": best.round, "files": restored}
+            await context.checkpoint()
+            why += (
+                f"; {', '.join(restored)} put back as in round {best.round}, whose tests passed "
+                "most"
+            )
         raise StepFailedError(
             f"the {'import check' if last.phase == 'import_check' else 'tests'} still fail after "
             f"{fixes} fix round(s){why}:\n{clip_middle(last.text, 3000)}"
