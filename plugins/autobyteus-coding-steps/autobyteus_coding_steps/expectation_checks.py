@@ -38,7 +38,7 @@ from autobyteus_coding_steps.parsing.python_source import (
     replace_expectation,
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
-from autobyteus_coding_steps.prompting import shown_file
+from autobyteus_coding_steps.prompting import shown_file, without_shown_code
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
 from autobyteus_core import StepFailedError, WorkspaceError, child_environment, run_process
 
@@ -161,10 +161,13 @@ async def judge_expectations(
             context.log.info("test expectation kept: the requirement states it", call=question.call)
             judgement.disputed.append(dispute)
             continue
+        code_files = _code_files(context, options, source, path, modules)
         values = {
             "project_type": context.workspace.project_type or "software",
-            "requirement_document": document,
-            "code_files": _code_files(context, options, source, path, modules),
+            "requirement_document": without_shown_code(
+                document, {file["path"]: file["content"] for file in code_files}
+            ),
+            "code_files": code_files,
             "test_path": path,
             "line": line,
             "assertion": "\n".join(

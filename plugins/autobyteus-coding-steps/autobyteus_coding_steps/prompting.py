@@ -13,6 +13,7 @@ workspace. The override is keyed by the step's registered name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -81,3 +82,24 @@ def shown_file(path: str, content: str, max_chars: int | None = None) -> dict[st
         text = clip_middle(text, max_chars)
     opening, closing = fence_for(text, language_of(path))
     return {"path": path, "content": text, "open": opening, "close": closing}
+
+
+_FENCED = re.compile(r"^(?P<fence>`{3,}|~{3,})[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
+
+
+def _code_lines(text: str) -> str:
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def without_shown_code(document: str, files: Mapping[str, str]) -> str:
+    """``document`` with each fenced block whose code a shown file (``files``: path → content)
+    holds unchanged replaced by a line naming that file: the prompt shows it there already."""
+
+    def replace(match: re.Match[str]) -> str:
+        code = _code_lines(match.group("body"))
+        for path, content in files.items():
+            if code and code in _code_lines(content):
+                return f"(this code is in `{path}`, shown below)"
+        return match.group(0)
+
+    return _FENCED.sub(replace, document)

@@ -53,6 +53,24 @@ async def test_one_test_file_per_module_with_the_modules_names_in_the_prompt(
     assert result.summary == "2 test files written"
 
 
+async def test_the_requirements_code_is_not_shown_twice_when_the_module_holds_it(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.on(r"Write the test file", fenced(COUNTER_TESTS))
+    signature = "def count_words(text: str) -> dict[str, int]:"
+    context = make_context()
+    context.state.requirement = (
+        f"Write `wordfreq/counter.py`:\n\n```python\n{signature}\n```\n\n"
+        "```python\ndef other() -> None: ...\n```\n"
+    )
+    _generated(context, {"wordfreq/counter.py": COUNTER_SOURCE})
+    await TestGenerationStep("test_generation").execute(context)
+    prompt = scripted_llm.calls[0].prompt
+    assert prompt.count(signature) == 1  # in the module only
+    assert "(this code is in `wordfreq/counter.py`, shown below)" in prompt
+    assert "def other() -> None: ..." in prompt  # code the module does not hold stays
+
+
 async def test_importing_a_name_the_module_lacks_is_re_asked(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:

@@ -14,7 +14,7 @@ from autobyteus_coding_steps.parsing.python_source import (
 )
 from autobyteus_coding_steps.parsing.report import ParseResult
 from autobyteus_coding_steps.progress import StepProgress
-from autobyteus_coding_steps.prompting import resource, shown_file
+from autobyteus_coding_steps.prompting import resource, shown_file, without_shown_code
 from autobyteus_coding_steps.scheduling import run_in_dependency_order
 from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_coding_steps.test_integrity import write_issues
@@ -194,9 +194,10 @@ class TestGenerationStep(CodingStep):
         existing = read_existing(context.workspace, test_path)
         values = {
             "project_type": context.workspace.project_type or "software",
-            "requirement_document": (
-                context.state.requirement_document or context.state.requirement
-            ).strip(),
+            "requirement_document": without_shown_code(
+                (context.state.requirement_document or context.state.requirement).strip(),
+                {source_path: source},
+            ),
             "module": module,
             "source_path": source_path,
             "source": shown_file(source_path, source, options.max_prompt_file_chars),
