@@ -16,29 +16,6 @@ REQUIREMENT = (
     "`count_words(text: str) -> int`, returning the number of whitespace-separated words."
 )
 
-REQUIREMENT_DOCUMENT = """## Background
-A tiny word counter.
-
-## Functional requirements
-1. `count_words(text)` returns the number of whitespace-separated words in `text`.
-
-## Constraints
-- Python; package `wordcount`, module `wordcount/counter.py`; standard library only.
-
-## Acceptance criteria
-1. `count_words("a b  c")` returns 3.
-2. `count_words("")` returns 0.
-"""
-
-PLAN = """#### Task 1: Implement the `count_words` Function
-#task start#
-- **Objective**: Count the words of a text.
-- **File Specification**: `wordcount/counter.py`
-- **Functionality Details**: `count_words(text: str) -> int` returns `len(text.split())`.
-- **Integration Points**: None.
-#task end#
-"""
-
 IMPLEMENTATION = '''```python
 """Counting words."""
 
@@ -82,10 +59,11 @@ async def test_default_workflow_through_the_openai_provider(
 
     from autobyteus_core import Application, AutomatedCodingWorkflow, WorkflowStatus
 
-    # The first call is rate limited once: the provider retries it after the Retry-After.
-    server.on("Rewrite the requirement", ScriptedReply.rate_limited(retry_after_s=0.2), times=1)
-    server.on("Rewrite the requirement", REQUIREMENT_DOCUMENT)
-    server.on("Break the feature requirements", PLAN)
+    # A one-file requirement is used as given and planned without a call: the first call
+    # writes the module. It is rate limited once: the provider retries it after the Retry-After.
+    server.on(
+        "You are implementing one subtask", ScriptedReply.rate_limited(retry_after_s=0.2), times=1
+    )
     server.on("You are implementing one subtask", IMPLEMENTATION)
     server.on("Write pytest tests", TESTS)
     monkeypatch.setenv("AUTOBYTEUS_OPENAI__BASE_URL", server.url)

@@ -21,14 +21,18 @@ _FROM_IMPORT = re.compile(
 )
 _COMMAND = re.compile(r"\bpython(?:3(?:\.\d+)?)?\s+-m\s+([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
 _TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test\.py|conftest\.py)$|^tests?/")
+_INIT = re.compile(r"`((?:[A-Za-z_]\w*/)*[A-Za-z_]\w*)/__init__\.py`")
+_EXPORTS = re.compile(r"\b(?:re-?)?exports?\b", re.IGNORECASE)
+_ITEM = re.compile(r"\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])|\n[ \t]*\n")
 
 
 @dataclass(frozen=True)
 class RequirementInterface:
     """The interface a requirement spells out (see the module docstring)."""
 
-    #: Python files named in backticks, in the order first named (test files left out: the
-    #: tests are generated later).
+    #: Python files named in backticks, in the order first named (test files and
+    #: ``__init__.py`` left out: the tests are generated later, package files with the
+    #: package's re-exports).
     files: tuple[str, ...] = ()
     #: Dotted names given as code (``wordfreq.top_words``), each a module path then a name.
     names: tuple[str, ...] = ()
@@ -52,7 +56,7 @@ def requirement_interface(text: str) -> RequirementInterface:
     for raw in _TICKED.findall(text):
         token = clean_path_token(raw)
         if token.endswith(".py") and looks_like_path(token):
-            if not _TEST_FILE.search(token):
+            if not _TEST_FILE.search(token) and not token.endswith("__init__.py"):
                 files.append(token)
             continue
         dotted = _DOTTED.match(raw.strip())
@@ -60,11 +64,27 @@ def requirement_interface(text: str) -> RequirementInterface:
             names.append(dotted.group(1))
     for module, imported in _FROM_IMPORT.findall(text):
         names += [f"{module}.{name.strip()}" for name in imported.split(",")]
+    names += _init_exports(text)
     return RequirementInterface(
         files=tuple(dict.fromkeys(files)),
         names=tuple(dict.fromkeys(names)),
         commands=tuple(dict.fromkeys(_COMMAND.findall(text))),
     )
+
+
+def _init_exports(text: str) -> list[str]:
+    """``package.name`` for each name ticked in a list item or paragraph that names
+    ``package/__init__.py`` and says it (re-)exports them."""
+    found: list[str] = []
+    for item in _ITEM.split(text):
+        init = _INIT.search(item)
+        if init is None or not _EXPORTS.search(item):
+            continue
+        package = init.group(1).replace("/", ".")
+        for raw in _TICKED.findall(item[init.end() :]):
+            if raw.isidentifier():
+                found.append(f"{package}.{raw}")
+    return found
 
 
 def public_api(names: tuple[str, ...], modules: Mapping[str, str]) -> list[tuple[str, str]]:
