@@ -1,0 +1,182 @@
+"""The ``autobyteus bench`` command group: ``run``, ``report``, ``compare`` and ``tasks``.
+
+Only click is imported here; each command imports what it needs when it runs, so
+``autobyteus --help`` stays light.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+EXIT_CANNOT_START = 2
+EXIT_STOPPED = 3
+
+results_dir = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+def _fail(message: str, code: int = EXIT_CANNOT_START) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    raise SystemExit(code)
+
+
+@click.group("bench")
+def bench() -> None:
+    """Score the workflow's code with hidden tests, against one direct call of the model."""
+
+
+@bench.command("run")
+@click.argument("suite")
+@click.option(
+    "--model",
+    "-m",
+    default=None,
+    help="Model id provider:model (default: settings, then providers).",
+)
+@click.option("--workflow", default=None, help="A registered workflow name or a .toml/.json file.")
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="An autobyteus.toml copied into every task's workspace.",
+)
+@click.option(
+    "--tasks", "picks", default=None, help="Only these tasks: positions from 0 (1,5,9) or task ids."
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N tasks.")
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Tasks run at once."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Results folder (default bench-runs/<suite>-<model>); rerunning into it skips finished tasks.",
+)
+@click.option(
+    "--baseline",
+    type=click.Choice(["direct"]),
+    default=None,
+    help="Also answer every task in one direct call of the same model.",
+)
+@click.pass_context
+def run_command(
+    ctx: click.Context,
+    suite: str,
+    model: str | None,
+    workflow: str | None,
+    settings_file: Path | None,
+    picks: str | None,
+    limit: int | None,
+    jobs: int,
+    out: Path | None,
+    baseline: str | None,
+) -> None:
+    """Run SUITE (humaneval, projects, or a suite folder) and score every task.
+
+    Each task runs in a fresh workspace under OUT/workspaces/<arm>/<task>, then its hidden
+    tests run against a copy of it in a subprocess with a timeout. Records are appended to
+    OUT/results.jsonl as tasks finish.
+    """
+    from autobyteus_bench.progress import BenchProgress
+    from autobyteus_bench.report import render_report
+    from autobyteus_bench.results import read_meta, read_results, start_run, task_slug
+    from autobyteus_bench.runner import Arm, BenchConfig, pending, run_suite
+    from autobyteus_bench.suites import load_suite, select
+    from autobyteus_core.cli.context import get_app
+    from autobyteus_core.errors import AutobyteusError
+    from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core.workflow.config_files import find_workflow
+
+    app = get_app(ctx)
+    arms: list[Arm] = ["workflow", "direct"] if baseline else ["workflow"]
+    try:
+        tasks = select(load_suite(suite), picks, limit)
+        settings = AutobyteusSettings.load(Path.cwd())
+        model_id = app.llm.resolve_model_id(settings, model)
+        app.llm.get(model_id, settings)
+        find_workflow(app, workflow or settings.workflow)
+        out = out or Path("bench-runs") / f"{task_slug(Path(suite).name)}-{task_slug(model_id)}"
+        start_run(out, {"suite": suite, "model": model_id, "workflow": workflow, "arms": arms})
+    except AutobyteusError as exc:
+        _fail(str(exc))
+    config = BenchConfig(
+        app=app,
+        model=model_id,
+        model_id=model_id,
+        out=out.absolute(),
+        workflow=str(Path(workflow).absolute())
+        if workflow and Path(workflow).is_file()
+        else workflow,
+        settings_file=settings_file.absolute() if settings_file else None,
+    )
+    todo = pending(tasks, arms, config.out)
+    skipped = len(tasks) * len(arms) - len(todo)
+    if skipped:
+        click.echo(
+            f"{skipped} finished task run(s) in {out} are kept; {len(todo)} to run.", err=True
+        )
+    stopped = False
+    with BenchProgress(len(todo)) as progress:
+        try:
+            asyncio.run(run_suite(tasks, arms, config, jobs=jobs, on_result=progress.handle))
+        except KeyboardInterrupt:
+            stopped = True
+    chosen = {task.id for task in tasks}
+    records = [r for r in read_results(config.out) if r["task"] in chosen]
+    click.echo(render_report(records, read_meta(config.out)))
+    click.echo(f"Results: {config.out / 'results.jsonl'}")
+    if stopped:
+        click.echo("Interrupted: run the same command again to continue.", err=True)
+        raise SystemExit(EXIT_STOPPED)
+
+
+@bench.command("report")
+@click.argument("directory", type=results_dir)
+def report_command(directory: Path) -> None:
+    """Print the Markdown table of the bench run in DIRECTORY (both arms if a baseline ran)."""
+    from autobyteus_bench.report import render_report
+    from autobyteus_bench.results import read_meta
+
+    click.echo(render_report(_records(directory), read_meta(directory)), nl=False)
+
+
+@bench.command("compare")
+@click.argument("before", type=results_dir)
+@click.argument("after", type=results_dir)
+def compare_command(before: Path, after: Path) -> None:
+    """List the tasks whose hidden-test verdict flipped from run BEFORE to run AFTER."""
+    from autobyteus_bench.report import render_compare
+
+    click.echo(render_compare(_records(before), _records(after), str(before), str(after)), nl=False)
+
+
+@bench.command("tasks")
+@click.argument("suite")
+def tasks_command(suite: str) -> None:
+    """List the tasks of SUITE with the positions --tasks takes."""
+    from autobyteus_bench.suites import load_suite
+
+    for position, task in enumerate(_or_fail(load_suite, suite)):
+        first = task.requirement.strip().splitlines()[0]
+        click.echo(f"{position:>4}  {task.id:<24} {first[:70]}")
+
+
+def _records(directory: Path) -> list[dict[str, Any]]:
+    from autobyteus_bench.results import read_results
+
+    records: list[dict[str, Any]] = _or_fail(read_results, directory)
+    return records
+
+
+def _or_fail(function: Any, *args: Any) -> Any:
+    from autobyteus_core.errors import AutobyteusError
+
+    try:
+        return function(*args)
+    except AutobyteusError as exc:
+        _fail(str(exc))

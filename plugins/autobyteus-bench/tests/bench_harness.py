@@ -1,0 +1,115 @@
+"""A three-task suite and a scripted model that answers the default workflow and the direct
+baseline for it (imported by the bench tests; not a test module).
+
+``adder`` is answered correctly; ``subber``'s code is wrong in a way its generated tests share,
+so the run succeeds and the hidden test fails; ``muller``'s plan replies are never usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from autobyteus_core.llm.message import Message
+from autobyteus_core.testing.scripted_llm import ScriptedLLM
+
+SETTINGS = """\
+[coding_steps]
+refine_requirement = false
+max_attempts = 2
+fix_rounds = 1
+"""
+
+#: task -> (function, the right body, the body the model writes)
+TASKS = {
+    "adder": ("add", "a + b", "a + b"),
+    "muller": ("mul", "a * b", "a * b"),
+    "subber": ("sub", "a - b", "a + b"),
+}
+
+
+def requirement(task: str) -> str:
+    function = TASKS[task][0]
+    return (
+        f"Write a Python module `{task}.py` that defines `{function}(a: int, b: int) -> int`, "
+        f"the {function} of its two arguments.\n"
+    )
+
+
+def hidden_test(task: str) -> str:
+    function, right, _ = TASKS[task]
+    a, b = 7, 3
+    return (
+        f"from {task} import {function}\n\n\n"
+        f"def test_{function}() -> None:\n"
+        f"    assert {function}({a}, {b}) == {eval(right, {'a': a, 'b': b})}\n"
+    )
+
+
+def make_suite(root: Path, tasks: Sequence[str] = tuple(TASKS)) -> Path:
+    """A suite folder of ``tasks``, laid out as ``autobyteus bench`` reads one."""
+    for task in tasks:
+        (root / task / "hidden").mkdir(parents=True)
+        (root / task / "requirement.md").write_text(requirement(task), encoding="utf-8")
+        (root / task / "hidden" / f"check_{task}.py").write_text(hidden_test(task), "utf-8")
+    return root
+
+
+def module(task: str, body: str | None = None) -> str:
+    function, _, written = TASKS[task]
+    return (
+        f'"""The {function} of two numbers."""\n\n\n'
+        f"def {function}(a: int, b: int) -> int:\n"
+        f'    """Return the {function} of ``a`` and ``b``."""\n'
+        f"    return {body or written}\n"
+    )
+
+
+def generated_test(task: str, body: str | None = None) -> str:
+    """A test that agrees with the code the model writes (wrong code, wrong test)."""
+    function, _, written = TASKS[task]
+    expected = eval(body or written, {"a": 2, "b": 1})
+    return (
+        f"from {task} import {function}\n\n\n"
+        f"def test_{function}() -> None:\n"
+        f"    assert {function}(2, 1) == {expected}\n"
+    )
+
+
+def plan(task: str) -> str:
+    function = TASKS[task][0]
+    return f"""\
+#### Task 1: Implement `{function}`
+#task start#
+- **Objective**: Write the `{function}` function.
+- **File Specification**: `{task}.py`
+- **Functionality Details**: `{function}(a: int, b: int) -> int`.
+- **Integration Points**: None.
+#task end#
+"""
+
+
+def fenced(content: str, path: str | None = None) -> str:
+    label = f"`{path}`\n" if path else ""
+    return f"Here it is:\n\n{label}```python\n{content}```\n"
+
+
+def scripted_model(fixed: Sequence[str] = ()) -> ScriptedLLM:
+    """Answers every prompt of the three tasks; tasks in ``fixed`` get the right code."""
+
+    def reply(messages: Sequence[Message]) -> str:
+        text = "\n".join(m.content for m in messages)
+        task = next(t for t in TASKS if f"`{t}.py`" in text)
+        body = TASKS[task][1] if task in fixed else None
+        last = messages[-1].content
+        if "Reply with every file of the solution" in last:
+            return fenced(module(task, body), f"{task}.py")
+        if "[SubtaskExample]" in text:
+            return "I would rather not plan this." if task == "muller" else plan(task)
+        if f"Write the test file `tests/test_{task}.py`" in last:
+            return fenced(generated_test(task, body))
+        if f"Write the file `{task}.py`" in last:
+            return fenced(module(task, body))
+        raise AssertionError(f"unexpected prompt: {last[:300]}")
+
+    return ScriptedLLM().on(r"", reply)

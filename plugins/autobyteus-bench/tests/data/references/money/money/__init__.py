@@ -1,0 +1,4 @@
+from money.errors import CurrencyMismatchError
+from money.money import Money
+
+__all__ = ["CurrencyMismatchError", "Money"]

@@ -1,0 +1,2 @@
+class CurrencyMismatchError(ValueError):
+    pass

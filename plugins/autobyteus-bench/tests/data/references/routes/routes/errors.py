@@ -1,0 +1,2 @@
+class NoRouteError(Exception):
+    pass

@@ -1,0 +1,3 @@
+from todo.store import TodoStore
+
+__all__ = ["TodoStore"]

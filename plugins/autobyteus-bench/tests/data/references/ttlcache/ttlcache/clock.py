@@ -1,0 +1,5 @@
+import time
+
+
+def monotonic():
+    return time.monotonic()
