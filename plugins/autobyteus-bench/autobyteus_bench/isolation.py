@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 #: Output kept of one scoring run (its head and tail).
 MAX_OUTPUT_CHARS = 20_000
+#: Whether scored code is confined to its copy of the workspace. The coding steps' runner
+#: isolates the process group, the environment and the time, not the file system: a candidate
+#: can still write or delete outside its copy until the core's sandbox runs it.
+CONFINED = False
 
 
 async def run_isolated(argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ProcessOutcome:

@@ -57,8 +57,11 @@ class Score:
         return self.tests_passed / self.tests_total if self.tests_total else 0.0
 
 
-async def score_workspace(task: BenchTask, workspace: Path) -> Score:
-    """Run ``task``'s hidden checks against a copy of ``workspace``."""
+async def score_workspace(
+    task: BenchTask, workspace: Path, *, timeout_s: float | None = None
+) -> Score:
+    """Run ``task``'s hidden checks against a copy of ``workspace``, stopped after
+    ``timeout_s`` seconds (default: per kind of check)."""
     with tempfile.TemporaryDirectory(prefix="autobyteus-bench-score-") as scratch:
         copy = Path(scratch) / "workspace"
         shutil.copytree(workspace, copy, symlinks=True, ignore=shutil.ignore_patterns(*SKIPPED))
@@ -69,11 +72,11 @@ async def score_workspace(task: BenchTask, workspace: Path) -> Score:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         if task.scoring == "humaneval":
-            return await _score_humaneval(task, copy, hidden)
-        return await _score_pytest(task, copy, hidden)
+            return await _score_humaneval(task, copy, hidden, timeout_s or HUMANEVAL_TIMEOUT_S)
+        return await _score_pytest(task, copy, hidden, timeout_s or PYTEST_TIMEOUT_S)
 
 
-async def _score_humaneval(task: BenchTask, copy: Path, hidden: Path) -> Score:
+async def _score_humaneval(task: BenchTask, copy: Path, hidden: Path, timeout_s: float) -> Score:
     runner = hidden / "run_check.py"
     runner.write_text(
         _HUMANEVAL_RUNNER.format(
@@ -84,16 +87,14 @@ async def _score_humaneval(task: BenchTask, copy: Path, hidden: Path) -> Score:
         ),
         encoding="utf-8",
     )
-    outcome = await run_isolated(
-        [sys.executable, "-I", str(runner)], cwd=copy, timeout_s=HUMANEVAL_TIMEOUT_S
-    )
+    outcome = await run_isolated([sys.executable, "-I", str(runner)], cwd=copy, timeout_s=timeout_s)
     # The marker as well as the exit code: a candidate calling os._exit(0) at import passes
     # neither the check nor this test.
     passed = outcome.ok and "BENCH-CHECK-PASSED" in outcome.output
     return Score(passed, int(passed), 1, outcome.timed_out, _tail(outcome.output))
 
 
-async def _score_pytest(task: BenchTask, copy: Path, hidden: Path) -> Score:
+async def _score_pytest(task: BenchTask, copy: Path, hidden: Path, timeout_s: float) -> Score:
     # The ini file roots pytest in the hidden folder, so a workspace's own conftest.py or pytest
     # configuration cannot change how (or whether) the hidden tests run.
     (hidden / "pytest.ini").write_text("[pytest]\npython_files = check_*.py\n", encoding="utf-8")
@@ -102,7 +103,7 @@ async def _score_pytest(task: BenchTask, copy: Path, hidden: Path) -> Score:
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
         "-c", str(hidden / "pytest.ini"), f"--junitxml={report}", str(hidden),
     ]  # fmt: skip
-    outcome = await run_isolated(argv, cwd=copy, timeout_s=PYTEST_TIMEOUT_S)
+    outcome = await run_isolated(argv, cwd=copy, timeout_s=timeout_s)
     expected = {Path(name).stem for name in task.hidden if Path(name).name.startswith("check_")}
     passed, total, seen = _read_report(report) if not outcome.timed_out else (0, 0, set())
     # A hidden test file that never reported (deleted, or its collection swallowed) counts as

@@ -80,5 +80,5 @@ def select(tasks: list[BenchTask], picks: str | None, limit: int | None) -> list
                 raise SuiteError(
                     f"--tasks: no task {item!r} (positions 0-{len(tasks) - 1}, or a task id)"
                 )
-        tasks = list(dict.fromkeys(chosen))
+        tasks = list({task.id: task for task in chosen}.values())
     return tasks[:limit] if limit is not None else tasks

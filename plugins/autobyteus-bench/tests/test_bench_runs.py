@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench_harness import scripted_model
-from click.testing import CliRunner
-
+import pytest
 from autobyteus_bench.report import flips, render_compare, render_report
 from autobyteus_bench.results import RESULTS, read_results
 from autobyteus_bench.runner import BenchConfig, run_suite
 from autobyteus_bench.suites import load_suite
+from bench_harness import SETTINGS, make_suite, scripted_model
+from click.testing import CliRunner
+
 from autobyteus_core.app import Application
 from autobyteus_core.cli import cli
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
@@ -26,10 +29,11 @@ def bench(
     suite: Path,
     out: Path,
     llm: ScriptedLLM,
-    settings_file: Path,
     arms: tuple[Any, ...] = ("workflow", "direct"),
     tasks: tuple[str, ...] | None = None,
 ) -> list[dict[str, Any]]:
+    settings_file = suite.parent / "bench-settings.toml"
+    settings_file.write_text(SETTINGS, encoding="utf-8")
     config = BenchConfig(app=app, model=llm, model_id=llm.model_id, out=out,
                          settings_file=settings_file)  # fmt: skip
     chosen = [t for t in load_suite(str(suite)) if tasks is None or t.id in tasks]
@@ -41,11 +45,29 @@ def by_key(records: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any
     return {(r["arm"], r["task"]): r for r in records}
 
 
-def test_three_tasks_are_scored_by_their_hidden_tests(
-    app: Application, suite: Path, settings_file: Path, tmp_path: Path
-) -> None:
-    out = tmp_path / "out"
-    records = by_key(bench(app, suite, out, scripted_model(), settings_file))
+@pytest.fixture(scope="module")
+def coding_app() -> Iterator[Application]:
+    """One application with the coding steps for the module (its runs are what is shared)."""
+    import autobyteus_coding_steps.plugin
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUTOBYTEUS_STRICT_PLUGINS", "1")
+        app = Application(entry_points=False)
+        app.fill_all()
+        app.add_plugin(autobyteus_coding_steps.plugin, "coding_steps")
+        yield app
+
+
+@pytest.fixture(scope="module")
+def first(coding_app: Application, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The results folder of the three tasks, both arms, run once for the module."""
+    root = tmp_path_factory.mktemp("first")
+    bench(coding_app, make_suite(root / "suite"), root / "out", scripted_model())
+    return root
+
+
+def test_three_tasks_are_scored_by_their_hidden_tests(first: Path) -> None:
+    records = by_key(read_results(first / "out"))
 
     good = records["workflow", "adder"]
     assert (good["status"], good["hidden_passed"], good["well_formed"]) == ("succeeded", True, True)
@@ -66,20 +88,21 @@ def test_three_tasks_are_scored_by_their_hidden_tests(
     assert malformed["calls"] == 2
 
     direct = {task: records["direct", task] for task in ("adder", "subber", "muller")}
-    assert [direct[t]["hidden_passed"] for t in ("adder", "subber", "muller")] == [True, False, True]
+    assert [direct[t]["hidden_passed"] for t in ("adder", "subber", "muller")] == [
+        True,
+        False,
+        True,
+    ]
     assert all(r["calls"] == 1 and r["well_formed"] for r in direct.values())
 
-    lines = (out / RESULTS).read_text(encoding="utf-8").splitlines()
+    lines = (first / "out" / RESULTS).read_text(encoding="utf-8").splitlines()
     assert len(lines) == 6
     # The hidden tests never reached the workspace the workflow wrote.
     assert not list(Path(good["workspace"]).rglob("check_*.py"))
 
 
-def test_a_run_record_opens_with_autobyteus_show(
-    app: Application, suite: Path, settings_file: Path, tmp_path: Path
-) -> None:
-    (record,) = bench(app, suite, tmp_path / "out", scripted_model(), settings_file,
-                      arms=("workflow",), tasks=("adder",))  # fmt: skip
+def test_a_run_record_opens_with_autobyteus_show(first: Path) -> None:
+    record = by_key(read_results(first / "out"))["workflow", "adder"]
     shown = CliRunner().invoke(
         cli, ["show", record["run_id"], "--workspace", record["workspace"], "--json"]
     )
@@ -88,44 +111,41 @@ def test_a_run_record_opens_with_autobyteus_show(
 
 
 def test_a_rerun_skips_finished_tasks_and_redoes_a_lost_one(
-    app: Application, suite: Path, settings_file: Path, tmp_path: Path
+    coding_app: Application, first: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    bench(app, suite, out, scripted_model(), settings_file, arms=("workflow",))
+    shutil.copytree(first, tmp_path, dirs_exist_ok=True)
+    suite, out = tmp_path / "suite", tmp_path / "out"
     again = scripted_model()
-    assert bench(app, suite, out, again, settings_file, arms=("workflow",)) == []
+    assert bench(coding_app, suite, out, again) == []
     assert again.calls == []
 
     # A crash cut the last line in half: that task runs again, the others do not.
     results = out / RESULTS
     lines = results.read_text(encoding="utf-8").splitlines()
-    lost = json.loads(lines[-1])["task"]
+    lost = json.loads(lines[-1])
     results.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:25], encoding="utf-8")
     third = scripted_model()
-    redone = bench(app, suite, out, third, settings_file, arms=("workflow",))
-    assert [r["task"] for r in redone] == [lost]
+    redone = bench(coding_app, suite, out, third)
+    assert [(r["arm"], r["task"]) for r in redone] == [(lost["arm"], lost["task"])]
     assert third.calls
-    assert sorted(r["task"] for r in read_results(out)) == ["adder", "muller", "subber"]
+    assert len(read_results(out)) == 6
 
 
 def test_compare_finds_the_flip_and_report_shows_both_arms(
-    app: Application, suite: Path, settings_file: Path, tmp_path: Path
+    coding_app: Application, first: Path, tmp_path: Path
 ) -> None:
-    before, after = tmp_path / "before", tmp_path / "after"
-    bench(app, suite, before, scripted_model(), settings_file, tasks=("adder", "subber"))
-    bench(app, suite, after, scripted_model(fixed=("subber",)), settings_file,
-          tasks=("adder", "subber"))  # fmt: skip
-    old, new = read_results(before), read_results(after)
+    after = tmp_path / "after"
+    bench(coding_app, first / "suite", after, scripted_model(fixed=("subber",)), tasks=("subber",))
+    old, new = read_results(first / "out"), read_results(after)
 
     assert sorted(flips(old, new)) == [("direct", "subber", True), ("workflow", "subber", True)]
     compared = render_compare(old, new, "before", "after")
     assert "## Now passing (2)" in compared and "- workflow: subber" in compared
     assert "## Now failing (0)" in compared
 
-    report = render_report(new, {"suite": "three", "model": "scripted:test"})
-    assert "| workflow | 2 | 2/2 (100.0%) |" in report
-    assert "| direct | 2 | 2/2 (100.0%) |" in report
-    assert "| subber | pass 1/1 |" in report
-    report_before = render_report(old, {})
-    assert "| workflow | 2 | 1/2 (50.0%) |" in report_before
-    assert "| subber | FAIL 0/1 |" in report_before
+    report = render_report(old, {"suite": "three", "model": "scripted:test"})
+    assert report.startswith("# bench: three with scripted:test")
+    assert "| workflow | 3 | 1/3 (33.3%) |" in report
+    assert "| direct | 3 | 2/3 (66.7%) |" in report
+    assert "| subber | FAIL 0/1 |" in report and "| adder | pass 1/1 |" in report
+    assert "| subber | pass 1/1 |" in render_report(new, {})

@@ -1,0 +1,105 @@
+"""The smaller parts: the Wilson interval, task selection, suite folders, the baseline's
+reading of hostile replies, and the projects suite's hidden tests against reference code."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from autobyteus_bench.direct import DirectAnswerStep
+from autobyteus_bench.stats import wilson_interval
+from autobyteus_bench.suites import SuiteError, load_suite, select
+
+from autobyteus_core.app import Application
+from autobyteus_core.testing.scripted_llm import ScriptedLLM
+from autobyteus_core.workflow.workflow import Workflow
+from autobyteus_core.workflow.workflow_status import WorkflowStatus
+
+REFERENCES = Path(__file__).parent / "data" / "references"
+
+
+@pytest.mark.parametrize(
+    ("successes", "trials", "low", "high"),
+    [
+        (0, 10, 0.0, 0.2775),
+        (5, 10, 0.2366, 0.7634),
+        (10, 10, 0.7225, 1.0),
+        (81, 263, 0.2553, 0.3662),
+    ],
+)
+def test_wilson_interval(successes: int, trials: int, low: float, high: float) -> None:
+    assert wilson_interval(successes, trials) == pytest.approx((low, high), abs=5e-5)
+
+
+def test_tasks_are_chosen_by_position_or_id_and_limited(suite: Path) -> None:
+    tasks = load_suite(str(suite))
+    assert [t.id for t in tasks] == ["adder", "muller", "subber"]
+    assert [t.id for t in select(tasks, "2,adder,2", None)] == ["subber", "adder"]
+    assert [t.id for t in select(tasks, None, 2)] == ["adder", "muller"]
+    with pytest.raises(SuiteError, match="no task '7'"):
+        select(tasks, "7", None)
+
+
+def test_a_suite_folder_needs_a_requirement_and_hidden_tests(tmp_path: Path) -> None:
+    (tmp_path / "bad").mkdir()
+    with pytest.raises(SuiteError, match=r"needs requirement\.md and hidden/"):
+        load_suite(str(tmp_path))
+
+
+def test_brownfield_start_files_are_read(suite: Path) -> None:
+    start = suite / "adder" / "start" / "adder"
+    start.mkdir(parents=True)
+    (start / "__init__.py").write_text("VERSION = 1\n", encoding="utf-8")
+    (task,) = [t for t in load_suite(str(suite)) if t.id == "adder"]
+    assert task.start == {"adder/__init__.py": "VERSION = 1\n"}
+
+
+@pytest.mark.parametrize("path", ["../escape.py", "/tmp/escape.py", ".git/hooks/pre-commit"])
+def test_the_baseline_writes_nothing_outside_the_workspace(
+    autobyteus_app: Application, tmp_path: Path, path: str
+) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    llm = ScriptedLLM().queue(f"`{path}`\n```python\nprint('escaped')\n```\n")
+    flow = Workflow.from_steps([DirectAnswerStep], app=autobyteus_app, workspace=workspace,
+                               model=llm)  # fmt: skip
+    run = flow.run(requirement="Write `two.py` and `three.py`.")
+    assert run.status is WorkflowStatus.FAILED
+    assert "could not be read as files" in (run.error or "")
+    assert not (tmp_path / "escape.py").exists()
+    assert [p.name for p in workspace.iterdir()] == [".autobyteus"]
+
+
+def test_an_unlabelled_reply_for_one_named_file_is_that_file_but_not_well_formed(
+    autobyteus_app: Application, tmp_path: Path
+) -> None:
+    llm = ScriptedLLM().queue("```python\ndef f():\n    return 1\n```\n")
+    flow = Workflow.from_steps([DirectAnswerStep], app=autobyteus_app, workspace=tmp_path,
+                               model=llm)  # fmt: skip
+    run = flow.run(requirement="Write `solution.py` defining `f`.")
+    assert run.status is WorkflowStatus.SUCCEEDED
+    assert (tmp_path / "solution.py").read_text(encoding="utf-8").startswith("def f():")
+    assert run.steps["bench_direct"].output["well_formed"] is False
+
+
+def test_every_project_is_solvable_its_hidden_tests_pass_on_reference_code(tmp_path: Path) -> None:
+    # Every reference package and every task's hidden tests in one folder, one pytest run.
+    tasks = load_suite("projects")
+    assert 8 <= len(tasks) <= 12
+    for task in tasks:
+        shutil.copytree(REFERENCES / task.id, tmp_path, dirs_exist_ok=True)
+        for name, text in task.hidden.items():
+            (tmp_path / "bench_hidden" / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "bench_hidden" / name).write_text(text, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o",
+         "python_files=check_*.py", "--junitxml=report.xml", "bench_hidden"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
+        env={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    report = (tmp_path / "report.xml").read_text(encoding="utf-8")
+    assert all(f'.check_{task.id}"' in report for task in tasks)
