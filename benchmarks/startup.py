@@ -1,7 +1,7 @@
 """Start-up: ``autobyteus --help`` and ``autobyteus plugins`` against ``llm --help``.
 
 Every first-party plugin must be installed in the project's venv (``autobyteus-openai``,
-``autobyteus-llamacpp``, ``autobyteus-coding-steps``). The baseline, the ``llm`` package, lives in
+``autobyteus-llamacpp``, ``autobyteus-coding-steps``, ``autobyteus-bench``). The baseline, the ``llm`` package, lives in
 its own virtualenv under ``benchmarks/.cache/llm-venv`` (created with pip on the first run,
 reused afterwards). The commands run interleaved, each at least 10 times; the medians and their
 ratios are printed. Then ``python -X importtime`` lists how many modules each autobyteus command
@@ -24,7 +24,12 @@ from pathlib import Path
 
 from _common import CACHE, VENV_BIN, header, median, ms, timed_run, verdict
 
-FIRST_PARTY = ("autobyteus-openai", "autobyteus-llamacpp", "autobyteus-coding-steps")
+FIRST_PARTY = (
+    "autobyteus-openai",
+    "autobyteus-llamacpp",
+    "autobyteus-coding-steps",
+    "autobyteus-bench",
+)
 GOAL_RATIO = 0.5
 LLM_VENV = CACHE / "llm-venv"
 

@@ -21,7 +21,12 @@ BENCHMARKS = REPO / "benchmarks"
 
 #: script → the plugin distributions it needs.
 SCRIPTS = {
-    "startup": ("autobyteus-openai", "autobyteus-llamacpp", "autobyteus-coding-steps"),
+    "startup": (
+        "autobyteus-openai",
+        "autobyteus-llamacpp",
+        "autobyteus-coding-steps",
+        "autobyteus-bench",
+    ),
     "overhead": ("autobyteus-coding-steps",),
     "concurrency": ("autobyteus-coding-steps", "autobyteus-openai"),
     "resume": ("autobyteus-coding-steps", "autobyteus-openai"),

@@ -21,6 +21,12 @@ from autobyteus_core.testing.venv import Venv
 pytestmark = [pytest.mark.slow, pytest.mark.venv]
 
 REPO = Path(__file__).resolve().parents[2]
+FIRST_PARTY = {
+    "autobyteus-openai",
+    "autobyteus-llamacpp",
+    "autobyteus-coding-steps",
+    "autobyteus-bench",
+}
 
 BROKEN_PYPROJECT = """\
 [build-system]
@@ -75,7 +81,7 @@ def test_the_core_is_installed_from_this_checkout_without_the_first_party_plugin
     proc = venv.run(venv.python, "-m", "pip", "list", "--format=json")
     names = {p["name"].lower() for p in json.loads(proc.stdout)}
     assert "autobyteus-core" in names
-    assert not names & {"autobyteus-openai", "autobyteus-llamacpp", "autobyteus-coding-steps"}
+    assert not names & FIRST_PARTY
 
 
 def test_installed_plugins_are_listed_with_their_versions_and_the_broken_one_reported(venv):
