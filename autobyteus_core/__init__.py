@@ -77,6 +77,7 @@ _LAZY: dict[str, str] = {
     "Subtask": "autobyteus_core.workflow.subtask",
     "UnknownStepError": "autobyteus_core.workflow.errors",
     "WORKFLOW_CONFIG": "autobyteus_core.workflow.config",
+    "find_workflow": "autobyteus_core.workflow.config_files",
     "Workflow": "autobyteus_core.workflow.workflow",
     "WorkflowContext": "autobyteus_core.workflow.workflow_context",
     "WorkflowDefinition": "autobyteus_core.workflow.steps_template_config",
@@ -184,6 +185,7 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
     from autobyteus_core.workflow.base_step import BaseStep
     from autobyteus_core.workflow.config import WORKFLOW_CONFIG
+    from autobyteus_core.workflow.config_files import find_workflow
     from autobyteus_core.workflow.errors import (
         BudgetExceededError,
         StepFailedError,

@@ -87,10 +87,7 @@ def run_command(
     from autobyteus_bench.results import read_meta, read_results, start_run, task_slug
     from autobyteus_bench.runner import Arm, BenchConfig, pending, run_suite
     from autobyteus_bench.suites import load_suite, select
-    from autobyteus_core.cli.context import get_app
-    from autobyteus_core.errors import AutobyteusError
-    from autobyteus_core.settings import AutobyteusSettings
-    from autobyteus_core.workflow.config_files import find_workflow
+    from autobyteus_core import AutobyteusError, AutobyteusSettings, find_workflow, get_app
 
     app = get_app(ctx)
     arms: list[Arm] = ["workflow", "direct"] if baseline else ["workflow"]
@@ -174,7 +171,7 @@ def _records(directory: Path) -> list[dict[str, Any]]:
 
 
 def _or_fail(function: Any, *args: Any) -> Any:
-    from autobyteus_core.errors import AutobyteusError
+    from autobyteus_core import AutobyteusError
 
     try:
         return function(*args)

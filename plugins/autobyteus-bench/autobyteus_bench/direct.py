@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from autobyteus_core.workflow.base_step import BaseStep
-from autobyteus_core.workflow.errors import StepFailedError
-from autobyteus_core.workflow.step_result import StepResult
+from autobyteus_core import BaseStep, StepFailedError, StepResult
 
 if TYPE_CHECKING:
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core import WorkflowContext
 
 PROMPT = """\
 {requirement}
@@ -51,7 +49,7 @@ class DirectAnswerStep(BaseStep):
         from autobyteus_coding_steps.parsing.code_blocks import find_code_blocks
         from autobyteus_coding_steps.parsing.file_reply import parse_named_files_reply
 
-        from autobyteus_core.llm.message import Message
+        from autobyteus_core import Message
 
         prompt = PROMPT.format(requirement=context.state.requirement.strip())
         reply = await context.complete([Message.user(prompt)], key="answer")

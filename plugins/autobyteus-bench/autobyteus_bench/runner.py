@@ -21,9 +21,7 @@ from autobyteus_bench.scoring import score_json, score_workspace
 from autobyteus_bench.tasks import BenchTask
 
 if TYPE_CHECKING:
-    from autobyteus_core.app import Application
-    from autobyteus_core.llm.llm_integration import LLMIntegration
-    from autobyteus_core.workflow.run_state import RunState
+    from autobyteus_core import Application, LLMIntegration, RunState
 
 Arm = Literal["workflow", "direct"]
 #: A reply re-asked because the first could not be used: the coding steps key it so.
@@ -69,9 +67,7 @@ def _fresh_workspace(config: BenchConfig, task: BenchTask, arm: Arm) -> Path:
 
 
 def _build(config: BenchConfig, task: BenchTask, arm: Arm, root: Path) -> Any:
-    from autobyteus_core.settings import AutobyteusSettings
-    from autobyteus_core.workflow.config_files import find_workflow
-    from autobyteus_core.workflow.workflow import Workflow
+    from autobyteus_core import AutobyteusSettings, Workflow, find_workflow
 
     settings = AutobyteusSettings.load(root)
     if arm == "direct":
@@ -111,7 +107,7 @@ def generated_tests_passed(run: RunState) -> bool | None:
 
 async def run_task(task: BenchTask, arm: Arm, config: BenchConfig) -> dict[str, Any]:
     """Run ``task`` for ``arm`` in a fresh workspace, score it, and return its record."""
-    from autobyteus_core.errors import AutobyteusError
+    from autobyteus_core import AutobyteusError
 
     started = time.monotonic()
     root = _fresh_workspace(config, task, arm)

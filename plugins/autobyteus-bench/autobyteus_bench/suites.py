@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from autobyteus_bench.tasks import BenchTask, read_tree
-from autobyteus_core.errors import AutobyteusError
+from autobyteus_core import AutobyteusError
 
 BUILT_IN = ("humaneval", "projects")
 

@@ -7,11 +7,14 @@ so the run succeeds and the hidden test fails; ``muller``'s plan replies are nev
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from autobyteus_core.llm.message import Message
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
+from autobyteus_core import Message
+from autobyteus_core.testing import ScriptedLLM
 
 SETTINGS = """\
 [coding_steps]
@@ -113,3 +116,13 @@ def scripted_model(fixed: Sequence[str] = ()) -> ScriptedLLM:
         raise AssertionError(f"unexpected prompt: {last[:300]}")
 
     return ScriptedLLM().on(r"", reply)
+
+
+def autobyteus(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The real ``autobyteus`` command of this environment, free of the caller's settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBYTEUS_")}
+    return subprocess.run(
+        [sys.executable, "-m", "autobyteus_core.cli", *args],
+        cwd=cwd, env={**env, "AUTOBYTEUS_LOG_LEVEL": "warning", "COLUMNS": "88"},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip

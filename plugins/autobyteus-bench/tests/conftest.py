@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from bench_harness import SETTINGS, make_suite
 
-from autobyteus_core.app import Application
+from autobyteus_core import Application
 
 
 @pytest.fixture(autouse=True)

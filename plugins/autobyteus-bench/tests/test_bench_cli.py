@@ -4,22 +4,10 @@ run with the file-backed scripted model writes results that ``report`` and ``com
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from autobyteus_bench.results import RESULTS
-from bench_harness import fenced, generated_test, module, plan
-
-
-def autobyteus(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBYTEUS_")}
-    return subprocess.run(
-        [sys.executable, "-m", "autobyteus_core.cli", *args],
-        cwd=cwd, env={**env, "AUTOBYTEUS_LOG_LEVEL": "warning"}, capture_output=True,
-        text=True, timeout=300, check=False,
-    )  # fmt: skip
+from bench_harness import autobyteus, fenced, generated_test, module, plan
 
 
 def test_bench_help_lists_its_commands(tmp_path: Path) -> None:

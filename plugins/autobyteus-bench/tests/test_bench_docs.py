@@ -1,11 +1,10 @@
-"""The README's command reference is the CLI's own help (regenerate it by running this file)."""
+"""The README's command reference is the real CLI's help (regenerate it by running this file)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from click.testing import CliRunner
+from bench_harness import autobyteus
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 HEADING = "## Command reference\n\n"
@@ -19,18 +18,13 @@ COMMANDS = (
 
 
 def command_reference() -> str:
-    """Every bench command's ``--help`` at 88 columns, as the top README renders the core's."""
-    from autobyteus_core.cli import cli
-
+    """Every bench command's ``--help``, from the ``autobyteus`` executable."""
     parts = []
     for path in COMMANDS:
-        result = CliRunner().invoke(
-            cli, [*path, "--help"], prog_name="autobyteus", terminal_width=88,
-            max_content_width=88, env={"AUTOBYTEUS_LOAD_PLUGINS": "autobyteus-bench"},
-        )  # fmt: skip
-        assert result.exit_code == 0, result.output
+        result = autobyteus(*path, "--help", cwd=README.parent)
+        assert result.returncode == 0, result.stderr
         parts.append(
-            f"#### `autobyteus {' '.join(path)}`\n\n```text\n{result.output.rstrip()}\n```\n"
+            f"#### `autobyteus {' '.join(path)}`\n\n```text\n{result.stdout.rstrip()}\n```\n"
         )
     return "\n".join(parts)
 
@@ -43,6 +37,5 @@ def test_the_readme_command_reference_is_the_cli_help() -> None:
 
 
 if __name__ == "__main__":
-    os.environ["COLUMNS"] = "88"
     head = README.read_text(encoding="utf-8").split(HEADING, 1)[0]
     README.write_text(head + HEADING + command_reference(), encoding="utf-8")

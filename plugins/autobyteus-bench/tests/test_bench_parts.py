@@ -13,10 +13,8 @@ from autobyteus_bench.direct import DirectAnswerStep
 from autobyteus_bench.stats import wilson_interval
 from autobyteus_bench.suites import SuiteError, load_suite, select
 
-from autobyteus_core.app import Application
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.workflow.workflow import Workflow
-from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from autobyteus_core import Application, Workflow, WorkflowStatus
+from autobyteus_core.testing import ScriptedLLM
 
 REFERENCES = Path(__file__).parent / "data" / "references"
 

@@ -16,12 +16,10 @@ from autobyteus_bench.report import flips, render_compare, render_report
 from autobyteus_bench.results import RESULTS, read_results
 from autobyteus_bench.runner import BenchConfig, run_suite
 from autobyteus_bench.suites import load_suite
-from bench_harness import SETTINGS, make_suite, scripted_model
-from click.testing import CliRunner
+from bench_harness import SETTINGS, autobyteus, make_suite, scripted_model
 
-from autobyteus_core.app import Application
-from autobyteus_core.cli import cli
-from autobyteus_core.testing.scripted_llm import ScriptedLLM
+from autobyteus_core import Application
+from autobyteus_core.testing import ScriptedLLM
 
 
 def bench(
@@ -103,11 +101,10 @@ def test_three_tasks_are_scored_by_their_hidden_tests(first: Path) -> None:
 
 def test_a_run_record_opens_with_autobyteus_show(first: Path) -> None:
     record = by_key(read_results(first / "out"))["workflow", "adder"]
-    shown = CliRunner().invoke(
-        cli, ["show", record["run_id"], "--workspace", record["workspace"], "--json"]
-    )
-    assert shown.exit_code == 0, shown.output
-    assert json.loads(shown.output)["run_id"] == record["run_id"]
+    shown = autobyteus("show", record["run_id"], "--workspace", record["workspace"], "--json",
+                       cwd=first)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["run_id"] == record["run_id"]
 
 
 def test_a_rerun_skips_finished_tasks_and_redoes_a_lost_one(
