@@ -45,23 +45,15 @@ def test_malformed(text: str) -> None:
         evaluate(text)
 
 
+def calc(expression: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "calc", expression],
+        cwd=ROOT, capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+
+
 def test_command_line() -> None:
-    ok = subprocess.run(
-        [sys.executable, "-m", "calc", "1+2*3"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert ok.stdout.strip() == "7.0"
-    bad = subprocess.run(
-        [sys.executable, "-m", "calc", "1+"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    assert calc("1+2*3").stdout.strip() == "7.0"
+    bad = calc("1+")
     assert bad.returncode == 1
     assert bad.stderr.strip()
