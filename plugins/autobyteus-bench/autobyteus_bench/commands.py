@@ -6,7 +6,6 @@ Only click is imported here; each command imports what it needs when it runs, so
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -82,6 +81,8 @@ def run_command(
     tests run against a copy of it in a subprocess with a timeout. Records are appended to
     OUT/results.jsonl as tasks finish.
     """
+    import asyncio
+
     from autobyteus_bench.progress import BenchProgress
     from autobyteus_bench.report import render_report
     from autobyteus_bench.results import read_meta, read_results, start_run, task_slug
