@@ -6,6 +6,7 @@ Only click is imported here; each command imports what it needs when it runs, so
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -118,11 +119,12 @@ def run_command(
         click.echo(
             f"{skipped} finished task run(s) in {out} are kept; {len(todo)} to run.", err=True
         )
-    stopped = False
     with BenchProgress(len(todo)) as progress:
         try:
-            asyncio.run(run_suite(tasks, arms, config, jobs=jobs, on_result=progress.handle))
-        except KeyboardInterrupt:
+            stopped = asyncio.run(
+                _until_stopped(run_suite(tasks, arms, config, jobs=jobs, on_result=progress.handle))
+            )
+        except KeyboardInterrupt:  # a second Ctrl-C
             stopped = True
     chosen = {task.id for task in tasks}
     records = [r for r in read_results(config.out) if r["task"] in chosen]
@@ -131,6 +133,36 @@ def run_command(
     if stopped:
         click.echo("Interrupted: run the same command again to continue.", err=True)
         raise SystemExit(EXIT_STOPPED)
+
+
+async def _until_stopped(work: Coroutine[Any, Any, object]) -> bool:
+    """Run ``work``; the first Ctrl-C or SIGTERM cancels it (finished records are kept) and
+    returns True, a second Ctrl-C interrupts at once."""
+    import asyncio
+    import contextlib
+    import signal
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(work)
+
+    def stop(signum: int) -> None:
+        click.echo("\nStopping: finished tasks are kept (Ctrl-C again to force)...", err=True)
+        loop.remove_signal_handler(signum)
+        task.cancel()
+
+    installed = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop, signum)
+            installed.append(signum)
+    try:
+        await task
+    except asyncio.CancelledError:
+        return True
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+    return False
 
 
 @bench.command("report")

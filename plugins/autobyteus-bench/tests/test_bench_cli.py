@@ -4,6 +4,12 @@ run with the file-backed scripted model writes results that ``report`` and ``com
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from autobyteus_bench.results import RESULTS
@@ -20,17 +26,22 @@ def test_bench_help_lists_its_commands(tmp_path: Path) -> None:
         assert f"  {command} " in proc.stdout
 
 
-def test_a_run_through_the_cli_then_report_and_compare(
-    suite: Path, settings_file: Path, tmp_path: Path
-) -> None:
-    replies = tmp_path / "replies.json"
+def adder_replies(path: Path) -> Path:
+    """A replies file for the scripted provider answering the ``adder`` task in both arms."""
     rules = [
         {"match": "Reply with every file of the solution", "reply": fenced(module("adder"), "adder.py")},
         {"match": r"\[SubtaskExample\]", "reply": plan("adder")},
         {"match": "Write the test file", "reply": fenced(generated_test("adder"))},
         {"match": "Write the file `adder.py`", "reply": fenced(module("adder"))},
     ]  # fmt: skip
-    replies.write_text(json.dumps({"rules": rules}), encoding="utf-8")
+    path.write_text(json.dumps({"rules": rules}), encoding="utf-8")
+    return path
+
+
+def test_a_run_through_the_cli_then_report_and_compare(
+    suite: Path, settings_file: Path, tmp_path: Path
+) -> None:
+    replies = adder_replies(tmp_path / "replies.json")
     out = tmp_path / "out"
     args = ["bench", "run", str(suite), "--model", f"scripted:{replies}", "--tasks", "adder",
             "--settings", str(settings_file), "--out", str(out), "--baseline", "direct"]  # fmt: skip
@@ -72,3 +83,42 @@ def test_bad_input_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     report = autobyteus("bench", "report", str(tmp_path / "empty"), cwd=tmp_path)
     assert report.returncode == 2
     assert "not a bench results folder" in report.stderr
+
+
+def test_sigterm_stops_a_run_that_a_rerun_then_finishes(
+    suite: Path, settings_file: Path, tmp_path: Path
+) -> None:
+    for copy in ("adder2", "adder3"):
+        shutil.copytree(suite / "adder", suite / copy)
+    replies = adder_replies(tmp_path / "replies.json")
+    out = tmp_path / "out"
+    args = ["bench", "run", str(suite), "--model", f"scripted:{replies}", "--settings",
+            str(settings_file), "--out", str(out), "--tasks", "adder,adder2,adder3"]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBYTEUS_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autobyteus_core.cli", *args], cwd=tmp_path,
+        env={**env, "AUTOBYTEUS_SCRIPTED_DELAY": "1", "AUTOBYTEUS_LOG_LEVEL": "error"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        results = out / RESULTS
+        deadline = time.monotonic() + 240  # a bound on waiting, not an assertion on speed
+        while not (results.is_file() and results.read_text(encoding="utf-8").strip()):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=240)
+    finally:
+        proc.kill()
+    finished = len(results.read_text(encoding="utf-8").splitlines())
+    if finished < 3:  # it was stopped before the end (the usual case)
+        assert proc.returncode == 3, stderr
+        assert "Interrupted: run the same command again to continue." in stderr
+        assert "| workflow |" in stdout  # the report of what finished
+    assert "Traceback" not in stderr
+
+    again = autobyteus(*args, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert f"{finished} finished task run(s)" in again.stderr
+    tasks = sorted(json.loads(line)["task"] for line in results.read_text().splitlines())
+    assert tasks == ["adder", "adder2", "adder3"]
