@@ -126,6 +126,15 @@ def run_command(
             )
         except KeyboardInterrupt:  # a second Ctrl-C
             stopped = True
+        except Exception as exc:  # a bug of the bench, not of a task: one line, kept results
+            from autobyteus_core import get_logger
+
+            get_logger(plugin="bench").debug("unexpected error", exc_info=True)
+            _fail(
+                f"unexpected {type(exc).__name__}: {exc} (finished tasks are kept in {out}; "
+                "--log-level debug shows the traceback)",
+                1,
+            )
     chosen = {task.id for task in tasks}
     records = [r for r in read_results(config.out) if r["task"] in chosen]
     click.echo(render_report(records, read_meta(config.out)))

@@ -11,20 +11,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from autobyteus_coding_steps.process import ProcessOutcome
+    from autobyteus_core import ProcessOutcome
 
 #: Output kept of one scoring run (its head and tail).
 MAX_OUTPUT_CHARS = 20_000
-#: Whether scored code is confined to its copy of the workspace. The coding steps' runner
+#: Whether scored code is confined to its copy of the workspace. The core's process runner
 #: isolates the process group, the environment and the time, not the file system: a candidate
-#: can still write or delete outside its copy until the core's sandbox runs it.
+#: can still write or delete outside its copy until the core's sandbox confines it.
 CONFINED = False
 
 
 async def run_isolated(argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ProcessOutcome:
     """Run ``argv`` in ``cwd`` in its own process group, without credentials in its
     environment, killing the whole group after ``timeout_s`` seconds."""
-    from autobyteus_coding_steps.process import child_environment, run_process
+    from autobyteus_core import child_environment, run_process
 
     # Hidden tests need no pytest plugins: not loading the installed ones (autobyteus's own
     # included) keeps scoring fast and independent of what this environment has.
