@@ -2,7 +2,7 @@
 baseline for it (imported by the bench tests; not a test module).
 
 ``adder`` is answered correctly; ``subber``'s code is wrong in a way its generated tests share,
-so the run succeeds and the hidden test fails; ``muller``'s plan replies are never usable.
+so the run succeeds and the hidden test fails; ``muller``'s code replies are never usable.
 """
 
 from __future__ import annotations
@@ -108,9 +108,11 @@ def scripted_model(fixed: Sequence[str] = ()) -> ScriptedLLM:
         if "Reply with every file of the solution" in last:
             return fenced(module(task, body), f"{task}.py")
         if "[SubtaskExample]" in text:
-            return "I would rather not plan this." if task == "muller" else plan(task)
+            return plan(task)
         if f"Write the test file `tests/test_{task}.py`" in last:
             return fenced(generated_test(task, body))
+        if task == "muller":  # its code replies, first and re-asked, are never usable
+            return "I would rather not write this."
         if f"Write the file `{task}.py`" in last:
             return fenced(module(task, body))
         raise AssertionError(f"unexpected prompt: {last[:300]}")

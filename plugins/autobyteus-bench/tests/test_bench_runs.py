@@ -71,7 +71,7 @@ def test_three_tasks_are_scored_by_their_hidden_tests(first: Path) -> None:
     assert (good["status"], good["hidden_passed"], good["well_formed"]) == ("succeeded", True, True)
     assert good["generated_tests_passed"] is True
     assert (good["hidden_tests_passed"], good["hidden_tests_total"]) == (1, 1)
-    assert good["calls"] == 3 and good["prompt_tokens"] > 0 and good["completion_tokens"] > 0
+    assert good["calls"] >= 2 and good["prompt_tokens"] > 0 and good["completion_tokens"] > 0
 
     wrong = records["workflow", "subber"]
     assert (wrong["status"], wrong["generated_tests_passed"]) == ("succeeded", True)
