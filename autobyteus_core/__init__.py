@@ -32,8 +32,9 @@ PROJECT_NAME = "autobyteus"
 #: The version of the plugin contract (hook specs and the types they pass). A plugin may declare
 #: the range it supports with a module-level ``AUTOBYTEUS_PLUGIN_API = ">=1,<2"``.
 #: 1.1 added registration by import path (``Deferred``);
-#: 1.2 added the ``register_executors`` hook (batch executors).
-PLUGIN_API_VERSION = "1.2"
+#: 1.2 added the ``register_executors`` hook (batch executors);
+#: 1.3 the ``replace=True`` argument of ``register``.
+PLUGIN_API_VERSION = "1.3"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)

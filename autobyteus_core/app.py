@@ -13,7 +13,12 @@ from autobyteus_core.errors import PluginLoadError
 from autobyteus_core.hookspecs import REGISTER_HOOKS
 from autobyteus_core.llm.llm_integration_registry import LLMIntegrationRegistry
 from autobyteus_core.plugins import DEFAULT_PLUGINS, PluginHost, PluginRecord
-from autobyteus_core.registry import PluginOrigin, Registry, instance_name
+from autobyteus_core.registry import (
+    DuplicateRegistrationError,
+    PluginOrigin,
+    Registry,
+    instance_name,
+)
 
 if TYPE_CHECKING:
     from autobyteus_core.batch.executor import Executor
@@ -66,6 +71,7 @@ class Application:
         )
         for registry in self._registries():
             registry.on_load_failure.append(self._fail_plugin_of)
+            registry.missing_hint = self._failed_plugins_hint
         self._filled: set[str] = set()
 
     # -- registries (each filled on first use) ---------------------------------------------------
@@ -150,15 +156,30 @@ class Application:
             self._call_register_hook(hook, record)
 
     def _call_register_hook(self, hook: str, record: PluginRecord) -> None:
+        """Call one plugin's ``register_*`` hook. A name an earlier plugin holds is refused for
+        this plugin only (:meth:`PluginHost.refuse`) unless it passes ``replace=True``; every
+        registry gets these rules through this one callback."""
         registry = self._registry_filled_by(hook)
+        kind = hook.removeprefix("register_")
         names: list[str] = []
+        replaces: list[str] = []
 
-        def register(item: Any) -> None:
-            names.append(registry.register(item, record.origin))
+        def register(item: Any, *, replace: bool = False) -> None:
+            try:
+                entry = registry.register(item, record.origin, replace=replace)
+            except DuplicateRegistrationError as exc:
+                self.host.refuse(record, exc, kind)
+                return
+            names.append(entry.name)
+            if entry.replaced is not None:
+                replaces.append(
+                    f"{registry.kind} '{entry.name}' from {entry.replaced.origin.describe()}"
+                )
 
         for _record, result in self.host.call_per_plugin(hook, [record], register=register):
             if not isinstance(result, BaseException):
-                record.registered.setdefault(hook.removeprefix("register_"), []).extend(names)
+                record.registered.setdefault(kind, []).extend(names)
+                record.replaces.extend(replaces)
 
     def _registry_filled_by(self, hook: str) -> Registry[Any]:
         registries: dict[str, Registry[Any]] = {
@@ -183,11 +204,20 @@ class Application:
             self.host.fail(record, "could not load what it registered", error)
 
     def _forget_origin(self, record: PluginRecord) -> None:
-        self._forget(record.name)
+        self._forget(record.name, record.error)
 
-    def _forget(self, plugin: str) -> None:
+    def _forget(self, plugin: str, why: str | None = None) -> None:
         for registry in self._registries():
-            registry.remove_origin(plugin)
+            registry.remove_origin(plugin, why)
+
+    def _failed_plugins_hint(self) -> str:
+        """For an unknown name: the plugins that failed to load, one of which may provide it."""
+        failed = [r for r in self.host.records.values() if r.failed]
+        if not failed:
+            return ""
+        return "; plugins that failed to load (one may provide it): " + "; ".join(
+            f"{r.describe()}: {r.error}" for r in failed
+        )
 
     # -- events --------------------------------------------------------------------------------
 

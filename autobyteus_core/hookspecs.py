@@ -7,6 +7,11 @@ instead of the item (plugin API 1.1): the name is registered now and the module 
 first time the item is used, so listing commands never import it. Implementations may
 accept fewer arguments than the spec (a pluggy rule), so specs can grow without breaking plugins.
 
+Plugins are called in precedence order: the core's defaults, first-party plugins, then the others
+by distribution name. A name that an earlier plugin registered is refused for the newcomer only
+(one warning naming both; the newcomer's other registrations stay), unless the newcomer calls
+``register(item, replace=True)`` (plugin API 1.3), which takes the name over and is recorded.
+
 Hooks are called once per plugin, in isolation: an exception in one plugin's ``register_*`` or
 ``register_commands`` hook skips that plugin with a one-line warning and drops what it had
 registered (or raises :class:`~autobyteus_core.errors.PluginLoadError` when
@@ -16,8 +21,7 @@ CONTRIBUTING.md documents each hook with an example.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from autobyteus_core import hookspec
 
@@ -32,23 +36,34 @@ if TYPE_CHECKING:
     from autobyteus_core.workflow.steps_template_config import WorkflowDefinition
     from autobyteus_core.workspace.workspace_type import WorkspaceType
 
+T_contra = TypeVar("T_contra", contravariant=True)
+
+
+class Register(Protocol[T_contra]):
+    """The ``register`` callback of the ``register_*`` hooks."""
+
+    def __call__(self, item: T_contra | Deferred, *, replace: bool = False) -> None:
+        """Register ``item`` (or a :class:`Deferred`) under its name; ``replace=True`` takes
+        over a name an earlier plugin registered instead of being refused."""
+
 
 @hookspec
-def register_steps(register: Callable[[type[BaseStep] | Deferred], None]) -> None:
+def register_steps(register: Register[type[BaseStep]]) -> None:
     """Register workflow step classes.
 
     Call ``register(StepClass)`` once per :class:`~autobyteus_core.workflow.base_step.BaseStep`
     subclass the plugin ships (the class, not an instance). The class attribute
     ``StepClass.name`` is its registered name, used in workflow configurations (or call
-    ``register(Deferred(name, "pkg.module:StepClass"))``); a name already
-    registered by another plugin is rejected with an error naming both plugins. Called once per
+    ``register(Deferred(name, "pkg.module:StepClass"))``); a name an earlier plugin
+    registered is refused with a warning naming both plugins (``replace=True`` takes it over).
+    Called once per
     :class:`~autobyteus_core.app.Application`, the first time its step registry is used.
     Added in plugin API 1.0.
     """
 
 
 @hookspec
-def register_llm_providers(register: Callable[[LLMProvider | Deferred], None]) -> None:
+def register_llm_providers(register: Register[LLMProvider]) -> None:
     """Register LLM providers.
 
     Call ``register(provider)`` with an :class:`~autobyteus_core.llm.llm_provider.LLMProvider`
@@ -63,7 +78,7 @@ def register_llm_providers(register: Callable[[LLMProvider | Deferred], None]) -
 
 
 @hookspec
-def register_workspace_settings(register: Callable[[WorkspaceType | Deferred], None]) -> None:
+def register_workspace_settings(register: Register[WorkspaceType]) -> None:
     """Register workspace types.
 
     Call ``register(workspace_type)`` with a
@@ -75,7 +90,7 @@ def register_workspace_settings(register: Callable[[WorkspaceType | Deferred], N
 
 
 @hookspec
-def register_workflows(register: Callable[[WorkflowDefinition | Deferred], None]) -> None:
+def register_workflows(register: Register[WorkflowDefinition]) -> None:
     """Register named workflow configurations.
 
     Call ``register(definition)`` with a
@@ -105,8 +120,9 @@ def register_commands(cli: click.Group) -> None:
 
     ``cli`` is a :class:`click.Group` that collects this plugin's commands: use
     ``@cli.command()``, ``@cli.group()`` or ``cli.add_command(...)``; each becomes
-    ``autobyteus <name>``. A name that is already a built-in command or another plugin's fails
-    this plugin (its other registrations are dropped too). Called at most once per CLI run,
+    ``autobyteus <name>``. A name that is already a built-in command or an earlier plugin's is
+    refused for this plugin only, with a warning naming the owner (commands cannot be replaced).
+    Called at most once per CLI run,
     when the command list is needed (``--help``, an unknown built-in name), so keep it cheap:
     import heavy modules inside the command's body. Use
     :func:`autobyteus_core.cli.context.get_app` inside a command to reach the registries.

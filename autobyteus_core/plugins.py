@@ -6,11 +6,16 @@ import, fails hook validation, declares an unsupported plugin API, or raises ins
 ``register_*`` hook is skipped with one warning line, recorded as failed, and everything else
 keeps working.
 
+Load order is fixed, whatever the order of ``site-packages``: the core's default plugins, then
+first-party plugins (:data:`FIRST_PARTY_DISTRIBUTIONS`), then every other plugin sorted by
+distribution name (then entry-point name). It is the precedence of names: a name registered
+again by a later plugin is refused for that plugin only, unless it asks to replace it.
+
 Environment variables:
 
 - ``AUTOBYTEUS_LOAD_PLUGINS=dist1,dist2`` loads only those external plugins, named by entry-point
   name or distribution name (empty: no external plugin). The core's default plugins are still
-  loaded unless disabled.
+  loaded unless disabled (block them with ``AUTOBYTEUS_DISABLE_PLUGINS``).
 - ``AUTOBYTEUS_DISABLE_PLUGINS=name,...`` blocks plugins by plugin name or distribution name,
   default plugins included (``python_workspace``, ``scripted_provider``, or ``autobyteus-core``
   for all of them).
@@ -33,7 +38,7 @@ import pluggy
 
 from autobyteus_core import PLUGIN_API_VERSION, PROJECT_NAME, __version__, hookspecs
 from autobyteus_core.errors import PluginLoadError, one_line
-from autobyteus_core.registry import PluginOrigin
+from autobyteus_core.registry import DuplicateRegistrationError, PluginOrigin
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -49,6 +54,13 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
 #: The distribution the default plugins belong to.
 CORE_DISTRIBUTION = "autobyteus-core"
 
+#: This repository's plugin distributions: they load right after the core's defaults.
+FIRST_PARTY_DISTRIBUTIONS: tuple[str, ...] = (
+    "autobyteus-coding-steps",
+    "autobyteus-llamacpp",
+    "autobyteus-openai",
+)
+
 ENV_LOAD = "AUTOBYTEUS_LOAD_PLUGINS"
 ENV_DISABLE = "AUTOBYTEUS_DISABLE_PLUGINS"
 ENV_STRICT = "AUTOBYTEUS_STRICT_PLUGINS"
@@ -61,13 +73,19 @@ STATUS_DISABLED = "disabled"
 _IMPL_MARKER = f"{PROJECT_NAME}_impl"
 
 
+class RefusedNameError(PluginLoadError):
+    """In strict mode: a plugin registered a name another plugin holds, without ``replace``."""
+
+
 @dataclass
 class PluginRecord:
     """What the core knows about one plugin: where it came from, what it did, whether it failed.
 
     ``registered`` maps a kind (``steps``, ``llm_providers``, ``workspace_settings``,
-    ``workflows``, ``commands``) to the names the plugin registered. ``error`` is set when the
-    plugin failed; ``disabled`` holds the reason when it was not loaded on purpose.
+    ``workflows``, ``commands``) to the names the plugin registered; ``refused`` to the names it
+    tried to register that an earlier plugin holds; ``replaces`` says which names it took over
+    with ``replace=True`` and from whom. ``error`` is set when the plugin failed; ``disabled``
+    holds the reason when it was not loaded on purpose.
     """
 
     name: str
@@ -77,6 +95,8 @@ class PluginRecord:
     default: bool = False
     hooks: list[str] = field(default_factory=list)
     registered: dict[str, list[str]] = field(default_factory=dict)
+    refused: dict[str, list[str]] = field(default_factory=dict)
+    replaces: list[str] = field(default_factory=list)
     error: str | None = None
     disabled: str | None = None
 
@@ -114,6 +134,8 @@ class PluginRecord:
             "status": self.status,
             "hooks": sorted(self.hooks),
             "registered": {k: sorted(v) for k, v in sorted(self.registered.items())},
+            "refused": {k: sorted(v) for k, v in sorted(self.refused.items())},
+            "replaces": list(self.replaces),
             "error": self.error,
             "disabled": self.disabled,
         }
@@ -213,13 +235,17 @@ class PluginHost:
         entry_points: bool = True,
         default_plugins: Iterable[str] = DEFAULT_PLUGINS,
     ) -> None:
-        """Load external plugins from entry points, then the default plugins. Runs once."""
+        """Load the default plugins, then external plugins from entry points in precedence
+        order (first-party, then the others by distribution name). Runs once."""
         if self.loaded:
             return
         self.loaded = True
         disabled = {normalise_name(n) for n in (env_list(ENV_DISABLE) or [])}
+        self._load_defaults(default_plugins, disabled)
         if entry_points:
             self._load_entry_points(disabled)
+
+    def _load_defaults(self, default_plugins: Iterable[str], disabled: set[str]) -> None:
         for module_path in default_plugins:
             name = module_path.rsplit(".", 1)[-1]
             blocked = {normalise_name(name), normalise_name(module_path), CORE_DISTRIBUTION}
@@ -244,7 +270,7 @@ class PluginHost:
         allowed = None if only is None else {normalise_name(n) for n in only}
         matched: set[str] = set()
         seen: dict[str, EntryPoint] = {}
-        for ep in entry_points(group=PROJECT_NAME):
+        for ep in sorted(entry_points(group=PROJECT_NAME), key=precedence):
             dist = ep.dist
             dist_name = dist.name if dist is not None else None
             record = PluginRecord(
@@ -369,25 +395,64 @@ class PluginHost:
             for callback in self.on_failure:
                 callback(record)
         record.registered.clear()
+        record.replaces.clear()
+        if isinstance(exc, RefusedNameError):
+            raise exc  # strict mode: the refusal's own message is the one precise error
         message = self._warn(record, what)
+        _log_plugin_frames(record, exc)
         if strict_mode():
             raise PluginLoadError(message) from exc
 
+    def refuse(self, record: PluginRecord, error: DuplicateRegistrationError, kind: str) -> None:
+        """``record``'s plugin registered a name ``error.owner`` holds: the owner keeps it and
+        the plugin keeps its other registrations, with one warning, and the name is recorded in
+        ``record.refused[kind]``; in strict mode raise :class:`RefusedNameError` (which fails
+        the plugin)."""
+        what = f"{error.kind} '{error.name}'"
+        owner = error.owner.describe()
+        if strict_mode():
+            raise RefusedNameError(
+                f"autobyteus {record.describe()} registered {what}, which {owner} already "
+                "registered; give it another name, or register it with replace=True to take "
+                "it over"
+            )
+        record.refused.setdefault(kind, []).append(error.name)
+        hint = (
+            f"; to use {record.name}'s, disable the other with {ENV_DISABLE}={error.owner.plugin}"
+            if error.owner.is_plugin
+            else ""
+        )
+        keeper = error.owner.plugin if error.owner.is_plugin else owner
+        from autobyteus_core.logging import get_logger
+
+        get_logger().warning(
+            f"autobyteus {record.describe()} registered {what}, which {owner} already "
+            f"registered: {keeper} keeps it, and {record.name}'s other "
+            f"registrations stay{hint}",
+            plugin=record.name,
+            distribution=record.distribution,
+            plugin_version=record.version,
+            refused=error.name,
+            owner=error.owner.plugin,
+        )
+
     def _warn(self, record: PluginRecord, what: str) -> str:
+        """The message for a failed plugin, logged as a warning unless strict mode raises it."""
+        if strict_mode():
+            return f"autobyteus {record.describe()} {what}: {record.error}"
         message = (
             f"autobyteus {record.describe()} {what} and was skipped: {record.error} "
             f"(disable it with {ENV_DISABLE}={record.name})"
         )
-        if not strict_mode():
-            from autobyteus_core.logging import get_logger
+        from autobyteus_core.logging import get_logger
 
-            get_logger().warning(
-                message,
-                plugin=record.name,
-                distribution=record.distribution,
-                plugin_version=record.version,
-                error=record.error,
-            )
+        get_logger().warning(
+            message,
+            plugin=record.name,
+            distribution=record.distribution,
+            plugin_version=record.version,
+            error=record.error,
+        )
         return message
 
     # -- calling -------------------------------------------------------------------------------
@@ -437,3 +502,43 @@ class PluginHost:
 
 def _dist_name(ep: EntryPoint) -> str | None:
     return ep.dist.name if ep.dist is not None else None
+
+
+def precedence(ep: EntryPoint) -> tuple[int, str, str]:
+    """The sort key of an entry point: first-party distributions first, then by distribution
+    name, then by entry-point name (so the order never depends on ``site-packages``)."""
+    dist = normalise_name(_dist_name(ep) or "")
+    return (0 if dist in FIRST_PARTY_DISTRIBUTIONS else 1, dist, ep.name)
+
+
+#: Frames of a failed plugin's traceback shown at debug level (the last ones are the cause).
+TRACEBACK_FRAMES = 5
+
+
+def plugin_frames(exc: BaseException, limit: int = TRACEBACK_FRAMES) -> list[str]:
+    """The last ``limit`` frames of ``exc``'s traceback outside the core, pluggy and importlib
+    (the plugin's own code), as ``file:line in function: source`` lines."""
+    import traceback
+
+    skipped = ("autobyteus_core", "pluggy", "importlib")
+    frames = [
+        f"{frame.filename}:{frame.lineno} in {frame.name}: {(frame.line or '').strip()}"
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not any(f"{os.sep}{part}{os.sep}" in frame.filename for part in skipped)
+        and not frame.filename.startswith("<frozen")
+    ]
+    return frames[-limit:]
+
+
+def _log_plugin_frames(record: PluginRecord, exc: BaseException) -> None:
+    """Where in the plugin's code it failed: at debug level, or as a warning when
+    ``AUTOBYTEUS_TRACE_PLUGINS`` is set."""
+    frames = plugin_frames(exc.__cause__ or exc) or plugin_frames(exc)
+    if not frames:
+        return
+    from autobyteus_core.logging import get_logger
+    from autobyteus_core.tracing import tracing_requested
+
+    logger = get_logger()
+    log = logger.warning if tracing_requested() else logger.debug
+    log(f"where {record.describe()} failed", plugin=record.name, traceback=frames)

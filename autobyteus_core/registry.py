@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Generic, TypeVar, cast
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar, cast
 
 from autobyteus_core.deferred import Deferred
 from autobyteus_core.errors import AutobyteusError, PluginLoadError, one_line
@@ -21,10 +21,18 @@ class PluginOrigin:
     version: str | None = None
 
     def describe(self) -> str:
-        """A human description such as ``plugin 'x' (dist-x 1.0)``."""
+        """A human description such as ``plugin 'x' (dist-x 1.0)``; an origin that is no plugin
+        (``<direct>``, ``<built-in>``) describes itself as ``Python code`` or ``the core``."""
+        if not self.is_plugin:
+            return _NOT_PLUGINS.get(self.plugin, self.plugin)
         if self.distribution:
             return f"plugin '{self.plugin}' ({self.distribution} {self.version or '?'})"
         return f"plugin '{self.plugin}'"
+
+    @property
+    def is_plugin(self) -> bool:
+        """False for :data:`DIRECT_ORIGIN` and :data:`BUILTIN_ORIGIN`, which no plugin is."""
+        return self.plugin not in _NOT_PLUGINS
 
     def to_dict(self) -> dict[str, str | None]:
         """JSON-ready form."""
@@ -34,14 +42,20 @@ class PluginOrigin:
 #: The origin used for things registered directly from Python code rather than by a plugin.
 DIRECT_ORIGIN = PluginOrigin(plugin="<direct>")
 
+#: The origin of the core's built-in commands.
+BUILTIN_ORIGIN = PluginOrigin(plugin="<built-in>")
+
+_NOT_PLUGINS = {"<direct>": "Python code (not a plugin)", "<built-in>": "the core (built-in)"}
+
 
 @dataclass(frozen=True)
 class Registration(Generic[T]):
-    """One registered item together with where it came from."""
+    """One registered item together with where it came from (and what it replaced)."""
 
     name: str
     item: T
     origin: PluginOrigin
+    replaced: Registration[Any] | PendingRegistration | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,11 @@ class PendingRegistration:
     name: str
     deferred: Deferred
     origin: PluginOrigin
+    replaced: Registration[Any] | PendingRegistration | None = None
+
+
+#: Either kind of registry entry.
+Entry = Registration[Any] | PendingRegistration
 
 
 class DeferredLoadError(PluginLoadError):
@@ -58,7 +77,14 @@ class DeferredLoadError(PluginLoadError):
 
 
 class DuplicateRegistrationError(AutobyteusError):
-    """Two plugins registered the same name."""
+    """A name was registered that another plugin already holds (and ``replace`` was not asked)."""
+
+    def __init__(self, message: str, *, kind: str, name: str, owner: PluginOrigin) -> None:
+        """``owner`` is the origin that keeps ``name``."""
+        super().__init__(message)
+        self.kind = kind
+        self.name = name
+        self.owner = owner
 
 
 class UnknownNameError(AutobyteusError, KeyError):
@@ -69,10 +95,13 @@ class UnknownNameError(AutobyteusError, KeyError):
 
 
 class Registry(Generic[T]):
-    """Name → item mapping that records each item's :class:`PluginOrigin` and rejects duplicates.
+    """Name → item mapping that records each item's :class:`PluginOrigin`.
 
-    Items registered by import path (:class:`~autobyteus_core.deferred.Deferred`) are imported
-    the first time they are looked up (:meth:`get`, :meth:`registration`,
+    The first registration of a name holds it: registering it again raises
+    :class:`DuplicateRegistrationError` naming both origins, unless the newcomer asks to
+    ``replace`` it (the replaced entry is kept, and comes back if the replacing plugin is
+    dropped). Items registered by import path (:class:`~autobyteus_core.deferred.Deferred`) are
+    imported the first time they are looked up (:meth:`get`, :meth:`registration`,
     :meth:`registrations`); :meth:`names`, ``in`` and ``len`` never import anything.
     """
 
@@ -85,41 +114,58 @@ class Registry(Generic[T]):
         """
         self.kind = kind
         self._name_of = name_of or _name_attribute
-        self._entries: dict[str, Registration[T] | PendingRegistration] = {}
+        self._entries: dict[str, Entry] = {}
+        #: Names dropped with a plugin that failed: name -> (origin, why), for error messages.
+        self._lost: dict[str, tuple[PluginOrigin, str]] = {}
         #: Called with ``(origin, error)`` when an item registered by import path fails to load,
         #: before the lookup raises the error (the application fails the plugin here).
         self.on_load_failure: list[Callable[[PluginOrigin, PluginLoadError], None]] = []
+        #: Returns a hint for a name nothing registered (the application names the plugins
+        #: that failed to load, one of which may have provided it).
+        self.missing_hint: Callable[[], str] | None = None
 
-    def add(self, name: str, item: T, origin: PluginOrigin = DIRECT_ORIGIN) -> None:
-        """Register ``item`` under ``name``; a duplicate name raises naming both providers."""
-        self._claim(name, origin)
-        self._entries[name] = Registration(name=name, item=item, origin=origin)
+    def add(
+        self, name: str, item: T, origin: PluginOrigin = DIRECT_ORIGIN, *, replace: bool = False
+    ) -> Registration[T]:
+        """Register ``item`` under ``name`` and return the registration; a name already held
+        raises :class:`DuplicateRegistrationError` naming both origins unless ``replace``."""
+        previous = self._claim(name, origin, replace)
+        registration = Registration(name=name, item=item, origin=origin, replaced=previous)
+        self._entries[name] = registration
+        return registration
 
-    def add_deferred(self, deferred: Deferred, origin: PluginOrigin = DIRECT_ORIGIN) -> None:
+    def add_deferred(
+        self, deferred: Deferred, origin: PluginOrigin = DIRECT_ORIGIN, *, replace: bool = False
+    ) -> PendingRegistration:
         """Register ``deferred.name`` now; its item is imported on first lookup."""
-        self._claim(deferred.name, origin)
-        self._entries[deferred.name] = PendingRegistration(deferred.name, deferred, origin)
+        previous = self._claim(deferred.name, origin, replace)
+        pending = PendingRegistration(deferred.name, deferred, origin, replaced=previous)
+        self._entries[deferred.name] = pending
+        return pending
 
-    def register(self, item: T | Deferred, origin: PluginOrigin = DIRECT_ORIGIN) -> str:
+    def register(
+        self, item: T | Deferred, origin: PluginOrigin = DIRECT_ORIGIN, *, replace: bool = False
+    ) -> Entry:
         """Register an item under its own name, or a :class:`Deferred` under its name, and
-        return the name (what the ``register`` callback of the ``register_*`` hooks does)."""
+        return the entry (what the ``register`` callback of the ``register_*`` hooks does);
+        its ``replaced`` is the entry ``replace`` took the name from."""
         if isinstance(item, Deferred):
-            self.add_deferred(item, origin)
-            return item.name
-        name = self._name_of(item)
-        self.add(name, item, origin)
-        return name
+            return self.add_deferred(item, origin, replace=replace)
+        return self.add(self._name_of(item), item, origin, replace=replace)
 
-    def _claim(self, name: str, origin: PluginOrigin) -> None:
+    def _claim(self, name: str, origin: PluginOrigin, replace: bool) -> Entry | None:
         if not name or not isinstance(name, str):
             raise AutobyteusError(f"a {self.kind} must have a non-empty string name, got {name!r}")
         existing = self._entries.get(name)
-        if existing is not None:
+        if existing is not None and not replace:
             raise DuplicateRegistrationError(
-                f"{self.kind} '{name}' is registered twice: by {existing.origin.describe()} "
-                f"and by {origin.describe()}; uninstall or disable one of them "
-                "(AUTOBYTEUS_DISABLE_PLUGINS=<plugin>)"
+                f"{self.kind} '{name}' is already registered by {existing.origin.describe()}",
+                kind=self.kind,
+                name=name,
+                owner=existing.origin,
             )
+        self._lost.pop(name, None)
+        return existing
 
     def get(self, name: str) -> T:
         """The item registered as ``name``; an unknown name raises listing the known ones, and
@@ -138,14 +184,27 @@ class Registry(Generic[T]):
         """Who registered ``name`` (imports nothing)."""
         return self._entry(name).origin
 
-    def _entry(self, name: str) -> Registration[T] | PendingRegistration:
+    def _entry(self, name: str) -> Entry:
         entry = self._entries.get(name)
         if entry is None:
-            known = ", ".join(sorted(self._entries)) or "none"
-            raise UnknownNameError(
-                f"unknown {self.kind} '{name}'; registered {self.kind}s: {known}"
-            )
+            raise UnknownNameError(self.missing(name))
         return entry
+
+    def missing(self, name: str, *, where: str = "") -> str:
+        """Why ``name`` is not registered: the plugin it would come from and why that plugin
+        failed, else that it is unknown, with the registered names. ``where`` says what used
+        the name (``"workflow 'x'"``). Imports nothing."""
+        lost = self._lost.get(name)
+        if lost is not None:
+            origin, why = lost
+            return (
+                f"{where + ': ' if where else ''}{self.kind} '{name}' would come from "
+                f"{origin.describe()}, which failed to load: {why}"
+            )
+        known = ", ".join(sorted(self._entries)) or "none"
+        hint = self.missing_hint() if self.missing_hint is not None else ""
+        what = f"{where} uses the unknown {self.kind} name" if where else f"unknown {self.kind}"
+        return f"{what} '{name}'; registered {self.kind}s: {known}{hint}"
 
     def _load(self, pending: PendingRegistration) -> Registration[T]:
         try:
@@ -158,7 +217,9 @@ class Registry(Generic[T]):
             for callback in self.on_load_failure:
                 callback(pending.origin, error)
             raise error from exc
-        registration = Registration(name=pending.name, item=item, origin=pending.origin)
+        registration = Registration(
+            name=pending.name, item=item, origin=pending.origin, replaced=pending.replaced
+        )
         self._entries[pending.name] = registration
         return registration
 
@@ -177,10 +238,18 @@ class Registry(Generic[T]):
             )
         return cast(T, found)
 
-    def remove_origin(self, plugin: str) -> None:
-        """Drop everything a plugin registered (used when its hook fails half-way)."""
-        for name in [n for n, r in self._entries.items() if r.origin.plugin == plugin]:
+    def remove_origin(self, plugin: str, why: str | None = None) -> None:
+        """Drop everything ``plugin`` registered (used when its hook fails half-way); a name it
+        had replaced goes back to its previous owner. With ``why`` (the plugin failed), a later
+        lookup of a dropped name says it would come from that plugin, and why it is missing."""
+        for name, entry in list(self._entries.items()):
+            kept = _without(entry, plugin)
+            if kept is not None:
+                self._entries[name] = kept
+                continue
             del self._entries[name]
+            if why is not None:
+                self._lost[name] = (entry.origin, why)
 
     def names(self) -> list[str]:
         """Registered names, sorted (imports nothing)."""
@@ -209,6 +278,16 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _without(entry: Entry | None, plugin: str) -> Entry | None:
+    """``entry`` with ``plugin``'s registrations taken out of it and of what it replaced."""
+    if entry is None:
+        return None
+    if entry.origin.plugin == plugin:
+        return _without(entry.replaced, plugin)
+    previous = _without(entry.replaced, plugin)
+    return entry if previous is entry.replaced else replace(entry, replaced=previous)
 
 
 def instance_name(hook: str, expected: str) -> Callable[[object], str]:

@@ -51,12 +51,14 @@ def plugin_commands(ctx: click.Context) -> dict[str, click.Command]:
     """The commands plugins add through ``register_commands``, collected once per invocation.
 
     Each plugin's hook gets its own scratch :class:`click.Group`, so a plugin cannot replace a
-    built-in or another plugin's command: a plugin that tries is failed like any other broken
-    plugin (warning, or :class:`~autobyteus_core.errors.PluginLoadError` in strict mode).
-    Nothing is added to the module-level ``cli`` group, so nothing leaks between invocations.
+    built-in or another plugin's command: a command name that is taken is refused for that
+    plugin only, like any other name (:meth:`~autobyteus_core.plugins.PluginHost.refuse`: a
+    warning, or :class:`~autobyteus_core.errors.PluginLoadError` in strict mode), and its other
+    commands are added. Nothing is added to the module-level ``cli`` group, so nothing leaks
+    between invocations.
     """
     from autobyteus_core.cli.context import get_app
-    from autobyteus_core.errors import PluginLoadError
+    from autobyteus_core.registry import BUILTIN_ORIGIN, DuplicateRegistrationError, PluginOrigin
 
     root = ctx.find_root()
     root.ensure_object(dict)
@@ -65,7 +67,7 @@ def plugin_commands(ctx: click.Context) -> dict[str, click.Command]:
         return found
     found = {}
     root.obj[_PLUGIN_COMMANDS] = found
-    owners: dict[str, str] = {name: "the core (built-in)" for name in LAZY_COMMANDS}
+    owners: dict[str, PluginOrigin] = {name: BUILTIN_ORIGIN for name in LAZY_COMMANDS}
     app = get_app(ctx)
     app.load_plugins()
     for record in app.host.active_records():
@@ -73,21 +75,20 @@ def plugin_commands(ctx: click.Context) -> dict[str, click.Command]:
         for _record, result in app.host.call_per_plugin("register_commands", [record], cli=scratch):
             if isinstance(result, BaseException):
                 continue
-            clashes = sorted(name for name in scratch.commands if name in owners)
-            if clashes:
-                detail = "; ".join(
-                    f"'{name}' already comes from {owners[name]}" for name in clashes
-                )
-                app.host.fail(
-                    record,
-                    "failed in register_commands",
-                    PluginLoadError(f"it adds commands that already exist: {detail}"),
-                )
-                continue
-            for name, command in scratch.commands.items():
+            added = []
+            for name, command in sorted(scratch.commands.items()):
+                owner = owners.get(name)
+                if owner is not None:
+                    message = f"command '{name}' is already registered by {owner.describe()}"
+                    error = DuplicateRegistrationError(
+                        message, kind="command", name=name, owner=owner
+                    )
+                    app.host.refuse(record, error, "commands")
+                    continue
                 found[name] = command
-                owners[name] = record.describe()
-            record.registered.setdefault("commands", []).extend(sorted(scratch.commands))
+                owners[name] = record.origin
+                added.append(name)
+            record.registered.setdefault("commands", []).extend(added)
     return found
 
 

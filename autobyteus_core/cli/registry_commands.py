@@ -69,8 +69,10 @@ def plugins_command(
     """List installed plugins, what each registered, and failed loads.
 
     Every plugin is listed with its distribution and version, the hooks it implements and the
-    names it registered. Plugins that failed to load are listed with their error; plugins left
-    out by AUTOBYTEUS_LOAD_PLUGINS or AUTOBYTEUS_DISABLE_PLUGINS are listed as disabled.
+    names it registered, the names it took over with replace=True ("replaces X from Y") and the
+    names it was refused because an earlier plugin holds them. Plugins that failed to load are
+    listed with their error; plugins left out by AUTOBYTEUS_LOAD_PLUGINS or
+    AUTOBYTEUS_DISABLE_PLUGINS are listed as disabled.
     Steps and providers registered by import path are not imported unless --check is given.
     """
     from autobyteus_core import plugin_inventory
@@ -108,9 +110,12 @@ def _print_plugins(records: list[PluginRecord]) -> None:
             (r.distribution or r.module or "") + (" (default)" if r.default else ""),
             "\n".join(r.hooks),
             "\n".join(
-                f"{kind}: {', '.join(sorted(names))}"
-                for kind, names in sorted(r.registered.items())
-                if names
+                [
+                    f"{kind}: {', '.join(sorted(names))}"
+                    for kind, names in sorted(r.registered.items())
+                    if names
+                ]
+                + [f"replaces {what}" for what in r.replaces]
             ),
         )
         for r in loaded
@@ -119,6 +124,12 @@ def _print_plugins(records: list[PluginRecord]) -> None:
         print_table("Plugins", ("Plugin", "Version", "Distribution", "Hooks", "Registered"), rows)
     else:
         click.echo("No plugin is loaded.")
+    refused = [r for r in loaded if any(r.refused.values())]
+    if refused:
+        click.echo("\nRefused (an earlier plugin holds the name and keeps it):")
+        for r in refused:
+            names = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(r.refused.items()) if v)
+            click.echo(f"  {r.describe()}: {names}")
     failed = [r for r in records if r.status == "failed"]
     if failed:
         click.echo("\nFailed to load:")

@@ -20,10 +20,9 @@ StepSpec = type[BaseStep] | str | StepsTemplateConfig
 def unknown_step_name(
     name: str, registry: Registry[type[BaseStep]], where: str = ""
 ) -> UnknownStepError:
-    """The error for a step name nothing registered, listing the registered ones."""
-    known = ", ".join(registry.names()) or "none (is the plugin that provides them installed?)"
-    prefix = f"{where} uses " if where else ""
-    return UnknownStepError(f"{prefix}the unknown step name '{name}'; registered steps: {known}")
+    """The error for a step name nothing registered: the plugin that failed to provide it, or
+    the registered names."""
+    return UnknownStepError(registry.missing(name, where=where))
 
 
 def _config_for(spec: StepSpec, app: Application) -> StepsTemplateConfig:

@@ -260,8 +260,11 @@ def test_plugin_command_runs_and_is_listed_in_help(app):
     assert "Say hello to WHO." in help_text
 
 
-def test_plugin_command_that_clashes_with_a_builtin_fails_that_plugin(autobyteus_app, monkeypatch):
+def test_a_plugin_command_named_like_a_builtin_is_refused_and_its_others_kept(
+    autobyteus_app, monkeypatch
+):
     monkeypatch.setenv("AUTOBYTEUS_STRICT_PLUGINS", "0")
+    monkeypatch.setenv("AUTOBYTEUS_LOG_FORMAT", "json")
 
     class Clashing:
         @hookimpl
@@ -278,9 +281,16 @@ def test_plugin_command_that_clashes_with_a_builtin_fails_that_plugin(autobyteus
         Clashing(), "clashing", distribution="clash-dist", version="1"
     )
     result = run(autobyteus_app, "--help")
-    assert "extra" not in result.stdout  # the whole plugin is skipped
-    assert record.failed
-    assert "'steps' already comes from the core (built-in)" in (record.error or "")
+    assert "extra" in result.stdout  # only the taken name is refused
+    assert not record.failed
+    assert record.refused == {"commands": ["steps"]}
+    assert record.registered["commands"] == ["extra"]
+    (warning,) = [json.loads(line) for line in result.stderr.splitlines()]
+    assert warning["event"] == (
+        "autobyteus plugin 'clashing' (clash-dist 1) registered command 'steps', which the "
+        "core (built-in) already registered: the core (built-in) keeps it, and clashing's "
+        "other registrations stay"
+    )
     assert json.loads(run(autobyteus_app, "steps", "--json").stdout) == []
 
 
@@ -300,7 +310,8 @@ def test_two_plugins_adding_the_same_command_name_the_first(autobyteus_app, monk
     autobyteus_app.add_plugin(plugin("first"), "first", distribution="first-dist", version="1")
     second = autobyteus_app.add_plugin(plugin("second"), "second")
     assert run(autobyteus_app, "same").stdout == "first\n"
-    assert "'same' already comes from plugin 'first' (first-dist 1)" in (second.error or "")
+    assert second.refused == {"commands": ["same"]}
+    assert not second.failed
 
 
 def test_strict_plugin_failure_in_a_command_is_a_one_line_error(autobyteus_app):

@@ -11,7 +11,6 @@ from autobyteus_core import PLUGIN_API_VERSION, hookimpl
 from autobyteus_core.app import Application
 from autobyteus_core.errors import PluginLoadError
 from autobyteus_core.plugins import ENV_DISABLE, ENV_LOAD, ENV_STRICT
-from autobyteus_core.registry import DuplicateRegistrationError
 
 STEP_PLUGIN = """
 from autobyteus_core import hookimpl
@@ -98,7 +97,7 @@ def test_loading_is_lazy_and_register_hooks_run_once(make_dist, monkeypatch, sit
     assert calls.read_text().split() == ["imported", "called"]
 
 
-def test_default_plugins_load_after_entry_points_and_are_marked_default():
+def test_default_plugins_load_first_and_are_marked_default():
     app = loaded_app(entry_points=False)
     names = [r.name for r in app.plugin_records()]
     assert names == ["python_workspace", "scripted_provider", "event_log", "local_executor"]
@@ -231,44 +230,6 @@ def test_registering_a_wrong_type_fails_the_plugin(autobyteus_app, lenient):
     assert "expects WorkspaceType instances" in (rec.error or "")
 
 
-def test_duplicate_name_error_names_both_providers(make_dist, monkeypatch):
-    make_dist(
-        "ab-first",
-        "1.1",
-        entry_points={"first": "ab_first_mod"},
-        modules={"ab_first_mod": step_plugin("shared")},
-    )
-    make_dist(
-        "ab-second",
-        "2.2",
-        entry_points={"second": "ab_second_mod"},
-        modules={"ab_second_mod": step_plugin("shared")},
-    )
-    monkeypatch.setenv(ENV_LOAD, "first,second")
-    with pytest.raises(PluginLoadError) as caught:
-        Application().steps.names()
-    message = str(caught.value)
-    assert "step 'shared' is registered twice" in message
-    assert "plugin 'first' (ab-first 1.1)" in message
-    assert "plugin 'second' (ab-second 2.2)" in message
-    assert isinstance(caught.value.__cause__, DuplicateRegistrationError)
-
-
-def test_duplicate_name_outside_strict_mode_keeps_the_first(make_dist, monkeypatch, lenient):
-    make_dist(
-        "ab-one", entry_points={"one": "ab_one_mod"}, modules={"ab_one_mod": step_plugin("dup")}
-    )
-    make_dist(
-        "ab-two", entry_points={"two": "ab_two_mod"}, modules={"ab_two_mod": step_plugin("dup")}
-    )
-    monkeypatch.setenv(ENV_LOAD, "one,two")
-    app = loaded_app()
-    assert app.steps.registration("dup").origin.plugin in ("one", "two")
-    failed = [r for r in app.plugin_records() if r.failed]
-    assert len(failed) == 1
-    assert "registered twice" in (failed[0].error or "")
-
-
 def test_failing_observer_is_logged_and_others_still_receive_events(autobyteus_app, capsys):
     from autobyteus_core.workflow.events import EventType, WorkflowEvent
 
@@ -325,6 +286,20 @@ def test_empty_load_plugins_loads_no_external_plugin(three_dists, monkeypatch):
         "event_log",
         "local_executor",
     }
+
+
+def test_the_docs_say_what_an_empty_load_list_loads_and_how_to_block_a_default():
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[3]
+    contributing = " ".join((repo / "CONTRIBUTING.md").read_text(encoding="utf-8").split())
+    readme = " ".join((repo / "README.md").read_text(encoding="utf-8").split())
+    assert "empty loads no installed plugin) and leaves the core's default plugins on" in (
+        contributing
+    )
+    assert "or all three with `autobyteus-core`" in contributing
+    assert '"" for none), the core\'s defaults too' in readme
+    assert "empty loads none" not in contributing
 
 
 def test_load_plugins_warns_about_names_that_are_not_installed(three_dists, monkeypatch, capsys):

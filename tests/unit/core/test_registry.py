@@ -30,16 +30,40 @@ def test_items_are_kept_with_their_origin_and_listed_sorted():
     assert [r.item for r in registry.registrations()] == [1, 2]
 
 
-def test_duplicate_names_both_plugins_and_how_to_fix_it():
+def test_the_first_registration_keeps_the_name_and_the_error_names_both_plugins():
     registry: Registry[int] = Registry("step")
     registry.add("x", 1, FIRST)
     with pytest.raises(DuplicateRegistrationError) as caught:
         registry.add("x", 2, SECOND)
-    message = str(caught.value)
-    assert "plugin 'first' (first-dist 1.0)" in message
-    assert "plugin 'second' (second-dist 2.0)" in message
-    assert "AUTOBYTEUS_DISABLE_PLUGINS" in message
+    assert str(caught.value) == (
+        "step 'x' is already registered by plugin 'first' (first-dist 1.0)"
+    )
+    assert (caught.value.name, caught.value.owner) == ("x", FIRST)
     assert registry.get("x") == 1
+
+
+def test_replace_takes_a_name_over_and_removing_the_replacer_gives_it_back():
+    registry: Registry[int] = Registry("step")
+    registry.add("x", 1, FIRST)
+    entry = registry.add("x", 2, SECOND, replace=True)
+    assert entry.replaced is not None and entry.replaced.origin == FIRST
+    assert (registry.get("x"), registry.origin("x")) == (2, SECOND)
+    registry.remove_origin("second")
+    assert (registry.get("x"), registry.origin("x")) == (1, FIRST)
+
+
+def test_removing_the_replaced_plugin_keeps_the_replacement_without_it():
+    registry: Registry[int] = Registry("step")
+    registry.add("x", 1, FIRST)
+    registry.add("x", 2, SECOND, replace=True)
+    registry.remove_origin("first", "it broke")
+    assert registry.registration("x").replaced is None
+    registry.remove_origin("second", "it broke too")
+    assert "x" not in registry
+    assert registry.missing("x") == (
+        "step 'x' would come from plugin 'second' (second-dist 2.0), which failed to load: "
+        "it broke too"
+    )
 
 
 def test_unknown_name_lists_the_registered_ones():
