@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from autobyteus_core.deferred import Deferred
-from autobyteus_core.errors import ConfigurationError
+from autobyteus_core.errors import AutobyteusError, ConfigurationError, one_line
 from autobyteus_core.registry import DIRECT_ORIGIN, PluginOrigin, Registry, instance_name
 
 if TYPE_CHECKING:
@@ -65,7 +65,16 @@ class LLMIntegrationRegistry:
             raise ModelNotFoundError(
                 f"no LLM provider '{provider_name}' for model id '{model_id}'; providers: {known}"
             )
-        integration = self.providers.get(provider_name).create(model, settings)
+        registration = self.providers.registration(provider_name)
+        try:
+            integration = registration.item.create(model, settings)
+        except AutobyteusError:
+            raise
+        except Exception as exc:  # a plugin's bug or missing SDK: one line naming the plugin
+            raise ConfigurationError(
+                f"LLM provider '{provider_name}' of {registration.origin.describe()} could not "
+                f"create model '{model}': {one_line(exc)}"
+            ) from exc
         self._integrations[model_id] = integration
         return integration
 

@@ -202,3 +202,40 @@ def test_workflow_show(app: Any, project: dict[str, Path]) -> None:
     assert default.startswith("automated_coding:")
     assert "(no installed plugin registers this step)" in default
     assert not (project["workspace"] / ".autobyteus").exists()
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        ModuleNotFoundError("No module named 'vendor_sdk'"),
+        NotImplementedError("streaming only"),
+    ],
+)
+def test_a_provider_whose_create_raises_stops_the_run_with_exit_code_2(
+    app: Any, register_plugin: Any, project: dict[str, Path], exc: Exception
+) -> None:
+    from autobyteus_core import hookimpl
+    from autobyteus_core.llm.llm_provider import LLMProvider
+
+    class Failing(LLMProvider):
+        name = "failing"
+
+        def list_models(self, settings: Any) -> list[Any]:
+            return []
+
+        def create(self, model: str, settings: Any) -> Any:
+            raise exc
+
+    class Plugin:
+        @hookimpl
+        def register_llm_providers(self, register):  # type: ignore[no-untyped-def]
+            register(Failing())
+
+    register_plugin(Plugin(), "failing_plugin", distribution="ab-failing", version="0.2")
+    result = _run(app, project, "--model", "failing:big")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "Error: LLM provider 'failing' of plugin 'failing_plugin' (ab-failing 0.2) could not "
+        f"create model 'big': {type(exc).__name__}: {exc}"
+    )
+    assert not (project["workspace"] / ".autobyteus").exists()
