@@ -89,22 +89,24 @@ def _run_pip(command: list[str]) -> int:
 
 
 def fresh_plugin_records() -> list[dict[str, Any]]:
-    """``autobyteus plugins --json`` from a new interpreter (which sees what was just
-    installed); plugin failures are reported in the records, not raised."""
+    """``autobyteus plugins --check --json`` from a new interpreter (which sees what was just
+    installed, and imports everything registered by import path, so a wrong ``Deferred`` path
+    shows); plugin failures are reported in the records, not raised."""
     env = dict(os.environ, AUTOBYTEUS_STRICT_PLUGINS="0")
     proc = subprocess.run(
-        [sys.executable, "-m", "autobyteus_core.cli", "plugins", "--json"],
+        [sys.executable, "-m", "autobyteus_core.cli", "plugins", "--check", "--json"],
         capture_output=True,
         text=True,
         env=env,
         check=False,
     )
-    if proc.returncode != 0:
+    try:  # --check exits with 1 when any plugin failed: the records say which
+        records: list[dict[str, Any]] = json.loads(proc.stdout)
+    except ValueError:
         raise click.ClickException(
-            "could not list the installed plugins (autobyteus plugins --json failed):\n"
+            "could not list the installed plugins (autobyteus plugins --check --json failed):\n"
             + proc.stderr.strip()
-        )
-    records: list[dict[str, Any]] = json.loads(proc.stdout)
+        ) from None
     return records
 
 
@@ -134,18 +136,22 @@ def describe_plugin(record: dict[str, Any]) -> list[str]:
     return lines
 
 
-def report_changes(before: dict[str, str]) -> None:
+def report_changes(before: dict[str, str]) -> list[str]:
     """Print what each plugin distribution that is new (or at a new version) since ``before``
-    registered, as seen by a fresh process."""
+    registered, as seen by a fresh process; return those of them that failed to load."""
     changed = changed_distributions(before, plugin_versions())
     if not changed:
         click.echo("No new autobyteus plugin was installed.")
-        return
+        return []
     records = fresh_plugin_records()
+    failed = []
     for dist in changed:
         own = [r for r in records if canonical_name(str(r.get("distribution") or "")) == dist]
         lines = [line for r in own for line in describe_plugin(r)]
         click.echo("Installed " + "\n".join(lines or [f"{dist}, which no plugin record names"]))
+        if any(r.get("status") == "failed" for r in own):
+            failed.append(dist)
+    return failed
 
 
 @click.command("install")
@@ -179,7 +185,8 @@ def install_command(
     """Install plugins with pip into the environment autobyteus runs in.
 
     NAME may carry a version specifier (autobyteus-openai>=0.2) or be a path or URL. Afterwards,
-    lists what each newly installed plugin registered, and any that failed to load.
+    checks each newly installed plugin as `autobyteus plugins --check` does and lists what it
+    registered; exits with status 1 when one of them failed to load.
     """
     if not (names or editables or requirements):
         raise click.UsageError("name at least one plugin, -e PATH or -r FILE")
@@ -188,7 +195,37 @@ def install_command(
     code = _run_pip(pip_command("install", *args))
     if code != 0:
         raise SystemExit(code)
-    report_changes(before)
+    failed = report_changes(before)
+    if failed:
+        raise click.ClickException(
+            f"installed, but failed to load: {', '.join(failed)} (see above; "
+            f"autobyteus uninstall {' '.join(failed)} removes it)"
+        )
+
+
+def distribution_to_remove(name: str) -> str:
+    """The installed plugin distribution that ``name`` (a distribution or plugin name) names;
+    a name that is neither raises :class:`click.UsageError` listing what is installed."""
+    from autobyteus_core.plugin_inventory import installed_plugin_distributions
+    from autobyteus_core.plugins import normalise_name
+
+    installed = installed_plugin_distributions()
+    for dist in installed:
+        if dist.key == canonical_name(name):
+            return dist.name
+    for dist in installed:
+        plugin_names = [line.split("=", 1)[0].strip() for line in dist.entry_points]
+        if normalise_name(name) in {normalise_name(p) for p in plugin_names}:
+            click.echo(f"Plugin {name} comes from the distribution {dist.name}.", err=True)
+            return dist.name
+    listed = "; ".join(
+        f"{d.name} (plugin {', '.join(e.split('=', 1)[0].strip() for e in d.entry_points)})"
+        for d in installed
+    )
+    raise click.UsageError(
+        f"no installed plugin or plugin distribution is named {name!r}; installed: "
+        f"{listed or 'none'}"
+    )
 
 
 @click.command("uninstall")
@@ -197,14 +234,23 @@ def install_command(
 def uninstall_command(names: tuple[str, ...], yes: bool) -> None:
     """Uninstall plugins with pip from the environment autobyteus runs in.
 
-    Works even when the plugin is broken: no plugin is loaded to run this command.
+    NAME is a distribution name or a plugin name as `autobyteus plugins` shows it. Works even
+    when the plugin is broken: no plugin is loaded to run this command.
     """
+    import importlib.util
+
     if any(canonical_name(name) == CORE_DISTRIBUTION for name in names):
         raise click.UsageError(
             f"{CORE_DISTRIBUTION} runs this command; remove it with the tool that installed it"
         )
+    dists = [distribution_to_remove(name) for name in names]
+    if not yes and importlib.util.find_spec("pip") is not None and not sys.stdin.isatty():
+        raise click.UsageError(
+            "pip asks for confirmation and there is no terminal to answer it: use -y "
+            f"(autobyteus uninstall -y {' '.join(dists)})"
+        )
     before = plugin_versions()
-    code = _run_pip(pip_command("uninstall", *names, assume_yes=yes))
+    code = _run_pip(pip_command("uninstall", *dists, assume_yes=yes))
     if code != 0:
         raise SystemExit(code)
     after = plugin_versions()

@@ -54,8 +54,22 @@ def register_steps(register):
 """
 
 
-def write_plugin(root: Path, dist: str, version: str, source: str) -> Path:
-    """A minimal plugin distribution folder whose module is ``dist`` with ``_`` for ``-``."""
+#: Registers a step by an import path that does not exist: only importing it shows the mistake.
+WRONG_PATH_PLUGIN = """
+from autobyteus_core import Deferred, hookimpl
+
+
+@hookimpl
+def register_steps(register):
+    register(Deferred("abt_lazy", "abt_wrong_path.nowhere:LazyStep"))
+"""
+
+
+def write_plugin(
+    root: Path, dist: str, version: str, source: str, plugin_name: str | None = None
+) -> Path:
+    """A minimal plugin distribution folder whose module is ``dist`` with ``_`` for ``-``, and
+    whose plugin (entry-point) name is ``plugin_name``, by default the module's."""
     package = dist.replace("-", "_")
     folder = root / f"{dist}-{version}"
     (folder / package).mkdir(parents=True)
@@ -73,7 +87,7 @@ def write_plugin(root: Path, dist: str, version: str, source: str) -> Path:
             dependencies = ["autobyteus-core"]
 
             [project.entry-points.autobyteus]
-            {package} = "{package}"
+            {plugin_name or package} = "{package}"
             """
         ),
         encoding="utf-8",
@@ -135,7 +149,9 @@ def test_a_broken_plugin_is_reported_and_never_blocks_install_or_uninstall(
     broken = write_plugin(tmp_path, "abt-broken", "1.0.0", BROKEN_PLUGIN)
     good = write_plugin(tmp_path, "abt-fine", "0.2.0", STEP_PLUGIN.format(step="abt_fine"))
 
-    installed = venv.autobyteus("install", broken, env=strict_env)
+    installed = venv.autobyteus("install", broken, env=strict_env, check=False)
+    assert installed.returncode == 1
+    assert "Error: installed, but failed to load: abt-broken" in installed.stderr
     assert "Installed plugin 'abt_broken' (abt-broken 1.0.0) FAILED to load" in installed.stdout
     assert "abt_broken cannot be imported" in installed.stdout
     assert "remove it with: autobyteus uninstall abt-broken" in installed.stdout
@@ -196,7 +212,8 @@ def test_a_plugin_for_another_plugin_api_is_refused_naming_both_versions(
 ) -> None:
     source = write_plugin(tmp_path, "abt-future", "3.0.0", FUTURE_PLUGIN)
 
-    installed = venv.autobyteus("install", source)
+    installed = venv.autobyteus("install", source, check=False)
+    assert installed.returncode == 1
     assert "(abt-future 3.0.0) FAILED to load" in installed.stdout
     assert ">=2,<3" in installed.stdout and PLUGIN_API_VERSION in installed.stdout
 
@@ -214,3 +231,89 @@ def test_a_plugin_for_another_plugin_api_is_refused_naming_both_versions(
     assert "scripted_provider" in providers.stdout
     assert "python_workspace" not in providers.stdout
     venv.autobyteus("uninstall", "-y", "abt-future")
+
+
+def test_install_imports_what_was_registered_by_path_and_fails_on_a_wrong_path(
+    venv: Venv, tmp_path: Path
+) -> None:
+    source = write_plugin(tmp_path, "abt-wrong-path", "0.1.0", WRONG_PATH_PLUGIN)
+
+    installed = venv.autobyteus("install", source, check=False)
+
+    assert installed.returncode == 1
+    assert "Installed plugin 'abt_wrong_path' (abt-wrong-path 0.1.0) FAILED to load" in (
+        installed.stdout
+    )
+    assert "step 'abt_lazy' of plugin 'abt_wrong_path'" in installed.stdout
+    assert "'abt_wrong_path.nowhere:LazyStep'" in installed.stdout
+    assert "Error: installed, but failed to load: abt-wrong-path" in installed.stderr
+    venv.autobyteus("uninstall", "-y", "abt-wrong-path")
+
+
+def test_uninstall_takes_the_plugin_name_and_refuses_unknown_names_and_a_missing_terminal(
+    venv: Venv, tmp_path: Path
+) -> None:
+    source = write_plugin(
+        tmp_path, "abt-shout-dist", "0.1.0", STEP_PLUGIN.format(step="shout"), "shout"
+    )
+    venv.autobyteus("install", source)
+
+    unknown = venv.autobyteus("uninstall", "-y", "whisper", check=False)
+    assert unknown.returncode == 2
+    assert "no installed plugin or plugin distribution is named 'whisper'" in unknown.stderr
+    assert "abt-shout-dist (plugin shout)" in unknown.stderr
+
+    asked = venv.run(venv.bin("autobyteus"), "uninstall", "shout", input="", check=False)
+    assert asked.returncode == 2
+    assert "no terminal to answer it: use -y (autobyteus uninstall -y abt-shout-dist)" in (
+        asked.stderr
+    )
+    assert "Traceback" not in asked.stderr and "EOFError" not in asked.stderr
+    assert any("abt-shout-dist" in line for line in frozen(venv))
+
+    removed = venv.autobyteus("uninstall", "-y", "shout")
+    assert "Plugin shout comes from the distribution abt-shout-dist." in removed.stderr
+    assert "Removed plugin abt-shout-dist 0.1.0" in removed.stdout
+    assert not any("abt-shout-dist" in line for line in frozen(venv))
+
+
+def test_precedence_does_not_depend_on_the_order_pip_laid_the_plugins_out(
+    venv: Venv, tmp_path: Path
+) -> None:
+    """A third-party plugin that registers a first-party step name, and sorts before it, never
+    knocks the first-party plugin out; between third-party plugins the distribution name
+    decides."""
+    early = write_plugin(
+        tmp_path,
+        "abt-aaa-early",
+        "0.1.0",
+        STEP_PLUGIN.format(step="implementation").replace(
+            "register(GreetStep)",
+            "register(GreetStep)\n    register(type('Own', (BaseStep,), {'name': 'abt_own'}))",
+        ),
+    )
+    late = write_plugin(tmp_path, "abt-zzz-late", "0.1.0", STEP_PLUGIN.format(step="abt_own"))
+    coding_steps = REPO / "plugins" / "autobyteus-coding-steps"
+    venv.autobyteus("install", late, early, coding_steps)
+    lenient = {"AUTOBYTEUS_STRICT_PLUGINS": "0", "AUTOBYTEUS_LOG_FORMAT": "json"}
+
+    steps = venv.autobyteus("steps", "--json", env=lenient)
+    owners = {s["name"]: s["plugin"] for s in json.loads(steps.stdout)}
+    assert owners["implementation"] == "coding_steps"
+    assert owners["abt_own"] == "abt_aaa_early"
+    assert {"requirement", "architecture_design", "test_generation", "run_tests"} <= set(owners)
+    refusals = [json.loads(line) for line in steps.stderr.splitlines() if line.strip()]
+    assert [(w["plugin"], w["refused"], w["owner"]) for w in refusals] == [
+        ("abt_aaa_early", "implementation", "coding_steps"),
+        ("abt_zzz_late", "abt_own", "abt_aaa_early"),
+    ]
+    workflows = json.loads(venv.autobyteus("workflows", "--json", env=lenient).stdout)
+    coding = next(w for w in workflows if w["name"] == "automated_coding")
+    assert coding["missing_steps"] == []
+    records = {
+        r["name"]: r for r in json.loads(venv.autobyteus("plugins", "--json", env=lenient).stdout)
+    }
+    assert records["coding_steps"]["status"] == "loaded"
+    assert records["abt_aaa_early"]["refused"] == {"steps": ["implementation"]}
+    assert records["abt_aaa_early"]["registered"] == {"steps": ["abt_own"]}
+    venv.autobyteus("uninstall", "-y", "abt-aaa-early", "abt-zzz-late", "autobyteus-coding-steps")
