@@ -172,7 +172,11 @@ def _report_end(run: RunState) -> NoReturn:
     from autobyteus_core.workflow.workflow_status import WorkflowStatus
 
     if run.status is WorkflowStatus.SUCCEEDED:
-        echo(f"Run {run.run_id} succeeded.")
+        if run.tests_run is False:
+            echo(f"Warning: the tests never ran: {run.state.tests_not_run}", err=True)
+            echo(f"Run {run.run_id} succeeded without running its tests.")
+        else:
+            echo(f"Run {run.run_id} succeeded.")
         raise SystemExit(0)
     echo(f"Run {run.run_id} {run.display_status}: {run.error or 'no details'}", err=True)
     echo(f"Continue it with: autobyteus resume {run.run_id}", err=True)
@@ -378,6 +382,8 @@ def show_command(run_id: str, workspace: Path, as_json: bool) -> None:
     echo(f"Requirement: {_short(run.state.requirement, 200)}")
     if run.error:
         echo(f"Error:       {run.error}")
+    if run.tests_run is False:
+        echo(f"Tests:       not run: {run.state.tests_not_run}")
     print_summary(run)
     if run.state.subtasks:
         print_table(

@@ -118,7 +118,17 @@ class RunState(BaseModel):
             "updated_at": self.updated_at,
             "usage": {**self.usage.model_dump(), "total_tokens": self.usage.total_tokens},
             "files": len({f.path for f in self.files}),
+            "tests_run": self.tests_run,
+            "tests_not_run": self.state.tests_not_run,
         }
+
+    @property
+    def tests_run(self) -> bool | None:
+        """False when a step said the tests never ran, True when test results were recorded,
+        None when no step runs tests."""
+        if self.state.tests_not_run is not None:
+            return False
+        return True if self.state.test_results else None
 
 
 def process_alive(pid: int) -> bool:

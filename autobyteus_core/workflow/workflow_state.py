@@ -22,4 +22,8 @@ class WorkflowState(BaseModel):
     files_written: list[str] = Field(default_factory=list)
     test_files: list[str] = Field(default_factory=list)
     test_results: list[dict[str, Any]] = Field(default_factory=list)
+    #: Why the tests never ran (no test command for the workspace type...); None when they ran
+    #: or no step runs tests. A run that succeeded without them must not look like one that
+    #: passed them: ``autobyteus run`` warns and ``show --json`` reports ``tests_run: false``.
+    tests_not_run: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)

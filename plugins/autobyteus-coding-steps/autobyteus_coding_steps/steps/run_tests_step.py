@@ -216,8 +216,16 @@ class RunTestsStep(CodingStep):
         context.state.test_results = [
             r for r in context.state.test_results if r.get("step_id") != context.step_id
         ]
+        context.state.tests_not_run = None
         if not command:
-            return StepResult(summary="skipped: this workspace type has no test command")
+            kind = context.workspace.project_type
+            why = (
+                f"workspace type '{kind}' has no test command"
+                if kind
+                else ("no workspace type was detected, so there is no test command")
+            )
+            context.state.tests_not_run = why
+            return StepResult(summary=f"tests not run: {why}", output={"tests_run": False})
         last: Failure | None = None
         insist = stalled = False
         fixes = round_number = 0
