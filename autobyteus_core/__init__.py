@@ -51,6 +51,8 @@ _LAZY: dict[str, str] = {
     "PluginSettings": "autobyteus_core.settings",
     "configure_logging": "autobyteus_core.logging",
     "get_logger": "autobyteus_core.logging",
+    # the register callback of the register_* hooks (a type for hints)
+    "Register": "autobyteus_core.hookspecs",
     # commands (register_commands)
     "get_app": "autobyteus_core.cli.context",
     # batch executors (register_executors)
@@ -157,6 +159,7 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     from autobyteus_core.cli.context import get_app
     from autobyteus_core.default_plugins.python_workspace import python_workspace
     from autobyteus_core.errors import AutobyteusError, ConfigurationError, PluginLoadError
+    from autobyteus_core.hookspecs import Register
     from autobyteus_core.llm.errors import (
         LLMAuthenticationError,
         LLMBadRequestError,

@@ -1,59 +1,53 @@
-"""A run whose tests never ran (its workspace type has no test command) does not look like one
+"""A run whose tests never ran (no workspace type, so no test command) does not look like one
 whose tests passed: the step says so, ``autobyteus run`` warns, ``show --json`` reports it."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
-
-import autobyteus_coding_steps.plugin
-from click.testing import CliRunner
-
-from autobyteus_core import hookimpl
-from autobyteus_core.cli import cli
-from autobyteus_core.workspace.workspace_type import WorkspaceType
 
 
-class NoTestsWorkspace:
-    @hookimpl
-    def register_workspace_settings(self, register):  # type: ignore[no-untyped-def]
-        register(WorkspaceType(name="notes", detect_files=("NOTES.txt",), priority=50))
+def autobyteus(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "AUTOBYTEUS_LOAD_PLUGINS": "coding_steps",
+        "AUTOBYTEUS_DISABLE_PLUGINS": "python_workspace",  # the only type with a test command
+        "AUTOBYTEUS_LOG_FORMAT": "json",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "autobyteus_core.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )
 
 
-def test_a_run_without_a_test_command_says_its_tests_never_ran(
-    autobyteus_app: Any, register_plugin: Any, tmp_path: Path
-) -> None:
-    register_plugin(autobyteus_coding_steps.plugin)
-    register_plugin(NoTestsWorkspace(), "notes_workspace")
+def test_a_run_without_a_test_command_says_its_tests_never_ran(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"
-    workspace.mkdir()
-    (workspace / "NOTES.txt").write_text("notes\n", encoding="utf-8")
     flow = tmp_path / "flow.toml"
     flow.write_text('name = "only-tests"\n[steps.run_tests]\nstep = "run_tests"\n')
     replies = tmp_path / "replies.json"
     replies.write_text("[]", encoding="utf-8")
+    why = "no workspace type was detected, so there is no test command"
 
-    def invoke(*args: str) -> Any:
-        return CliRunner().invoke(
-            cli, list(args), obj={"app": autobyteus_app}, catch_exceptions=False
-        )
-
-    ran = invoke(
+    ran = autobyteus(
         "run", "anything", "-w", str(workspace), "--workflow", str(flow),
-        "--model", f"scripted:{replies}",
+        "--model", f"scripted:{replies}", cwd=tmp_path,
     )  # fmt: skip
-    assert ran.exit_code == 0, ran.output
-    assert "Warning: the tests never ran: workspace type 'notes' has no test command" in (
-        ran.stderr
-    )
-    assert "succeeded without running its tests." in ran.stdout
-    assert "run_tests succeeded: tests not run: workspace type 'notes' has no test command" in (
-        ran.stderr
-    )
 
-    shown = json.loads(invoke("show", "last", "--json", "-w", str(workspace)).stdout)
+    assert ran.returncode == 0, ran.stderr
+    assert f"Warning: the tests never ran: {why}" in ran.stderr
+    assert f"run_tests succeeded: tests not run: {why}" in ran.stderr
+    assert "succeeded without running its tests." in ran.stdout
+    shown = json.loads(
+        autobyteus("show", "last", "--json", "-w", str(workspace), cwd=tmp_path).stdout
+    )
     assert shown["status"] == "succeeded"
-    assert shown["tests_run"] is False
-    assert shown["tests_not_run"] == "workspace type 'notes' has no test command"
-    assert "Tests:       not run" in invoke("show", "last", "-w", str(workspace)).stdout
+    assert (shown["tests_run"], shown["tests_not_run"]) == (False, why)
+    text = autobyteus("show", "last", "-w", str(workspace), cwd=tmp_path).stdout
+    assert f"Tests:       not run: {why}" in text

@@ -43,14 +43,21 @@ def lenient(monkeypatch: pytest.MonkeyPatch) -> None:
     reset_logging()
 
 
-def steps_dist(make_dist, dist: str, *names: str) -> str:  # type: ignore[no-untyped-def]
-    module = dist.replace("-", "_") + "_mod"
+def steps_dist(make_dist, dist: str, *names: str, plugin: str = "") -> str:  # type: ignore[no-untyped-def]
+    plugin = plugin or dist.replace("-", "_")
+    module = plugin + "_mod"
     make_dist(
         dist,
-        entry_points={dist.replace("-", "_"): module},
+        entry_points={plugin: module},
         modules={module: STEPS_PLUGIN.format(names=list(names), dist=dist)},
     )
-    return dist.replace("-", "_")
+    return plugin
+
+
+def first_party(make_dist, *names: str) -> str:  # type: ignore[no-untyped-def]
+    """A distribution named like the repository's coding-steps plugin (so these tests also run
+    where that plugin is not installed), under a plugin name of its own."""
+    return steps_dist(make_dist, "autobyteus-coding-steps", *names, plugin="ab_first_party")
 
 
 def warnings(err: str) -> list[dict[str, str]]:
@@ -66,23 +73,23 @@ def test_a_first_party_plugin_keeps_its_name_and_the_newcomer_keeps_its_other_st
 ):
     # "aaa" sorts before every first-party distribution, as the plugin in the issue did
     early = steps_dist(make_dist, "aaa-early", "implementation", "aaa_only")
-    monkeypatch.setenv(ENV_LOAD, f"{early},coding_steps")
+    first = first_party(make_dist, "requirement", "implementation", "run_tests")
+    monkeypatch.setenv(ENV_LOAD, f"{early},{first}")
     app = Application()
-    assert app.steps.origin("implementation").plugin == "coding_steps"
+    assert app.steps.origin("implementation").plugin == first
     assert app.steps.origin("aaa_only").plugin == early
     assert {"requirement", "run_tests"} <= set(app.steps.names())
-    assert "automated_coding" in app.workflows
     newcomer = record(app, early)
     assert newcomer.status == "loaded"
     assert newcomer.registered == {"steps": ["aaa_only"]}
     assert newcomer.refused == {"steps": ["implementation"]}
-    assert not record(app, "coding_steps").failed
+    assert not record(app, first).failed
     (warning,) = warnings(capsys.readouterr().err)
     assert warning["event"] == (
         "autobyteus plugin 'aaa_early' (aaa-early 1.0) registered step 'implementation', which "
-        "plugin 'coding_steps' (autobyteus-coding-steps 0.1.0) already registered: coding_steps "
-        "keeps it, and aaa_early's other registrations stay; to use aaa_early's, disable the "
-        "other with AUTOBYTEUS_DISABLE_PLUGINS=coding_steps"
+        "plugin 'ab_first_party' (autobyteus-coding-steps 1.0) already registered: "
+        "ab_first_party keeps it, and aaa_early's other registrations stay; to use aaa_early's, "
+        "disable the other with AUTOBYTEUS_DISABLE_PLUGINS=ab_first_party"
     )
 
 
@@ -147,21 +154,22 @@ def test_replace_takes_the_name_over_is_shown_and_undone_when_the_replacer_fails
     from autobyteus_core.cli import cli
 
     steps_dist(make_dist, "ab-better", "implementation=replace")
-    monkeypatch.setenv(ENV_LOAD, "coding_steps,ab-better")
+    first = first_party(make_dist, "implementation")
+    monkeypatch.setenv(ENV_LOAD, f"{first},ab-better")
     app = Application()
     assert app.steps.origin("implementation").plugin == "ab_better"
     replacer = record(app, "ab_better")
     assert replacer.replaces == [
-        "step 'implementation' from plugin 'coding_steps' (autobyteus-coding-steps 0.1.0)"
+        "step 'implementation' from plugin 'ab_first_party' (autobyteus-coding-steps 1.0)"
     ]
     assert capsys.readouterr().err == ""  # replacing on purpose is no warning
     result = CliRunner().invoke(cli, ["plugins"], env={"COLUMNS": "200"})
-    assert "replaces step 'implementation' from plugin 'coding_steps'" in result.output
+    assert "replaces step 'implementation' from plugin 'ab_first_party'" in result.output
     as_json = CliRunner().invoke(cli, ["plugins", "--json"])
     entry = next(r for r in json.loads(as_json.output) if r["name"] == "ab_better")
     assert entry["replaces"] == replacer.replaces
     app.host.fail(replacer, "failed later", RuntimeError("boom"))
-    assert app.steps.origin("implementation").plugin == "coding_steps"
+    assert app.steps.origin("implementation").plugin == first
 
 
 def test_a_name_of_a_plugin_that_failed_says_where_it_would_come_from(autobyteus_app, lenient):
