@@ -34,6 +34,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "resume": "autobyteus_core.cli.run_commands:resume_command",
     "workflow": "autobyteus_core.cli.run_commands:workflow_group",
     "batch": "autobyteus_core.cli.batch_commands:batch_group",
+    "workspace": "autobyteus_core.cli.workspace_commands:workspace_command",
 }
 
 _PLUGIN_COMMANDS = "plugin_commands"

@@ -20,4 +20,5 @@ SHORT_HELP: dict[str, str] = {
     "resume": "Continue a stopped run; recorded LLM replies are reused, never paid twice.",
     "workflow": "Inspect the configured workflow.",
     "batch": "Run many workflows at once, resumable, and follow them.",
+    "workspace": "Show which workspace type a folder gets, and why.",
 }

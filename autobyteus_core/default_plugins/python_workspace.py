@@ -22,6 +22,8 @@ def python_workspace() -> WorkspaceType:
         priority=10,
         default_for_empty=True,
         test_command=("{python}", "-m", "pytest", "-q", "-p", "no:cacheprovider"),
+        test_framework="pytest",
+        test_file_pattern="test_{module}.py",
         source_dir=".",
         test_dir="tests",
         file_extensions=(".py",),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -78,9 +77,7 @@ class WorkspaceSetting:
     @property
     def test_command(self) -> list[str]:
         """The argv that runs the project's tests, ``{python}`` replaced by this interpreter."""
-        if self.workspace_type is None:
-            return []
-        return [arg.replace("{python}", sys.executable) for arg in self.workspace_type.test_command]
+        return self.workspace_type.test_argv() if self.workspace_type else []
 
     @property
     def source_dir(self) -> str:

@@ -13,7 +13,11 @@ class WorkspaceType(BaseModel):
     ``detect_files`` are file names whose presence at the workspace root marks this type (an empty
     workspace matches the type with the highest ``priority`` that sets ``default_for_empty``).
     ``test_command`` is an argv list; ``{python}`` in it is replaced by the interpreter that runs
-    autobyteus. ``layout_conventions`` is prose shown to the LLM in prompts.
+    autobyteus. ``test_framework`` names the framework tests are written for (``pytest``,
+    ``jest``...) and ``test_file_pattern`` how a test file of module ``{module}`` is named in
+    ``test_dir`` (``test_{module}.py``, ``{module}.test.js``): a step that writes tests serves
+    the frameworks it knows and refuses the others. ``layout_conventions`` is prose shown to the
+    LLM in prompts.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -24,10 +28,18 @@ class WorkspaceType(BaseModel):
     priority: int = 0
     default_for_empty: bool = False
     test_command: tuple[str, ...] = ()
+    test_framework: str = ""
+    test_file_pattern: str = ""
     source_dir: str = "."
     test_dir: str = "tests"
     file_extensions: tuple[str, ...] = ()
     layout_conventions: str = ""
+
+    def test_argv(self) -> list[str]:
+        """:attr:`test_command` with ``{python}`` replaced by the interpreter running autobyteus."""
+        import sys
+
+        return [arg.replace("{python}", sys.executable) for arg in self.test_command]
 
     def detects(self, root: Path) -> bool:
         """Whether the folder ``root`` looks like a project of this type."""

@@ -28,6 +28,7 @@ CASES = {
     "step": ("autobyteus-shout", "steps", "shout"),
     "provider": ("echo-llm", "llm_providers", "echo_llm"),
     "workspace": ("autobyteus-node-ws", "workspace_settings", "node_ws"),
+    "observer": ("autobyteus-audit-observer", None, None),  # registers nothing
 }
 
 
@@ -91,6 +92,25 @@ def test_names_are_derived_from_the_one_given() -> None:
         ident="big_shout",
         class_prefix="BigShout",
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "prefix"),
+    [("autobyteus-docs-step", "Docs"), ("echo-provider", "Echo"), ("big-shout", "BigShout")],
+)
+def test_class_names_do_not_repeat_the_kind(name: str, prefix: str) -> None:
+    assert PluginNames.from_name(name).class_prefix == prefix
+    files = render_plugin(name, "step")
+    step = next(text for path, text in files.items() if path.name == "step.py")
+    assert f"class {prefix}Step(" in step
+    assert "StepStep" not in step
+
+
+def test_an_observer_plugin_writes_events_into_the_run_folder(tmp_path: Path) -> None:
+    files = render_plugin("autobyteus-audit", "observer")
+    init = next(text for path, text in files.items() if path.name == "__init__.py")
+    assert "def workflow_event(event: WorkflowEvent) -> None:" in init
+    assert 'LOG_NAME = "audit.jsonl"' in init
 
 
 @pytest.mark.parametrize(
@@ -165,4 +185,7 @@ def test_generated_plugin_installs_passes_its_tests_and_is_listed(
     assert record["distribution"] == names.distribution
     assert record["version"] == "0.1.0"
     assert record["status"] == "loaded", record
-    assert record["registered"][registry] == [registered]
+    if registry is None:
+        assert (record["registered"], record["hooks"]) == ({}, [KINDS[kind][0]])
+    else:
+        assert record["registered"][registry] == [registered]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,7 @@ def register_steps(register):
 #: Touches $ABT_MARKER when imported, then fails: proves whether a command loaded plugins.
 BROKEN_PLUGIN = """
 import os
+import subprocess
 from pathlib import Path
 
 Path(os.environ["ABT_MARKER"]).touch()
@@ -118,6 +120,16 @@ def strict_env(tmp_path: Path) -> dict[str, str]:
     return {"AUTOBYTEUS_STRICT_PLUGINS": "1", "ABT_MARKER": str(tmp_path / "imported")}
 
 
+def install_failing(
+    venv: Venv, source: Path, dist: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``autobyteus install`` of a plugin that fails to load: status 1 and an error naming it."""
+    installed = venv.autobyteus("install", source, env=env, check=False)
+    assert installed.returncode == 1
+    assert f"Error: installed, but failed to load: {dist}" in installed.stderr
+    return installed
+
+
 def frozen(venv: Venv) -> list[str]:
     return venv.autobyteus("plugins", "--freeze").stdout.splitlines()
 
@@ -149,9 +161,7 @@ def test_a_broken_plugin_is_reported_and_never_blocks_install_or_uninstall(
     broken = write_plugin(tmp_path, "abt-broken", "1.0.0", BROKEN_PLUGIN)
     good = write_plugin(tmp_path, "abt-fine", "0.2.0", STEP_PLUGIN.format(step="abt_fine"))
 
-    installed = venv.autobyteus("install", broken, env=strict_env, check=False)
-    assert installed.returncode == 1
-    assert "Error: installed, but failed to load: abt-broken" in installed.stderr
+    installed = install_failing(venv, broken, "abt-broken", env=strict_env)
     assert "Installed plugin 'abt_broken' (abt-broken 1.0.0) FAILED to load" in installed.stdout
     assert "abt_broken cannot be imported" in installed.stdout
     assert "remove it with: autobyteus uninstall abt-broken" in installed.stdout
@@ -212,8 +222,7 @@ def test_a_plugin_for_another_plugin_api_is_refused_naming_both_versions(
 ) -> None:
     source = write_plugin(tmp_path, "abt-future", "3.0.0", FUTURE_PLUGIN)
 
-    installed = venv.autobyteus("install", source, check=False)
-    assert installed.returncode == 1
+    installed = install_failing(venv, source, "abt-future")
     assert "(abt-future 3.0.0) FAILED to load" in installed.stdout
     assert ">=2,<3" in installed.stdout and PLUGIN_API_VERSION in installed.stdout
 
@@ -238,15 +247,13 @@ def test_install_imports_what_was_registered_by_path_and_fails_on_a_wrong_path(
 ) -> None:
     source = write_plugin(tmp_path, "abt-wrong-path", "0.1.0", WRONG_PATH_PLUGIN)
 
-    installed = venv.autobyteus("install", source, check=False)
+    installed = install_failing(venv, source, "abt-wrong-path")
 
-    assert installed.returncode == 1
     assert "Installed plugin 'abt_wrong_path' (abt-wrong-path 0.1.0) FAILED to load" in (
         installed.stdout
     )
     assert "step 'abt_lazy' of plugin 'abt_wrong_path'" in installed.stdout
     assert "'abt_wrong_path.nowhere:LazyStep'" in installed.stdout
-    assert "Error: installed, but failed to load: abt-wrong-path" in installed.stderr
     venv.autobyteus("uninstall", "-y", "abt-wrong-path")
 
 

@@ -11,6 +11,8 @@ from autobyteus_core import PLUGIN_API_VERSION, hookimpl
 from autobyteus_core.app import Application
 from autobyteus_core.errors import PluginLoadError
 from autobyteus_core.plugins import ENV_DISABLE, ENV_LOAD, ENV_STRICT
+from autobyteus_core.workflow.errors import UnknownStepError
+from autobyteus_core.workflow.workflow import Workflow
 
 STEP_PLUGIN = """
 from autobyteus_core import hookimpl
@@ -208,11 +210,19 @@ def test_exception_inside_register_hook_drops_everything_that_plugin_registered(
         def register_workflows(self, register):  # type: ignore[no-untyped-def]
             raise RuntimeError("workflow table is corrupt")
 
-    rec = autobyteus_app.add_plugin(Plugin(), "half_plugin")
+    rec = autobyteus_app.add_plugin(Plugin(), "half_plugin", distribution="ab-half", version="0.3")
     autobyteus_app.fill_all()
     assert rec.status == "failed"
     assert rec.error == "RuntimeError: workflow table is corrupt"
     assert "half" not in autobyteus_app.steps
+    # a run that needs the dropped step says where it would have come from, and why it did not
+    workflow = Workflow.from_steps(["half"], app=autobyteus_app, workspace=".", model="scripted:x")
+    with pytest.raises(UnknownStepError) as caught:
+        workflow.initialize_steps()
+    assert str(caught.value) == (
+        "step 'half': step 'half' would come from plugin 'half_plugin' (ab-half 0.3), which "
+        "failed to load: RuntimeError: workflow table is corrupt"
+    )
     assert rec.registered == {}
     assert "python" in autobyteus_app.workspace_types  # the other plugins are untouched
     assert "raised in register_workflows" in capsys.readouterr().err

@@ -34,7 +34,7 @@ from autobyteus_core import (
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
-    from autobyteus_core import WorkflowContext
+    from autobyteus_core import WorkflowContext, WorkspaceSetting
 
 
 def generated_modules(context: WorkflowContext) -> dict[str, str]:
@@ -62,6 +62,21 @@ def module_sources(context: WorkflowContext, modules: dict[str, str]) -> dict[st
         if content is not None:
             sources[module] = content
     return sources
+
+
+def unserved_framework(workspace: WorkspaceSetting) -> str | None:
+    """Why this step cannot write the tests of ``workspace`` (it writes pytest files only), or
+    None when its workspace type's test framework is pytest."""
+    kind = workspace.workspace_type
+    framework = kind.test_framework if kind else ""
+    if framework == "pytest":
+        return None
+    what = f"workspace type '{kind.name}'" if kind else "this workspace (no workspace type)"
+    uses = f"uses {framework}" if framework else "declares no test_framework"
+    return (
+        f"test_generation writes pytest tests (test_<module>.py), but {what} {uses}; turn "
+        "generate_tests off, or use a step that writes tests for that framework"
+    )
 
 
 def target_test_path(path: str, test_dir: str, taken: set[str]) -> str:
@@ -112,6 +127,9 @@ class TestGenerationStep(CodingStep):
         if not options.generate_tests:
             return StepResult(summary="skipped: generate_tests is off")
         workspace = context.workspace
+        refusal = unserved_framework(workspace)
+        if refusal:
+            raise StepFailedError(refusal)
         modules = generated_modules(context)
         sources = module_sources(context, modules)
         progress = StepProgress(context)
