@@ -43,5 +43,9 @@ class WorkflowEvent(BaseModel):
     type: EventType
     run_id: str
     step_id: str | None = None
+    #: The workspace root and the run's folder (``<workspace>/.autobyteus/runs/<run-id>/``),
+    #: absolute, so an observer knows where to write (the run folder is git-ignored).
+    workspace: str | None = None
+    run_dir: str | None = None
     timestamp: float = Field(default_factory=time.time)
     data: dict[str, Any] = Field(default_factory=dict)

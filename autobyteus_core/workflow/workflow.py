@@ -635,7 +635,14 @@ class Workflow:
     def emit(self, type: EventType, step_id: str | None = None, **data: Any) -> None:
         """Send an event to the listeners and the ``workflow_event`` hook; an observer that
         raises is logged and never stops the run."""
-        event = WorkflowEvent(type=type, run_id=self.run_id, step_id=step_id, data=data)
+        event = WorkflowEvent(
+            type=type,
+            run_id=self.run_id,
+            step_id=step_id,
+            workspace=str(self.workspace_root),
+            run_dir=str(self.run_dir),
+            data=data,
+        )
         for listener in list(self.listeners):
             try:
                 listener(event)
