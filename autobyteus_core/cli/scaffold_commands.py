@@ -21,7 +21,8 @@ def plugin_group() -> None:
     type=click.Choice(list(KINDS)),
     default="step",
     show_default=True,
-    help="What the plugin adds: a workflow step, an LLM provider or a workspace type.",
+    help="What the plugin adds: a workflow step, an LLM provider, a workspace type or an "
+    "observer of workflow events.",
 )
 @click.option(
     "--dir",

@@ -20,7 +20,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "step": ("register_steps", "workflow step"),
     "provider": ("register_llm_providers", "LLM provider"),
     "workspace": ("register_workspace_settings", "workspace type"),
+    "observer": ("workflow_event", "workflow event observer"),
 }
+
+#: A last word of the name that the generated class names already say (``docs-step`` makes
+#: ``DocsStep``, not ``DocsStepStep``).
+_KIND_WORDS = ("step", "provider", "workspace", "observer", "plugin")
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _PREFIX = "autobyteus-"
@@ -57,7 +62,10 @@ class PluginNames:
         ident = short.replace("-", "_")
         if keyword.iskeyword(package) or keyword.iskeyword(ident):
             raise ScaffoldError(f"invalid plugin name {name!r}: it is a Python keyword")
-        class_prefix = "".join(part.capitalize() for part in ident.split("_"))
+        words = ident.split("_")
+        if len(words) > 1 and words[-1] in _KIND_WORDS:
+            words = words[:-1]
+        class_prefix = "".join(word.capitalize() for word in words)
         return cls(distribution, package, short, ident, class_prefix)
 
 
