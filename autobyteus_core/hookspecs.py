@@ -102,7 +102,7 @@ def register_workflows(register: Register[WorkflowDefinition]) -> None:
 
 
 @hookspec
-def register_executors(register: Callable[[Executor | Deferred], None]) -> None:
+def register_executors(register: Register[Executor]) -> None:
     """Register batch executors.
 
     Call ``register(executor)`` with an :class:`~autobyteus_core.batch.executor.Executor`
