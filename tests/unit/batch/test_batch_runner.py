@@ -63,7 +63,9 @@ async def test_a_plugin_executor_runs_the_batch(
 
 
 def test_a_plugin_cannot_take_the_local_executors_name(register_plugin) -> None:
-    with pytest.raises(PluginLoadError, match="executor 'local' is registered twice"):
+    with pytest.raises(
+        PluginLoadError, match="registered executor 'local', which plugin 'local_executor'"
+    ):
         register_plugin(ShadowsLocal(), "shadow")
 
 
