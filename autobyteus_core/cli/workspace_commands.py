@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from autobyteus_core.cli.context import get_app
-from autobyteus_core.cli.output import echo_json, print_table
+from autobyteus_core.cli.output import echo, echo_json, print_table
 
 
 @click.command("workspace")
@@ -42,23 +42,23 @@ def workspace_command(ctx: click.Context, directory: Path, as_json: bool) -> Non
         echo_json(choice.to_dict(test_command))
         return
     missing = "" if root.is_dir() else " (does not exist yet: judged as an empty folder)"
-    click.echo(f"Workspace: {root}{missing}")
+    echo(f"Workspace: {root}{missing}")
     if choice.chosen is None or kind is None:
-        click.echo(f"Type:      none: {choice.rule}")
+        echo(f"Type:      none: {choice.rule}")
     else:
-        click.echo(f"Type:      {kind.name}, from {choice.chosen.origin.describe()}")
-        click.echo(f"Rule:      {choice.rule}")
+        echo(f"Type:      {kind.name}, from {choice.chosen.origin.describe()}")
+        echo(f"Rule:      {choice.rule}")
         tests = " ".join(test_command) or "none: this type has no test command, so no test runs"
-        click.echo(f"Tests:     {tests}")
+        echo(f"Tests:     {tests}")
         if kind.test_framework:
             pattern = (
                 f", files {kind.test_dir}/{kind.test_file_pattern}"
                 if kind.test_file_pattern
                 else ""
             )
-            click.echo(f"Framework: {kind.test_framework}{pattern}")
+            echo(f"Framework: {kind.test_framework}{pattern}")
     if not choice.candidates:
-        click.echo("No workspace type is registered.")
+        echo("No workspace type is registered.")
         return
     print_table(
         "Candidates (highest priority first)",
