@@ -72,7 +72,9 @@ _LAZY: dict[str, str] = {
     "AutomatedCodingWorkflow": "autobyteus_core.workflow.automated_coding_workflow",
     "BaseStep": "autobyteus_core.workflow.base_step",
     "BudgetExceededError": "autobyteus_core.workflow.errors",
+    "EditableOutput": "autobyteus_core.workflow.editable_output",
     "EventType": "autobyteus_core.workflow.events",
+    "OutputEditError": "autobyteus_core.workflow.errors",
     "RunState": "autobyteus_core.workflow.run_state",
     "StepFailedError": "autobyteus_core.workflow.errors",
     "StepResult": "autobyteus_core.workflow.step_result",
@@ -190,8 +192,10 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     from autobyteus_core.workflow.base_step import BaseStep
     from autobyteus_core.workflow.config import WORKFLOW_CONFIG
     from autobyteus_core.workflow.config_files import find_workflow
+    from autobyteus_core.workflow.editable_output import EditableOutput
     from autobyteus_core.workflow.errors import (
         BudgetExceededError,
+        OutputEditError,
         StepFailedError,
         UnknownStepError,
         WorkflowError,

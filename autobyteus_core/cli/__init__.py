@@ -35,6 +35,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "workflow": "autobyteus_core.cli.run_commands:workflow_group",
     "batch": "autobyteus_core.cli.batch_commands:batch_group",
     "workspace": "autobyteus_core.cli.workspace_commands:workspace_command",
+    "plan": "autobyteus_core.cli.plan_commands:plan_command",
 }
 
 _PLUGIN_COMMANDS = "plugin_commands"

@@ -21,4 +21,5 @@ SHORT_HELP: dict[str, str] = {
     "workflow": "Inspect the configured workflow.",
     "batch": "Run many workflows at once, resumable, and follow them.",
     "workspace": "Show which workspace type a folder gets, and why.",
+    "plan": "Print a run's plan, or replace it (--edit, --file) before it is implemented.",
 }

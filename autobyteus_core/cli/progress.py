@@ -195,7 +195,13 @@ class ProgressDisplay:
             return Group(*lines)
 
 
-_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "yellow", "pending": "dim"}
+_STYLE = {
+    "succeeded": "green",
+    "failed": "red",
+    "cancelled": "yellow",
+    "paused": "yellow",
+    "pending": "dim",
+}
 
 
 def print_summary(run: RunState, console: Console | None = None) -> None:

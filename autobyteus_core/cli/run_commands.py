@@ -1,8 +1,8 @@
 """``autobyteus run``, ``runs``, ``show``, ``resume`` and ``workflow show``.
 
 Exit codes: 0 the run succeeded, 1 it failed, 2 it could not start (no model, unknown
-workflow or step, bad option), 3 it stopped before the end (cancelled with Ctrl-C, or the
-budget was reached) and can be resumed.
+workflow or step, bad option), 3 it stopped before the end (cancelled with Ctrl-C, the budget
+was reached, or paused after a step) and can be resumed.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import contextlib
 import datetime
 import json
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -55,6 +56,19 @@ budget_option = click.option(
 )
 concurrency_option = click.option(
     "--max-concurrency", type=click.IntRange(min=1), default=None, help="Subtasks run at once."
+)
+pause_option = click.option(
+    "--pause-after",
+    "pause_after",
+    multiple=True,
+    metavar="STEP",
+    help="Stop (status paused, resumable) once this step succeeds. Repeatable.",
+)
+interactive_option = click.option(
+    "--interactive",
+    is_flag=True,
+    help="On a terminal: pause after the plan (any editable step output), show it and ask "
+    "whether to go on, edit it or stop.",
 )
 
 
@@ -124,9 +138,24 @@ def install_cancel_handlers(
     return installed
 
 
-def drive(workflow: Workflow, requirement: str | None, *, live: bool | None = None) -> NoReturn:
+def _need_terminal(interactive: bool) -> None:
+    if interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        fail(
+            "--interactive needs a terminal to ask on; without one, use --pause-after STEP, "
+            "then `autobyteus plan RUN_ID --file FILE` and `autobyteus resume RUN_ID`"
+        )
+
+
+def drive(
+    workflow: Workflow,
+    requirement: str | None,
+    *,
+    live: bool | None = None,
+    interactive: bool = False,
+) -> NoReturn:
     """Run (or resume) ``workflow`` with a progress display, print the summary and exit with
-    the run's exit code."""
+    the run's exit code. ``interactive``: at a pause after an editable step, ask whether to go
+    on, edit the output or stop."""
     from autobyteus_core.cli.progress import ProgressDisplay, print_summary
 
     records = workflow.run_state.steps.values()
@@ -142,7 +171,11 @@ def drive(workflow: Workflow, requirement: str | None, *, live: bool | None = No
         installed = install_cancel_handlers(loop, workflow.cancel)
         try:
             with display:
-                return await workflow.start(requirement)
+                run = await workflow.start(requirement)
+            while interactive and _go_on(workflow, run):
+                with display:
+                    run = await workflow.start()
+            return run
         finally:
             for signum in installed:
                 loop.remove_signal_handler(signum)
@@ -168,6 +201,29 @@ def drive(workflow: Workflow, requirement: str | None, *, live: bool | None = No
     _report_end(run)
 
 
+def _go_on(workflow: Workflow, run: RunState) -> bool:
+    """At a pause after an editable step, ask until the answer is to go on (True) or stop."""
+    from autobyteus_core.cli.plan_commands import edit_in_editor
+
+    step_id = run.paused_after
+    if step_id is None or step_id not in workflow.editable_steps():
+        return False
+    editable = workflow.step_at(step_id).editable
+    assert editable is not None
+    while True:
+        echo(workflow.document_path(step_id).read_text(encoding="utf-8"))
+        answer = click.prompt(
+            f"{editable.proceed} / edit / stop",
+            type=click.Choice([editable.proceed, "edit", "stop"]),
+            default=editable.proceed,
+        )
+        if answer == "stop":
+            return False
+        if answer == editable.proceed:
+            return True
+        edit_in_editor(workflow, step_id)
+
+
 def _report_end(run: RunState) -> NoReturn:
     from autobyteus_core.workflow.workflow_status import WorkflowStatus
 
@@ -178,6 +234,14 @@ def _report_end(run: RunState) -> NoReturn:
         else:
             echo(f"Run {run.run_id} succeeded.")
         raise SystemExit(0)
+    if run.status is WorkflowStatus.PAUSED:
+        echo(f"Run {run.run_id} {run.error or 'paused'}.", err=True)
+        echo(
+            f"Next: look at it with `autobyteus show {run.run_id}`, then continue with "
+            f"`autobyteus resume {run.run_id}`.",
+            err=True,
+        )
+        raise SystemExit(EXIT_STOPPED)
     echo(f"Run {run.run_id} {run.display_status}: {run.error or 'no details'}", err=True)
     echo(f"Continue it with: autobyteus resume {run.run_id}", err=True)
     raise SystemExit(EXIT_FAILED if run.status is WorkflowStatus.FAILED else EXIT_STOPPED)
@@ -210,6 +274,8 @@ def _read_requirement(requirement: str | None, requirement_file: Path | None) ->
 @click.option("--workflow", default=None, help="A registered workflow name or a .toml/.json file.")
 @budget_option
 @concurrency_option
+@pause_option
+@interactive_option
 @click.pass_context
 def run_command(
     ctx: click.Context,
@@ -220,11 +286,14 @@ def run_command(
     workflow: str | None,
     budget: str | None,
     max_concurrency: int | None,
+    pause_after: tuple[str, ...],
+    interactive: bool,
 ) -> None:
     """Run a workflow that turns a requirement into code in the workspace."""
     from autobyteus_core.workflow.config_files import find_workflow
     from autobyteus_core.workflow.workflow import Workflow
 
+    _need_terminal(interactive)
     text = _read_requirement(requirement, requirement_file)
     limits = parse_budget(budget)
     app = get_app(ctx)
@@ -240,11 +309,21 @@ def run_command(
             settings=settings,
             model=model_id,
             max_concurrency=max_concurrency,
+            pause_after=pause_after,
             **_budget_kwargs(limits),
         )
-        flow.initialize_steps()
+        _pause_at_editable_steps(flow, interactive)
         flow.prepare()
-    drive(flow, text)
+    drive(flow, text, interactive=interactive)
+
+
+def _pause_at_editable_steps(flow: Workflow, interactive: bool) -> None:
+    """Build the steps; with ``interactive``, pause after every step with an editable output."""
+    editable = flow.editable_steps()
+    if interactive:
+        if not editable:
+            fail(f"--interactive: workflow '{flow.name}' has no step whose output can be edited")
+        flow.pause_after.update(editable)
 
 
 @click.command("resume")
@@ -253,6 +332,8 @@ def run_command(
 @model_option
 @budget_option
 @concurrency_option
+@pause_option
+@interactive_option
 @click.pass_context
 def resume_command(
     ctx: click.Context,
@@ -261,10 +342,13 @@ def resume_command(
     model: str | None,
     budget: str | None,
     max_concurrency: int | None,
+    pause_after: tuple[str, ...],
+    interactive: bool,
 ) -> None:
     """Continue a stopped run; recorded LLM replies are reused, never paid twice."""
     from autobyteus_core.workflow.workflow import Workflow
 
+    _need_terminal(interactive)
     limits = parse_budget(budget)
     app = get_app(ctx)
     with cannot_start():
@@ -275,10 +359,12 @@ def resume_command(
             settings=_settings(workspace),
             model=model,
             max_concurrency=max_concurrency,
+            pause_after=pause_after,
             **_budget_kwargs(limits),
         )
+        _pause_at_editable_steps(flow, interactive)
         flow.prepare()
-    drive(flow, None)
+    drive(flow, None, interactive=interactive)
 
 
 # -- inspecting ------------------------------------------------------------------------------

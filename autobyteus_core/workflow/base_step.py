@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from autobyteus_core.workflow.editable_output import EditableOutput
     from autobyteus_core.workflow.step_result import StepResult
     from autobyteus_core.workflow.workflow_context import WorkflowContext
 
@@ -17,11 +18,16 @@ class BaseStep:
     template key to a package resource (``"package.module:prompts/x.j2"``) or template text; the
     user may override any key through settings (``AUTOBYTEUS_PROMPTS__<step>__<key>=path``).
     A step instance is created per run with its id in the workflow, its options and its sub-steps.
+
+    A step that sets ``editable`` keeps its output as a document in the run folder (written by
+    the engine from :meth:`output_document` when the step succeeds) that people may replace
+    through :meth:`edit_output` until a later step starts (``autobyteus plan``).
     """
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
     prompt_templates: ClassVar[dict[str, str]] = {}
+    editable: ClassVar[EditableOutput | None] = None
 
     def __init__(
         self,
@@ -37,6 +43,17 @@ class BaseStep:
     async def execute(self, context: WorkflowContext) -> StepResult:
         """Do the step's work. The default runs the sub-steps in order (a composite step)."""
         return await context.run_sub_steps(self)
+
+    def output_document(self, context: WorkflowContext) -> str:
+        """The text of the ``editable`` document, from the state this step left."""
+        raise NotImplementedError(f"step {self.name!r} keeps no editable output")
+
+    def edit_output(self, context: WorkflowContext, text: str) -> StepResult:
+        """Take an edited copy of the ``editable`` document: update ``context.state`` as
+        :meth:`execute` would have and return the step's new result. Raise
+        :class:`~autobyteus_core.workflow.errors.OutputEditError` saying what to fix, before
+        changing anything, when the text is not usable."""
+        raise NotImplementedError(f"step {self.name!r} keeps no editable output")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description: id, name, description, options and sub-steps."""

@@ -23,3 +23,7 @@ class BudgetExceededError(WorkflowError):
 
 class StepFailedError(WorkflowError):
     """A step gave up; its message is the parse or failure report shown to the user."""
+
+
+class OutputEditError(WorkflowError):
+    """An edited step output was refused; the message says what to fix. Nothing was changed."""

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from autobyteus_core.llm.usage import Usage
 from autobyteus_core.workflow.llm_exchange import LLMExchange
 from autobyteus_core.workflow.step_record import StepRecord
-from autobyteus_core.workflow.steps_template_config import StepsTemplateConfig, WorkflowDefinition
+from autobyteus_core.workflow.steps_template_config import WorkflowDefinition
 from autobyteus_core.workflow.workflow_state import WorkflowState
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
 from autobyteus_core.workspace.written_file import WrittenFile
@@ -23,16 +23,7 @@ RUN_FORMAT = 1
 
 def step_paths(definition: WorkflowDefinition) -> list[tuple[str, str]]:
     """``(path, step name)`` of every step, parents before their sub-steps, in order."""
-    paths: list[tuple[str, str]] = []
-
-    def walk(prefix: str, steps: dict[str, StepsTemplateConfig]) -> None:
-        for step_id, config in steps.items():
-            path = f"{prefix}{step_id}"
-            paths.append((path, config.step))
-            walk(path + "/", config.steps)
-
-    walk("", definition.steps)
-    return paths
+    return [(path, config.step) for path, config in definition.walk()]
 
 
 class RunState(BaseModel):
@@ -40,7 +31,7 @@ class RunState(BaseModel):
 
     Secret-free by construction: settings are not part of it and call options are scrubbed.
     ``pid`` and ``host`` name the process that last ran it (to refuse two processes resuming
-    the same run at once).
+    the same run at once). ``paused_after`` is the step a ``paused`` run stopped after.
     """
 
     format: int = RUN_FORMAT
@@ -49,6 +40,7 @@ class RunState(BaseModel):
     status: WorkflowStatus = WorkflowStatus.PENDING
     stop_reason: str | None = None
     error: str | None = None
+    paused_after: str | None = None
     model_id: str | None = None
     workspace: str | None = None
     created_at: float = Field(default_factory=time.time)
@@ -112,6 +104,7 @@ class RunState(BaseModel):
             "status": self.display_status,
             "stop_reason": self.stop_reason,
             "error": self.error,
+            "paused_after": self.paused_after,
             "model": self.model_id,
             "requirement": self.state.requirement,
             "created_at": self.created_at,

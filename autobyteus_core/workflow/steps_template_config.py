@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,6 +12,7 @@ class StepsTemplateConfig(BaseModel):
     """One step of a workflow: ``{step: <registered name>, options: {...}, steps: {<id>: ...}}``.
 
     ``steps`` holds nested sub-steps, in order, keyed by their ids; the hierarchy is kept.
+    ``pause_after`` stops the run once this step succeeds (``autobyteus resume`` continues it).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -18,6 +20,7 @@ class StepsTemplateConfig(BaseModel):
     step: str
     options: dict[str, Any] = Field(default_factory=dict)
     steps: dict[str, StepsTemplateConfig] = Field(default_factory=dict)
+    pause_after: bool = False
 
 
 class WorkflowDefinition(BaseModel):
@@ -34,12 +37,17 @@ class WorkflowDefinition(BaseModel):
 
     def step_names(self) -> list[str]:
         """Every registered step name this workflow uses, nested ones included."""
-        names: list[str] = []
+        return [config.step for _, config in self.walk()]
 
-        def walk(steps: dict[str, StepsTemplateConfig]) -> None:
-            for config in steps.values():
-                names.append(config.step)
-                walk(config.steps)
+    def walk(self) -> Iterator[tuple[str, StepsTemplateConfig]]:
+        """``(path, config)`` of every step, parents before their sub-steps, in order."""
 
-        walk(self.steps)
-        return names
+        def walk(
+            prefix: str, steps: dict[str, StepsTemplateConfig]
+        ) -> Iterator[tuple[str, StepsTemplateConfig]]:
+            for step_id, config in steps.items():
+                path = f"{prefix}{step_id}"
+                yield path, config
+                yield from walk(path + "/", config.steps)
+
+        return walk("", self.steps)

@@ -29,7 +29,12 @@ from autobyteus_core.settings import AutobyteusSettings
 from autobyteus_core.workflow.budget import Budget
 from autobyteus_core.workflow.call_ledger import CallLedger
 from autobyteus_core.workflow.composition import StepSpec, compose_definition, unknown_step_name
-from autobyteus_core.workflow.errors import BudgetExceededError, UnknownStepError, WorkflowError
+from autobyteus_core.workflow.errors import (
+    BudgetExceededError,
+    OutputEditError,
+    UnknownStepError,
+    WorkflowError,
+)
 from autobyteus_core.workflow.events import EventType, WorkflowEvent
 from autobyteus_core.workflow.run_recorder import RunRecorder
 from autobyteus_core.workflow.run_state import RUN_FORMAT, RunState
@@ -37,6 +42,7 @@ from autobyteus_core.workflow.run_store import RunStore
 from autobyteus_core.workflow.step_context import StepContext
 from autobyteus_core.workflow.step_result import StepResult
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from autobyteus_core.workspace.atomic_write import atomic_write_bytes
 from autobyteus_core.workspace.control_files import ControlFiles
 from autobyteus_core.workspace.errors import UnsafePathError
 from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
@@ -58,6 +64,15 @@ SUCCEEDED = WorkflowStatus.SUCCEEDED
 CANCELLED = WorkflowStatus.CANCELLED
 
 
+class _Pause(BaseException):
+    """Raised after a step the run pauses after; unwinds the steps that contain it (a
+    BaseException, like cancellation, so a step's ``except Exception`` does not swallow it)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
 class Workflow:
     """A workflow and one run of it.
 
@@ -68,7 +83,9 @@ class Workflow:
     ``model`` is a ``provider:model`` id (resolved through the application's LLM registry, like
     ``--model``) or a ready :class:`~autobyteus_core.llm.llm_integration.LLMIntegration`.
     ``budget_tokens``, ``budget_usd`` and ``max_concurrency`` default to the settings.
-    ``listeners`` receive every event, as the ``workflow_event`` hook does.
+    ``listeners`` receive every event, as the ``workflow_event`` hook does. ``pause_after``
+    names steps (ids or paths) after which :meth:`start` stops with the status ``paused``, as
+    a step's ``pause_after = true`` in the definition does; :meth:`start` again continues.
     """
 
     def __init__(
@@ -85,6 +102,7 @@ class Workflow:
         max_concurrency: int | None = None,
         listeners: Iterable[Listener] = (),
         run: RunState | None = None,
+        pause_after: Iterable[str] = (),
     ) -> None:
         """Create a workflow (nothing is written until it starts)."""
         if definition is None and run is None:
@@ -128,6 +146,15 @@ class Workflow:
         self._runner: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._cancel_requested = False
+        self.pause_after = {path for path, config in self.definition.walk() if config.pause_after}
+        for path in pause_after:
+            if path not in run.steps:
+                raise UnknownStepError(
+                    f"cannot pause after '{path}': workflow '{self.name}' has no such step; its "
+                    "steps are: " + ", ".join(run.steps)
+                )
+            self.pause_after.add(path)
+        self._pausing = False
 
     # -- construction --------------------------------------------------------------------------
 
@@ -288,6 +315,12 @@ class Workflow:
         self.steps = build("", self.definition.steps)
         return self.steps
 
+    def editable_steps(self) -> list[str]:
+        """The paths of the steps that keep an editable output, in order."""
+        if not self.steps:
+            self.initialize_steps()
+        return [path for path, step in self._by_path.items() if step.editable is not None]
+
     def step_at(self, step_id: str) -> BaseStep:
         """The step at ``step_id`` (a top-level id or a path such as ``"build/backend"``)."""
         if not self.steps:
@@ -353,7 +386,7 @@ class Workflow:
             return self.run_state
         resumed = any(r.attempts for r in self.run_state.steps.values())
         self.run_state.status = WorkflowStatus.RUNNING
-        self.run_state.error = self.run_state.stop_reason = None
+        self.run_state.error = self.run_state.stop_reason = self.run_state.paused_after = None
         self.ledger.stopped = None
         self.emit(
             EventType.WORKFLOW_STARTED,
@@ -367,6 +400,7 @@ class Workflow:
         self._runner = runner
         if self._cancel_requested:  # cancel() came before the runner existed
             runner.cancel()
+        self._pausing = True
         try:
             await runner
         except asyncio.CancelledError:
@@ -382,6 +416,7 @@ class Workflow:
         finally:
             self._runner = None
             self._cancel_requested = False
+            self._pausing = False
         return self.run_state
 
     def run(self, requirement: str | None = None) -> RunState:
@@ -457,6 +492,23 @@ class Workflow:
         self.state.requirement = requirement
 
     async def _run_steps(self) -> None:
+        try:
+            await self._run_top_steps()
+        except _Pause as pause:
+            await self._finish(WorkflowStatus.PAUSED, self._pause_message(pause.path), "pause")
+
+    def _pause_message(self, path: str) -> str:
+        self.run_state.paused_after = path
+        message = f"paused after step '{path}'"
+        editable = self._by_path[path].editable
+        if editable is not None:
+            message += (
+                f"; its {editable.what} is in {self.run_dir / editable.file} "
+                f"(`autobyteus plan {self.run_id} --edit` changes it)"
+            )
+        return message
+
+    async def _run_top_steps(self) -> None:
         for step_id, step in self.steps.items():
             if self.run_state.steps[step_id].status is SUCCEEDED:
                 continue
@@ -511,11 +563,19 @@ class Workflow:
         )
         await self.recorder.save()
         clock = time.perf_counter()
+        context = StepContext(self, path)
         try:
             try:
-                result = await step.execute(StepContext(self, path))
+                result = await step.execute(context)
+                if step.editable is not None and result.status is SUCCEEDED:
+                    self._write_document(path, step.output_document(context))
             finally:
                 record.wall_time_s += time.perf_counter() - clock
+        except _Pause:  # a sub-step paused the run: this step continues on resume
+            record.status = WorkflowStatus.PENDING
+            record.finished_at = time.time()
+            await self.recorder.save()
+            raise
         except BudgetExceededError as exc:
             await self._close(
                 path, StepResult(status=CANCELLED, summary="budget reached", error=str(exc))
@@ -537,7 +597,19 @@ class Workflow:
             )
             raise BudgetExceededError(stopped)
         await self._close(path, result)
+        pause = self._pausing and path in self.pause_after and result.status is SUCCEEDED
+        if pause and self._steps_left(path):
+            raise _Pause(path)
         return result
+
+    def _steps_left(self, path: str) -> bool:
+        """Whether any step other than ``path`` and the steps it is nested in still has to
+        succeed (pausing after the last step would only delay the end)."""
+        return any(
+            record.status is not SUCCEEDED
+            for other, record in self.run_state.steps.items()
+            if other != path and not path.startswith(other + "/")
+        )
 
     def _failure(self, path: str, exc: Exception) -> StepResult:
         message = _describe(exc)
@@ -597,6 +669,76 @@ class Workflow:
         return StepResult(
             summary=f"{len(statuses)} sub-steps succeeded", output={"sub_steps": statuses}
         )
+
+    # -- editable outputs ----------------------------------------------------------------------
+
+    def document_path(self, step_id: str) -> Path:
+        """Where step ``step_id`` keeps its editable output (see :meth:`edit_output`)."""
+        editable = self.step_at(step_id).editable
+        if editable is None:
+            raise WorkflowError(f"step '{step_id}' keeps no editable output")
+        return self.run_dir / editable.file
+
+    def _write_document(self, step_id: str, text: str) -> None:
+        atomic_write_bytes(self.document_path(step_id), text.encode("utf-8"))
+
+    def check_editable(self, step_id: str) -> None:
+        """Raise :class:`WorkflowError` saying why the output of ``step_id`` cannot be edited
+        now: the step keeps none, has not succeeded, or a later step has already started."""
+        editable = self.step_at(step_id).editable
+        if editable is None:
+            raise WorkflowError(f"step '{step_id}' keeps no editable output")
+        self._refuse_if_running_elsewhere()
+        if self.run_state.steps[step_id].status is not SUCCEEDED:
+            raise WorkflowError(
+                f"step '{step_id}' of run {self.run_id} has not succeeded: there is no "
+                f"{editable.what} to edit yet"
+            )
+        paths = list(self.run_state.steps)
+        for later in paths[paths.index(step_id) + 1 :]:
+            if later.startswith(step_id + "/") or not self.run_state.steps[later].attempts:
+                continue
+            raise WorkflowError(
+                f"run {self.run_id} has already started on its {editable.what} (step '{later}' "
+                f"ran), so editing the {editable.what} now would not change what was done; "
+                "start a new run to change it"
+            )
+
+    def edit_output(self, step_id: str, text: str) -> StepResult:
+        """Replace the output of step ``step_id`` by the step's reading of ``text``, an edited
+        copy of its document; needs no model.
+
+        The step's record and the shared state take the new output, the document is rewritten
+        from it and the run saved; the transcript keeps the edited text and the previous output
+        and document. Raises :class:`WorkflowError` when the output cannot be edited now (see
+        :meth:`check_editable`) and :class:`OutputEditError` when the step refuses ``text``;
+        either way nothing changes.
+        """
+        self.check_editable(step_id)
+        step = self.step_at(step_id)
+        context = StepContext(self, step_id)
+        result = _checked(step.edit_output(context, text))
+        if result.status is not SUCCEEDED:
+            raise OutputEditError(result.error or f"step '{step_id}' refused the edited text")
+        document = self.document_path(step_id)
+        previous = document.read_text(encoding="utf-8") if document.is_file() else None
+        record = self.run_state.steps[step_id]
+        if self.recorder.run_dir is None:
+            self.recorder.attach(RunStore(self.workspace_root).create(self.run_id))
+        self.recorder.note(
+            {
+                "type": "output_edited",
+                "step": step_id,
+                "file": document.name,
+                "text": text,
+                "previous_output": record.output,
+                "previous_document": previous,
+            }
+        )
+        record.output, record.summary = result.output, result.summary
+        self._write_document(step_id, step.output_document(context))
+        self.recorder.save_now()
+        return result
 
     # -- what steps call through their context ---------------------------------------------
 

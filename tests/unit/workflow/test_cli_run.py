@@ -239,3 +239,34 @@ def test_a_provider_whose_create_raises_stops_the_run_with_exit_code_2(
         f"create model 'big': {type(exc).__name__}: {exc}"
     )
     assert not (project["workspace"] / ".autobyteus").exists()
+
+
+def test_pause_after_stops_with_exit_code_3_and_resume_goes_on(
+    app: Any, project: dict[str, Path]
+) -> None:
+    result = _run(app, project, "--pause-after", "ask")
+    assert result.exit_code == 3, result.output
+    run_id = _only_run_id(project)
+    assert f"Run {run_id} paused after step 'ask'." in result.stderr
+    assert f"continue with `autobyteus resume {run_id}`" in result.stderr
+    listed = json.loads(_invoke(app, "runs", "--json", "-w", str(project["workspace"])).stdout)
+    assert [(r["status"], r["paused_after"]) for r in listed] == [("paused", "ask")]
+
+    resumed = _invoke(
+        app, "resume", run_id, "-w", str(project["workspace"]), "--pause-after", "fan"
+    )
+    assert resumed.exit_code == 3, resumed.output
+    assert "paused after step 'fan'" in resumed.stderr
+    assert "✓ plan" not in resumed.stderr and "✓ ask" not in resumed.stderr  # not run again
+
+
+def test_pause_after_an_unknown_step_and_interactive_without_a_terminal_fail_with_code_2(
+    app: Any, project: dict[str, Path]
+) -> None:
+    unknown = _run(app, project, "--pause-after", "nope")
+    assert unknown.exit_code == 2
+    assert "cannot pause after 'nope': workflow 'cli-test' has no such step" in unknown.stderr
+    interactive = _run(app, project, "--interactive")
+    assert interactive.exit_code == 2
+    assert "--interactive needs a terminal" in interactive.stderr
+    assert not (project["workspace"] / ".autobyteus").exists()

@@ -10,7 +10,8 @@ from typing import Any
 from autobyteus_core import hookimpl
 from autobyteus_core.llm.message import Message
 from autobyteus_core.workflow.base_step import BaseStep
-from autobyteus_core.workflow.errors import BudgetExceededError, StepFailedError
+from autobyteus_core.workflow.editable_output import EditableOutput
+from autobyteus_core.workflow.errors import BudgetExceededError, OutputEditError, StepFailedError
 from autobyteus_core.workflow.events import EventType
 from autobyteus_core.workflow.step_result import StepResult
 from autobyteus_core.workflow.subtask import Subtask
@@ -167,7 +168,41 @@ class Bad(BaseStep):
         return "not a result"  # type: ignore[return-value]
 
 
-STEPS: tuple[type[BaseStep], ...] = (Note, Ask, Fan, Boom, Group, Block, Swallow, Write, Plan, Bad)
+class Outline(BaseStep):
+    """Keeps ``options['items']`` as an editable list, one item a line; refuses "bad" items."""
+
+    name = "outline"
+    description = "an editable outline"
+    editable = EditableOutput(file="outline.txt", what="outline", proceed="go")
+
+    async def execute(self, context: WorkflowContext) -> StepResult:
+        context.state.data["outline"] = list(self.options.get("items", ["one", "two"]))
+        return StepResult(summary="outlined", output={"items": context.state.data["outline"]})
+
+    def output_document(self, context: WorkflowContext) -> str:
+        return "".join(f"{item}\n" for item in context.state.data["outline"])
+
+    def edit_output(self, context: WorkflowContext, text: str) -> StepResult:
+        items = [line.strip() for line in text.splitlines() if line.strip()]
+        if "bad" in items:
+            raise OutputEditError(f"item {items.index('bad') + 1} is bad")
+        context.state.data["outline"] = items
+        return StepResult(summary="outlined (edited)", output={"items": items})
+
+
+STEPS: tuple[type[BaseStep], ...] = (
+    Note,
+    Ask,
+    Fan,
+    Boom,
+    Group,
+    Block,
+    Swallow,
+    Write,
+    Plan,
+    Bad,
+    Outline,
+)
 
 
 class StepsPlugin:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from autobyteus_coding_steps.exchange import ReplyRejectedError
 from autobyteus_coding_steps.parsing.dependencies import derive_dependencies
+from autobyteus_coding_steps.parsing.plan_document import edit_issues, format_plan
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.parsing.requirement_interface import (
     RequirementInterface,
@@ -17,9 +18,16 @@ from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 from autobyteus_coding_steps.parsing.text import normalise_newlines
 from autobyteus_coding_steps.prompting import resource
 from autobyteus_coding_steps.steps.coding_step import CodingStep
-from autobyteus_core import PromptTemplateVariable, StepResult, Subtask
+from autobyteus_core import (
+    EditableOutput,
+    OutputEditError,
+    PromptTemplateVariable,
+    StepResult,
+    Subtask,
+)
 
 if TYPE_CHECKING:
+    from autobyteus_coding_steps.options import StepOptions
     from autobyteus_core import WorkflowContext
 
 #: The package of the prompt's example project: a plan writing into it copied the example
@@ -186,7 +194,9 @@ class ArchitectureDesignStep(CodingStep):
     """Asks for the plan with the seed's prompt — the example first (neutral ``shapes/...``
     paths), then the requirement document in ``[Documentation]`` between ``$start$`` and
     ``$end$``, then a closing line pointing back at the documentation — and parses the reply into
-    ordered :class:`~autobyteus_core.workflow.subtask.Subtask` models with their dependencies."""
+    ordered :class:`~autobyteus_core.workflow.subtask.Subtask` models with their dependencies.
+    The plan is also kept as ``plan.md`` in the run folder, which a person may edit (read with
+    the same parser and checks) until the implementation starts."""
 
     name = "architecture_design"
     description = "Break the requirement into ordered subtasks with files and dependencies"
@@ -202,6 +212,31 @@ class ArchitectureDesignStep(CodingStep):
             PromptTemplateVariable("max_subtasks"),
         )
     }
+    editable = EditableOutput(file="plan.md", what="plan", proceed="implement")
+
+    def read_plan(
+        self,
+        context: WorkflowContext,
+        options: StepOptions,
+        reply: str,
+        interface: RequirementInterface,
+        existing: frozenset[str],
+    ) -> ParseResult[list[Subtask]]:
+        """``reply`` parsed into subtasks and checked against the workspace (whose files are
+        ``existing``) and the requirement."""
+        document = context.state.requirement_document or context.state.requirement
+        result = parse_subtasks(reply, max_chars=options.max_reply_chars)
+        if result.value is not None:
+            result.issues += check_plan(
+                result.value,
+                root=context.workspace.root,
+                requirement=document,
+                max_subtasks=options.max_subtasks,
+            )
+            result.issues += requirement_issues(
+                result.value, context.state.requirement, interface, existing
+            )
+        return result
 
     async def execute(self, context: WorkflowContext) -> StepResult:
         """Write ``state.subtasks`` and ``state.design_document``."""
@@ -213,7 +248,6 @@ class ArchitectureDesignStep(CodingStep):
             # A one-file requirement plans itself: asking would only invite a larger design.
             plan = file_plan((single,), document)
             return self._planned(context, plan, "the requirement names one file")
-        root = context.workspace.root
         existing = context.workspace.files()
         tree = context.workspace.tree(max_entries=_TREE_ENTRIES) if existing else ""
         messages = self.messages(
@@ -228,18 +262,7 @@ class ArchitectureDesignStep(CodingStep):
         )
 
         def parse(reply: str) -> ParseResult[list[Subtask]]:
-            result = parse_subtasks(reply, max_chars=options.max_reply_chars)
-            if result.value is not None:
-                result.issues += check_plan(
-                    result.value,
-                    root=root,
-                    requirement=document,
-                    max_subtasks=options.max_subtasks,
-                )
-                result.issues += requirement_issues(
-                    result.value, context.state.requirement, interface, frozenset(existing)
-                )
-            return result
+            return self.read_plan(context, options, reply, interface, frozenset(existing))
 
         try:
             answer = await self.ask(
@@ -301,3 +324,31 @@ class ArchitectureDesignStep(CodingStep):
                 **output,
             },
         )
+
+    def output_document(self, context: WorkflowContext) -> str:
+        """``plan.md``: the plan in the seed's format."""
+        return format_plan(context.state.subtasks)
+
+    def edit_output(self, context: WorkflowContext, text: str) -> StepResult:
+        """Take an edited ``plan.md``, read like the model's plan, plus the checks of a
+        person's edit (unknown fields, a task using a later one); soft issues are notes."""
+        existing = context.workspace.files()
+        interface = requirement_interface(context.state.requirement)
+        options = self.settings_for(context)
+        result = self.read_plan(context, options, text, interface, frozenset(existing))
+        if result.value is not None:
+            result.issues += edit_issues(text, result.value)
+        errors = [issue for issue in result.errors if not issue.soft]
+        if result.value is None or errors:
+            raise OutputEditError(
+                "\n".join(f"- {issue.describe()}" for issue in errors or result.issues)
+            )
+        planned = self._planned(
+            context,
+            with_entry_points(result.value, interface),
+            "edited",
+            existing=existing,
+            notes=[issue.describe() for issue in result.issues if issue not in errors],
+        )
+        context.state.design_document = normalise_newlines(text).strip() + "\n"
+        return planned
