@@ -80,6 +80,13 @@ def _only_run_id(project: dict[str, Path]) -> str:
     return runs[0].name
 
 
+def _stopped_run(app: Any, project: dict[str, Path], *extra: str) -> tuple[Result, str]:
+    """A run with ``extra`` options that stops, resumable (exit code 3), and its id."""
+    result = _run(app, project, *extra)
+    assert result.exit_code == 3, result.output
+    return result, _only_run_id(project)
+
+
 def test_run_without_a_model_fails_before_doing_anything(
     autobyteus_app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -129,9 +136,7 @@ def test_a_failed_run_reports_and_resume_finishes_it(app: Any, project: dict[str
 def test_a_budget_stops_the_run_and_a_bigger_budget_resumes_it(
     app: Any, project: dict[str, Path]
 ) -> None:
-    result = _run(app, project, "--budget", "12")
-    assert result.exit_code == 3, result.output
-    run_id = _only_run_id(project)
+    result, run_id = _stopped_run(app, project, "--budget", "12")
     assert "budget reached" in result.stderr and "cancelled" in result.stderr
     resumed = _invoke(app, "resume", run_id, "-w", str(project["workspace"]), "--budget", "10k")
     assert resumed.exit_code == 1  # past the budget, the flaky step fails once
@@ -244,9 +249,7 @@ def test_a_provider_whose_create_raises_stops_the_run_with_exit_code_2(
 def test_pause_after_stops_with_exit_code_3_and_resume_goes_on(
     app: Any, project: dict[str, Path]
 ) -> None:
-    result = _run(app, project, "--pause-after", "ask")
-    assert result.exit_code == 3, result.output
-    run_id = _only_run_id(project)
+    result, run_id = _stopped_run(app, project, "--pause-after", "ask")
     assert f"Run {run_id} paused after step 'ask'." in result.stderr
     assert f"continue with `autobyteus resume {run_id}`" in result.stderr
     listed = json.loads(_invoke(app, "runs", "--json", "-w", str(project["workspace"])).stdout)
