@@ -65,6 +65,17 @@ def test_edit_checks_unknown_fields_and_tasks_that_do_not_come_before() -> None:
     assert edit_issues(used_by, parse_subtasks(used_by).value or []) == []
 
 
+def test_a_bold_line_the_model_wrote_inside_a_field_is_no_unknown_field() -> None:
+    reply = MULTI_LINE.replace(
+        "splits on whitespace.", "splits on whitespace.\n**Note**: no regex."
+    )
+    parsed = parse_subtasks(reply).value
+    assert parsed is not None and "**Note**: no regex." in parsed[0].functionality
+    document = format_plan(parsed)
+    assert "\n  **Note**: no regex.\n" in document
+    assert edit_issues(document, parse_subtasks(document).value or []) == []
+
+
 def test_an_edit_with_an_unsafe_path_is_refused_with_the_parsers_message(
     make_context: MakeContext,
 ) -> None:

@@ -29,7 +29,9 @@ _FIELDS = (
     ("Functionality Details", "functionality"),
     ("Integration Points", "integration_points"),
 )
-_BOLD_FIELD = re.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<name>[^*\n]{1,60}?)\*\*\s*[:\uff1a]")
+# Only at the start of a line: format_plan indents a field's further lines, so text the model
+# wrote inside a field (a bold "**Note**:" line, say) is not taken for a field of the person's.
+_BOLD_FIELD = re.compile(r"^(?:[-*+]\s+)?\*\*(?P<name>[^*\n]{1,60}?)\*\*\s*[:\uff1a]")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s*task\s*(?P<num>\d+)\b", re.IGNORECASE)
 _TASK_REF = re.compile(r"\btasks?\s*#?\s*(\d+)", re.IGNORECASE)
 _USED_BY = re.compile(r"\bby\s*$", re.IGNORECASE)  # "used by Task 3" is no dependency
