@@ -12,9 +12,9 @@ from autobyteus_core.cli.context import get_app
 from autobyteus_core.cli.output import echo
 from autobyteus_core.cli.run_commands import (
     EXIT_FAILED,
+    _settings,
     cannot_start,
     fail,
-    _settings,
     workspace_option,
 )
 from autobyteus_core.errors import AutobyteusError
