@@ -18,9 +18,16 @@ from typing import Any
 
 import pexpect
 import pytest
-from test_automated_coding_workflow import COUNTER, DOCUMENT, PLAN, REQUIREMENT, TOP, fenced
+from test_automated_coding_workflow import COUNTER, DOCUMENT, PLAN, TOP, fenced
 
 pytest.importorskip("autobyteus_coding_steps", reason="the autobyteus-coding-steps plugin")
+
+#: The requirement names no file, so the person may rename the planned ones.
+REQUIREMENT = (
+    "Create a Python package `wordfreq`: `count_words(text)` returns how often each lower-cased "
+    "word occurs, and `top_words(text, n)` returns the n most frequent (word, count) pairs, most "
+    "frequent first, ties in alphabetical order."
+)
 
 FLOW = """\
 name = "plan-then-code"
