@@ -86,6 +86,7 @@ def test_an_edit_with_an_unsafe_path_is_refused_with_the_parsers_message(
     assert context.state.subtasks == []
 
     result = step.edit_output(context, MULTI_LINE)
-    assert result.summary == "2 subtasks planned (edited)" and result.output["edited"]
+    assert result.summary == "2 subtasks planned (edited)"
+    assert result.output["planned_by"] == "edited"
     assert [t.files for t in context.state.subtasks][1] == ["wordfreq/top.py"]
     assert context.state.subtasks[1].depends_on == [1]
