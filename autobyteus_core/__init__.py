@@ -115,8 +115,14 @@ _LAZY: dict[str, str] = {
     "PromptTemplateVariable": "autobyteus_core.prompt.prompt_template_variable",
     "VariableSource": "autobyteus_core.prompt.prompt_template_variable",
     # running generated code
+    "Isolation": "autobyteus_core.sandbox.policy",
     "ProcessOutcome": "autobyteus_core.sandbox.runner",
+    "PytestVerdict": "autobyteus_core.sandbox.verdict",
+    "ResourceLimits": "autobyteus_core.sandbox.limits",
+    "Sandbox": "autobyteus_core.sandbox.policy",
     "child_environment": "autobyteus_core.sandbox.runner",
+    "is_pytest": "autobyteus_core.sandbox.verdict",
+    "run_pytest": "autobyteus_core.sandbox.verdict",
     "run_process": "autobyteus_core.sandbox.runner",
     # workspaces
     "ControlFiles": "autobyteus_core.workspace.control_files",
@@ -186,7 +192,10 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
         PromptTemplateVariable,
         VariableSource,
     )
+    from autobyteus_core.sandbox.limits import ResourceLimits
+    from autobyteus_core.sandbox.policy import Isolation, Sandbox
     from autobyteus_core.sandbox.runner import ProcessOutcome, child_environment, run_process
+    from autobyteus_core.sandbox.verdict import PytestVerdict, is_pytest, run_pytest
     from autobyteus_core.settings import AutobyteusSettings, PluginSettings
     from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
     from autobyteus_core.workflow.base_step import BaseStep

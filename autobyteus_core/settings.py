@@ -33,6 +33,7 @@ from pydantic_settings import (
 )
 
 from autobyteus_core.errors import ConfigurationError
+from autobyteus_core.sandbox.limits import ResourceLimits
 
 ENV_PREFIX = "AUTOBYTEUS_"
 TOML_FILE = "autobyteus.toml"
@@ -44,6 +45,9 @@ SOURCE_DOTENV = ".env"
 SOURCE_TOML = TOML_FILE
 SOURCE_PYPROJECT = "pyproject.toml [tool.autobyteus]"
 SOURCE_DEFAULT = "default"
+
+#: The default resource limits of generated code (the ``sandbox_*`` settings' defaults).
+_LIMITS = ResourceLimits()
 
 P = TypeVar("P", bound="PluginSettings")
 S = TypeVar("S", bound="_LayeredSettings")
@@ -333,6 +337,23 @@ class AutobyteusSettings(_LayeredSettings):
     prompts: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="prompt overrides: step name → template key → file"
     )
+    sandbox: Literal["auto", "bwrap", "off"] = Field(
+        "auto", description="isolation of generated code: bwrap where it works (auto), or off"
+    )
+    sandbox_network: bool = Field(False, description="let sandboxed generated code use the network")
+    sandbox_cpu_seconds: int | None = Field(
+        _LIMITS.cpu_seconds, ge=1, description="CPU time per process of generated code"
+    )
+    sandbox_memory_mb: int | None = Field(
+        _LIMITS.address_space_mb, ge=16, description="address space per process"
+    )
+    sandbox_file_size_mb: int | None = Field(
+        _LIMITS.file_size_mb, ge=1, description="largest file generated code may write"
+    )
+    sandbox_processes: int | None = Field(
+        _LIMITS.processes, ge=1, description="processes generated code may add"
+    )
+    sandbox_tmp_mb: int | None = Field(512, ge=1, description="size of the sandbox's private /tmp")
 
     _plugin_cache: dict[type[Any], Any] = PrivateAttr(default_factory=dict)
 

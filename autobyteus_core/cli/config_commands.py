@@ -38,8 +38,11 @@ def show_command(ctx: click.Context, as_json: bool, workspace: Path) -> None:
 
     Sources, highest first: env (AUTOBYTEUS_* variables), .env in the workspace, autobyteus.toml
     in the workspace (or [tool.autobyteus] in its pyproject.toml), default. Every installed
-    plugin's settings are shown under its namespace. Secrets are always redacted.
+    plugin's settings are shown under its namespace. Secrets are always redacted. The last line
+    says which sandbox generated code would run in.
     """
+    from autobyteus_core.errors import ConfigurationError
+    from autobyteus_core.sandbox.policy import Sandbox
     from autobyteus_core.settings import AutobyteusSettings
 
     core = AutobyteusSettings.load(workspace)
@@ -52,7 +55,17 @@ def show_command(ctx: click.Context, as_json: bool, workspace: Path) -> None:
             warnings += workspace_redirects(settings_cls.namespace, settings)
         except Exception as exc:  # one plugin's invalid settings must not hide the rest
             sections[settings_cls.namespace] = {"error": f"{type(exc).__name__}: {exc}"}
-    data = {"workspace": str(workspace.resolve()), "settings": sections, "warnings": warnings}
+    try:
+        isolation = Sandbox.from_settings(core).isolation(warn=False)
+        sandbox = {**isolation.record(), "description": isolation.describe()}
+    except ConfigurationError as exc:  # sandbox = bwrap where bubblewrap does not work
+        sandbox = {"sandbox": None, "description": f"none: {exc}"}
+    data = {
+        "workspace": str(workspace.resolve()),
+        "settings": sections,
+        "warnings": warnings,
+        "sandbox": sandbox,
+    }
     if as_json:
         echo_json(data)
         return
@@ -71,6 +84,7 @@ def show_command(ctx: click.Context, as_json: bool, workspace: Path) -> None:
         )
     for warning in warnings:
         click.echo(f"\nWarning: {warning}")
+    click.echo(f"\nSandbox: {sandbox['description']}")
 
 
 def workspace_redirects(section: str, settings: _LayeredSettings) -> list[str]:

@@ -1,10 +1,10 @@
-"""Running generated code in a subprocess: its own process group, a timeout that kills the whole
-group, and output captured up to a cap.
+"""Running generated code in a subprocess: in the sandbox (:mod:`~autobyteus_core.sandbox.policy`),
+its own process group, a timeout that kills the whole group, and output captured up to a cap.
 
 Generated code is untrusted: it runs with stdin closed, in a fresh session (POSIX) or process
-group (Windows), with an environment stripped of credentials, and every process it started is
-killed when the run ends or times out — a test that spawns a server and forgets it cannot
-outlive the step.
+group (Windows), with an environment stripped of credentials and resource limits set, and every
+process it started is killed when the run ends or times out — a test that spawns a server and
+forgets it cannot outlive the step. Where bubblewrap works it also runs in a sandbox of its own.
 """
 
 from __future__ import annotations
@@ -16,10 +16,18 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from autobyteus_core.sandbox import bwrap
+from autobyteus_core.sandbox.policy import Isolation, Sandbox
+
+#: What a signal means when the sandbox's resource limits raise it.
+_SIGNAL_MEANINGS = {
+    "SIGXFSZ": " (a file grew past the sandbox's file size limit)",
+    "SIGXCPU": " (it used up the sandbox's CPU time limit)",
+}
 _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECASE)
 #: After the process exits (or is killed), how long to wait for the last output.
 _DRAIN_S = 5.0
@@ -36,11 +44,35 @@ class ProcessOutcome:
     timed_out: bool
     dropped_chars: int
     duration_s: float
+    isolation: Isolation | None = None
 
     @property
     def ok(self) -> bool:
         """Exited by itself with status 0."""
         return not self.timed_out and self.returncode == 0
+
+    @property
+    def signal_name(self) -> str | None:
+        """The signal that killed the process (bwrap reports it as 128 + its number)."""
+        code = self.returncode
+        if code is not None and code > 128 and self.isolation and self.isolation.kind == "bwrap":
+            code = 128 - code
+        if code is None or code >= 0:
+            return None
+        try:
+            return signal.Signals(-code).name
+        except ValueError:
+            return f"signal {-code}"
+
+    def ending(self) -> str:
+        """How it ended, for people: a timeout, a signal (and the limit it means), or a status."""
+        if self.timed_out:
+            return "timed out and was stopped"
+        name = self.signal_name
+        if name is None:
+            return f"exited with status {self.returncode}"
+        meaning = _SIGNAL_MEANINGS.get(name, "")
+        return f"was killed by {name}{meaning}"
 
 
 def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -131,12 +163,18 @@ class _Capture(asyncio.SubprocessProtocol):
 
 
 async def _start(
-    argv: Sequence[str], cwd: Path, env: Mapping[str, str], buffer: _CappedBuffer
+    argv: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    buffer: _CappedBuffer,
+    preexec: Callable[[], None] | None,
 ) -> tuple[asyncio.SubprocessTransport, _Capture]:
     """Start ``argv`` with stdin closed, stdout and stderr into one pipe, in a new group."""
     kwargs: dict[str, object] = {}
     if os.name == "posix":
         kwargs["start_new_session"] = True
+        if preexec is not None:
+            kwargs["preexec_fn"] = preexec
     else:  # pragma: no cover - Windows
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
     loop = asyncio.get_running_loop()
@@ -159,18 +197,42 @@ async def run_process(
     timeout_s: float,
     max_output_chars: int,
     env: Mapping[str, str] | None = None,
+    sandbox: Sandbox | None = None,
+    workspace: Path | None = None,
+    writable: Sequence[Path] = (),
 ) -> ProcessOutcome:
     """Run ``argv`` in ``cwd`` in a new process group and wait at most ``timeout_s`` seconds.
+
+    It runs in ``sandbox`` (default: ``auto`` with the default limits), where ``workspace``
+    (default ``cwd``) and ``writable`` are the only writable folders besides a private ``/tmp``.
+    ``sandbox = bwrap`` where bubblewrap does not work raises
+    :class:`~autobyteus_core.errors.ConfigurationError`.
 
     The run ends when the main process exits, even if processes it started still hold its
     output open. On timeout — or if the caller is cancelled — the whole group is killed.
     Whatever happens, processes left behind in the group after the main one exits are killed
     too, and the output they might still write is waited for at most ``_DRAIN_S`` seconds.
     """
+    isolation = await asyncio.to_thread((sandbox or Sandbox()).isolation)
+    launched = list(argv)
+    if isolation.kind == "bwrap" and isolation.binary:
+        launched = bwrap.command(
+            isolation.binary,
+            argv,
+            workspace=workspace or cwd,
+            cwd=cwd,
+            network=isolation.network,
+            tmp_mb=isolation.tmp_mb,
+            writable=writable,
+        )
     started = time.monotonic()
     buffer = _CappedBuffer(max_output_chars)
     transport, capture = await _start(
-        argv, cwd, env if env is not None else child_environment(), buffer
+        launched,
+        cwd,
+        env if env is not None else child_environment(),
+        buffer,
+        isolation.limits.preexec(),
     )
     timed_out = False
     try:
@@ -194,4 +256,5 @@ async def run_process(
         timed_out=timed_out,
         dropped_chars=buffer.dropped,
         duration_s=time.monotonic() - started,
+        isolation=isolation,
     )

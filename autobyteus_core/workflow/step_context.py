@@ -67,6 +67,10 @@ class StepContext(WorkflowContext):
         """Write through the workspace's safe writer and record the change."""
         return self._workflow.record_write(self.step_id, path, content)
 
+    def note(self, entry: dict[str, Any]) -> None:
+        """Add a line to the run's transcript."""
+        self._workflow.recorder.note(entry)
+
     def emit(self, type: EventType, **data: Any) -> None:
         """Send an event from this step."""
         self._workflow.emit(type, self.step_id, **data)

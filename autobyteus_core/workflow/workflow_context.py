@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
 
     from autobyteus_core.llm.llm_response import LLMResponse
     from autobyteus_core.llm.message import Message
+    from autobyteus_core.sandbox.runner import ProcessOutcome
     from autobyteus_core.settings import AutobyteusSettings
     from autobyteus_core.workflow.base_step import BaseStep
     from autobyteus_core.workflow.events import EventType
@@ -26,7 +28,8 @@ class WorkflowContext(ABC):
     Steps call the LLM only through :meth:`complete`, so every call is recorded in the run's
     transcript, checkpointed, counted against the budget, announced as events, and replayed
     instead of re-issued when the run is resumed. Steps write files only through
-    :meth:`write_file`, which goes through the workspace's safe writer.
+    :meth:`write_file`, which goes through the workspace's safe writer, and run generated code
+    only through :meth:`run_code`, which runs it in the sandbox.
     """
 
     run_id: str
@@ -89,3 +92,48 @@ class WorkflowContext(ABC):
     @abstractmethod
     async def run_sub_steps(self, step: BaseStep) -> StepResult:
         """Run ``step``'s sub-steps in order, each with its own status, and summarise them."""
+
+    def note(self, entry: dict[str, Any]) -> None:
+        """Add a line to the run's transcript (a context that keeps none ignores it)."""
+        return None
+
+    async def run_code(
+        self,
+        argv: Sequence[str],
+        *,
+        purpose: str,
+        timeout_s: float,
+        max_output_chars: int,
+        env: Mapping[str, str] | None = None,
+        writable: Sequence[Path] = (),
+    ) -> ProcessOutcome:
+        """Run generated code (``argv``) in the workspace root, in the sandbox the settings ask
+        for (see :func:`~autobyteus_core.sandbox.runner.run_process`), and record in the
+        transcript what ran, for what ``purpose``, in which sandbox and how it ended."""
+        from autobyteus_core.sandbox.policy import Sandbox
+        from autobyteus_core.sandbox.runner import run_process
+
+        outcome = await run_process(
+            argv,
+            cwd=self.workspace.root,
+            timeout_s=timeout_s,
+            max_output_chars=max_output_chars,
+            env=env,
+            sandbox=Sandbox.from_settings(self.settings),
+            writable=writable,
+        )
+        isolation = outcome.isolation.record() if outcome.isolation else {}
+        self.note(
+            {
+                "type": "execution",
+                "step": self.step_id,
+                "purpose": purpose,
+                "argv": list(argv),
+                **isolation,
+                "returncode": outcome.returncode,
+                "timed_out": outcome.timed_out,
+                "ending": outcome.ending(),
+                "duration_s": round(outcome.duration_s, 3),
+            }
+        )
+        return outcome

@@ -26,6 +26,7 @@ pytest.importorskip("autobyteus_coding_steps", reason="the autobyteus-coding-ste
 from autobyteus_core.app import Application
 from autobyteus_core.cli import cli
 from autobyteus_core.llm.errors import LLMProviderUnavailableError
+from autobyteus_core.sandbox import bwrap
 from autobyteus_core.settings import AutobyteusSettings
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
@@ -239,6 +240,14 @@ async def test_the_default_workflow_builds_a_package_whose_tests_pass(
     # the plan is part of the saved run, and `autobyteus show` prints it
     saved = json.loads((workflow.run_dir / "state.json").read_text(encoding="utf-8"))
     assert saved["steps"]["architecture_design"]["output"]["subtasks"][1]["depends_on"] == [1]
+    # the transcript says which sandbox each execution of generated code had
+    lines = (workflow.run_dir / "transcript.jsonl").read_text(encoding="utf-8").splitlines()
+    executions = [e for e in map(json.loads, lines) if e["type"] == "execution"]
+    sandbox = "bwrap" if bwrap.probe().works else "none"
+    assert [(e["purpose"], e["sandbox"], e["network"]) for e in executions] == [
+        ("import_check", sandbox, False),
+        ("tests", sandbox, False),
+    ]
     shown = CliRunner().invoke(
         cli, ["show", run.run_id, "--workspace", str(workspace)], obj={"app": app}
     )

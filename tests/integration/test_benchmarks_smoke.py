@@ -30,6 +30,7 @@ SCRIPTS = {
     "overhead": ("autobyteus-coding-steps",),
     "concurrency": ("autobyteus-coding-steps", "autobyteus-openai"),
     "resume": ("autobyteus-coding-steps", "autobyteus-openai"),
+    "sandbox": (),
 }
 
 
@@ -51,6 +52,7 @@ def _missing(dists: tuple[str, ...]) -> list[str]:
         "overhead",
         "concurrency",
         "resume",
+        "sandbox",
     ],
 )
 def test_benchmark_runs_and_summarises(name: str) -> None:

@@ -40,7 +40,7 @@ from autobyteus_coding_steps.parsing.python_source import (
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.prompting import shown_file, without_shown_code
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
-from autobyteus_core import StepFailedError, WorkspaceError, child_environment, run_process
+from autobyteus_core import StepFailedError, WorkspaceError, child_environment
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
@@ -294,10 +294,10 @@ async def _line_that_raised(
     context: WorkflowContext, path: str, test: str
 ) -> tuple[int, str, str] | None:
     """Run the one test again with full-frame tracebacks to find the line of it that raised."""
-    outcome = await run_process(
+    outcome = await context.run_code(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short",
          f"{path}::{test}"],
-        cwd=context.workspace.root,
+        purpose="traceback",
         timeout_s=120,
         max_output_chars=20_000,
         env=child_environment({"PYTHONWARNINGS": "ignore::DeprecationWarning", "PYTEST_ADDOPTS": ""}),

@@ -12,8 +12,10 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from autobyteus_core import ProcessOutcome, run_process
+if TYPE_CHECKING:
+    from autobyteus_core import ProcessOutcome, WorkflowContext
 
 MARKER = "@@autobyteus-import-check@@"
 
@@ -108,7 +110,7 @@ def _failures(outcome: ProcessOutcome) -> list[ImportFailure]:
 
 
 async def check_imports(
-    root: Path,
+    context: WorkflowContext,
     source_root: Path,
     modules: list[str],
     test_files: list[str],
@@ -118,9 +120,10 @@ async def check_imports(
     api: Sequence[tuple[str, str]] = (),
 ) -> ImportCheck:
     """Import ``modules`` (dotted names), check that each ``(module, name)`` of ``api`` is
-    importable as ``from module import name``, and execute ``test_files`` (paths relative to
-    ``root``), in a fresh interpreter started in ``root``, with ``root`` and ``source_root`` on
-    its path."""
+    importable as ``from module import name``, and execute ``test_files`` (paths relative to the
+    workspace root), in a fresh interpreter in the sandbox, started in the workspace root, with it
+    and ``source_root`` on its path."""
+    root = context.workspace.root
     argv = [
         sys.executable,
         "-c",
@@ -131,7 +134,7 @@ async def check_imports(
         json.dumps(test_files),
         json.dumps([list(pair) for pair in api]),
     ]
-    outcome = await run_process(
-        argv, cwd=root, timeout_s=timeout_s, max_output_chars=max_output_chars
+    outcome = await context.run_code(
+        argv, purpose="import_check", timeout_s=timeout_s, max_output_chars=max_output_chars
     )
     return ImportCheck(_failures(outcome), outcome)

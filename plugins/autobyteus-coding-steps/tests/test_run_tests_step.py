@@ -267,6 +267,24 @@ async def test_a_hanging_test_run_is_stopped_and_reported(make_context: MakeCont
     assert record["timed_out"] and record["returncode"] is None
 
 
+async def test_a_test_that_prints_a_pass_and_exits_early_is_reported_failed(
+    make_context: MakeContext,
+) -> None:
+    # Exit status 0 and a pytest-like "passed" line, but pytest never got to write its report.
+    forged = (
+        "import os\n\n\ndef test_forged(capfd) -> None:\n    with capfd.disabled():\n"
+        "        print('==== 7 passed in 0.01s ====', flush=True)\n    os._exit(0)\n"
+    )
+    context = make_context()
+    _project(context, {"tests/test_forged.py": forged})
+    step = RunTestsStep("run_tests", {"fix_rounds": 0})
+    with pytest.raises(StepFailedError, match="pytest wrote no report"):
+        await step.execute(context)
+    [record] = context.state.test_results
+    assert not record["passed"] and record["returncode"] == 0
+    assert "7 passed" in record["output"] and record["counts"] == ""
+
+
 async def test_rerunning_the_step_replaces_its_own_records(
     make_context: MakeContext,
 ) -> None:

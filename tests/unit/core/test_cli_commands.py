@@ -348,3 +348,19 @@ def test_short_help_table_matches_each_commands_own_help(name):
     command = _load_lazy(name)
     first_line = (command.help or "").strip().splitlines()[0]
     assert SHORT_HELP[name] == first_line
+
+
+def test_config_show_says_which_sandbox_generated_code_would_get(app, workspace, monkeypatch):
+    from autobyteus_core.sandbox import bwrap
+
+    works = bwrap.probe().works
+    table = run(app, "config", "show", "--workspace", str(workspace)).stdout
+    expected = "Sandbox: bwrap (" if works else "Sandbox: none (sandbox = auto, but bubblewrap"
+    assert expected in table
+    monkeypatch.setenv("AUTOBYTEUS_SANDBOX", "off")
+    monkeypatch.setenv("AUTOBYTEUS_SANDBOX_NETWORK", "true")
+    data = json.loads(run(app, "config", "show", "--json", "--workspace", str(workspace)).stdout)
+    assert data["sandbox"]["sandbox"] == "none"
+    assert data["sandbox"]["reason"] == "sandbox = off in the settings"
+    assert data["sandbox"]["network"] is True
+    assert data["settings"]["autobyteus"]["sandbox"]["source"] == "env"

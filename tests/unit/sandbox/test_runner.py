@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from autobyteus_core.sandbox.policy import Sandbox
 from autobyteus_core.sandbox.runner import child_environment, run_process
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX here")
+#: These tests watch the runner's own process handling from outside (host pids): no bwrap.
+OFF = Sandbox.off()
 
 
 def _alive(pid: int) -> bool:
@@ -40,7 +43,11 @@ async def _wait_dead(pid: int) -> bool:
 async def test_output_and_exit_status(tmp_path: Path) -> None:
     code = "import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"
     outcome = await run_process(
-        [sys.executable, "-c", code], cwd=tmp_path, timeout_s=60, max_output_chars=10_000
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        timeout_s=60,
+        max_output_chars=10_000,
+        sandbox=OFF,
     )
     assert outcome.returncode == 3
     assert not outcome.timed_out and not outcome.ok
@@ -50,7 +57,11 @@ async def test_output_and_exit_status(tmp_path: Path) -> None:
 async def test_runs_in_the_given_folder_with_stdin_closed(tmp_path: Path) -> None:
     code = "import os, sys; print(os.getcwd()); print(repr(sys.stdin.read()))"
     outcome = await run_process(
-        [sys.executable, "-c", code], cwd=tmp_path, timeout_s=60, max_output_chars=10_000
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        timeout_s=60,
+        max_output_chars=10_000,
+        sandbox=OFF,
     )
     assert outcome.ok
     assert str(tmp_path.resolve()) in outcome.output
@@ -63,7 +74,7 @@ async def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     pid_file = tmp_path / "grandchild.pid"
     script = f"sleep 600 & echo $! > {shlex.quote(str(pid_file))}; echo started; sleep 600"
     outcome = await run_process(
-        ["/bin/sh", "-c", script], cwd=tmp_path, timeout_s=10, max_output_chars=10_000
+        ["/bin/sh", "-c", script], cwd=tmp_path, timeout_s=10, max_output_chars=10_000, sandbox=OFF
     )
     assert outcome.timed_out
     assert outcome.returncode is None
@@ -83,7 +94,11 @@ async def test_leftover_background_processes_are_killed_after_a_normal_exit(
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
     )
     outcome = await run_process(
-        [sys.executable, "-c", code], cwd=tmp_path, timeout_s=60, max_output_chars=10_000
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        timeout_s=60,
+        max_output_chars=10_000,
+        sandbox=OFF,
     )
     assert outcome.ok
     assert await _wait_dead(int(pid_file.read_text()))
@@ -102,7 +117,11 @@ async def test_a_leftover_holding_the_output_open_does_not_hold_up_the_run(
         "print('parent done', flush=True)\n"
     )
     outcome = await run_process(
-        [sys.executable, "-c", code], cwd=tmp_path, timeout_s=60, max_output_chars=10_000
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        timeout_s=60,
+        max_output_chars=10_000,
+        sandbox=OFF,
     )
     assert outcome.returncode == 0
     assert not outcome.timed_out and outcome.ok
@@ -125,7 +144,11 @@ async def test_a_leftover_that_escapes_the_group_does_not_hang_the_run(tmp_path:
     )
     try:
         outcome = await run_process(
-            [sys.executable, "-c", code], cwd=tmp_path, timeout_s=60, max_output_chars=10_000
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            timeout_s=60,
+            max_output_chars=10_000,
+            sandbox=OFF,
         )
         assert outcome.returncode == 0
         assert not outcome.timed_out
@@ -142,7 +165,11 @@ async def test_cancellation_kills_the_group(tmp_path: Path) -> None:
     code = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)"
     task = asyncio.ensure_future(
         run_process(
-            [sys.executable, "-c", code], cwd=tmp_path, timeout_s=600, max_output_chars=1000
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            timeout_s=600,
+            max_output_chars=1000,
+            sandbox=OFF,
         )
     )
     for _ in range(400):
@@ -158,7 +185,11 @@ async def test_cancellation_kills_the_group(tmp_path: Path) -> None:
 async def test_output_is_capped_keeping_head_and_tail(tmp_path: Path) -> None:
     code = "print('HEAD'); print('x' * 2_000_000); print('TAIL')"
     outcome = await run_process(
-        [sys.executable, "-c", code], cwd=tmp_path, timeout_s=60, max_output_chars=2_000
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        timeout_s=60,
+        max_output_chars=2_000,
+        sandbox=OFF,
     )
     assert outcome.ok
     assert outcome.output.startswith("HEAD")

@@ -43,7 +43,8 @@ from autobyteus_core import (
     StepResult,
     WorkspaceError,
     child_environment,
-    run_process,
+    is_pytest,
+    run_pytest,
 )
 
 if TYPE_CHECKING:
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
     from autobyteus_core import WorkflowContext
 
 _NO_CHANGE = re.compile(r"^\W*(?:no\s+changes?|unchanged)\W*$", re.IGNORECASE)
-_PYTEST_COUNTS = re.compile(r"\b\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed)\b")
 #: Added to the test command's environment: one line per failure (where it failed and the
 #: assertion with its values; a small model reads that better than a page of traceback, and the
 #: files are shown whole anyway) and no deprecation noise (plugins of the interpreter warn about
@@ -130,15 +130,6 @@ def _has_content(context: WorkflowContext, path: str) -> bool:
         return bool((read_existing(context.workspace, path) or "").strip())
     except WorkspaceError:
         return False
-
-
-def _counts(output: str) -> str:
-    """pytest's final counts (``3 passed, 1 failed``), or empty."""
-    for line in reversed(output.splitlines()):
-        found = _PYTEST_COUNTS.findall(line)
-        if found:
-            return ", ".join(found)
-    return ""
 
 
 @dataclass(frozen=True)
@@ -322,7 +313,7 @@ class RunTestsStep(CodingStep):
         if sources or tests:
             api = public_api(requirement_interface(context.state.requirement).names, modules)
             check = await check_imports(
-                root,
+                context,
                 root / workspace.source_dir,
                 sources,
                 tests,
@@ -356,28 +347,39 @@ class RunTestsStep(CodingStep):
                     check.process.timed_out,
                 )
                 return failure, self._record(failure, text)
-        outcome = await run_process(
-            command,
-            cwd=root,
-            timeout_s=options.test_timeout_s,
-            max_output_chars=options.max_output_chars,
-            env=child_environment(TEST_ENVIRONMENT),
-        )
+        run_options: dict[str, Any] = {
+            "purpose": "tests",
+            "timeout_s": options.test_timeout_s,
+            "max_output_chars": options.max_output_chars,
+            "env": child_environment(TEST_ENVIRONMENT),
+        }
+        verdict = None
+        if is_pytest(command):
+            outcome, verdict = await run_pytest(context.run_code, command, **run_options)
+        else:
+            outcome = await context.run_code(command, **run_options)
         output = normalise_output(outcome.output, roots)
         missing = missing_runner(command, output) if not outcome.ok else None
         if missing:
             raise StepFailedError(missing)
-        if outcome.ok:
+        # pytest's own report decides; only another test runner is judged by its exit status.
+        passed = verdict.passed if verdict else outcome.ok
+        counts = verdict.counts if verdict else ""
+        if passed:
             record = self._record(None, output)
-            record.update(phase="tests", passed=True, returncode=0, counts=_counts(output))
+            record.update(phase="tests", passed=True, returncode=0, counts=counts)
             return None, record
         text = output
         if outcome.timed_out:
             text = f"the tests did not finish within {options.test_timeout_s:g} s and were stopped\n{output}"
+        elif verdict and verdict.problem:
+            text = f"{output}\n{verdict.problem}"
+        elif outcome.signal_name:
+            text = f"{output}\nthe test process {outcome.ending()}"
         files = blamed_files(output, list(modules.values()), modules)
         failure = Failure("tests", text, files, outcome.returncode, outcome.timed_out)
         record = self._record(failure, text)
-        record["counts"] = _counts(output)
+        record["counts"] = counts
         return failure, record
 
     @staticmethod
