@@ -6,17 +6,15 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
 from autobyteus_core.batch.item import ERROR, FAILED, STOPPED, SUCCEEDED
 from autobyteus_core.batch.runner import BatchObserver
-from autobyteus_core.cli.progress import format_cost, format_seconds
+from autobyteus_core.cli.progress import LiveRendering, format_cost, format_seconds
 from autobyteus_core.workflow.events import EventType
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-    from rich.live import Live
 
     from autobyteus_core.batch.item import ItemResult, ItemTask
     from autobyteus_core.workflow.events import WorkflowEvent
@@ -24,7 +22,7 @@ if TYPE_CHECKING:
 _SHOWN_RUNNING = 8
 
 
-class BatchProgress(BatchObserver):
+class BatchProgress(BatchObserver, LiveRendering):
     """Counts items as they start and end; ``live`` (default: standard error is a terminal)
     redraws a rich panel, otherwise each ended item is one line on standard error."""
 
@@ -41,30 +39,7 @@ class BatchProgress(BatchObserver):
         self._live_tokens: dict[str, int] = {}
         self._live_cost: dict[str, float] = {}
         self._lock = threading.Lock()
-        self._live: Live | None = None
         self._started = time.monotonic()
-
-    def __enter__(self) -> BatchProgress:
-        if self.live_mode:
-            from rich.console import Console
-            from rich.live import Live
-
-            self._live = Live(
-                self._render(), console=Console(file=self.stream), refresh_per_second=4
-            )
-            self._live.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._live is not None:
-            self._live.update(self._render())
-            self._live.__exit__(exc_type, exc, tb)
-            self._live = None
 
     # -- what the batch reports ----------------------------------------------------------
 
@@ -77,7 +52,6 @@ class BatchProgress(BatchObserver):
         """An item started."""
         with self._lock:
             self.running[task.id] = time.monotonic()
-        self._refresh()
 
     def item_finished(self, result: ItemResult) -> None:
         """An item ended: count it, and print its line off a terminal."""
@@ -96,7 +70,6 @@ class BatchProgress(BatchObserver):
                 f"({result.tokens} tokens, {format_seconds(result.wall_s)}){detail}\n"
             )
             self.stream.flush()
-        self._refresh()
 
     def item_event(self, task: ItemTask, event: WorkflowEvent) -> None:
         """A paid LLM call of a running item adds to the live totals."""
@@ -109,7 +82,6 @@ class BatchProgress(BatchObserver):
             self._live_tokens[task.id] = self._live_tokens.get(task.id, 0) + tokens
             cost = float(event.data.get("cost_usd") or 0.0)
             self._live_cost[task.id] = self._live_cost.get(task.id, 0.0) + cost
-        self._refresh()
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -145,7 +117,3 @@ class BatchProgress(BatchObserver):
             table.add_row(Text(f"  … and {len(running) - _SHOWN_RUNNING} more"))
         table.add_row(Text(f"elapsed {format_seconds(now - self._started)}", style="dim"))
         return table
-
-    def _refresh(self) -> None:
-        if self._live is not None:
-            self._live.update(self._render())

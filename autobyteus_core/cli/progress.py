@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from autobyteus_core.cli.output import shown
 from autobyteus_core.workflow.events import EventType, WorkflowEvent
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from autobyteus_core.workflow.run_state import RunState
 
+_Display = TypeVar("_Display", bound="LiveRendering")
 _FINAL_SUBTASK = ("succeeded", "failed", "cancelled", "skipped")
 
 
@@ -47,7 +48,41 @@ def format_seconds(seconds: float) -> str:
     return f"{minutes}m{rest:02d}s"
 
 
-class ProgressDisplay:
+class LiveRendering:
+    """Between ``with`` and its end, redraws :meth:`_render` on ``stream`` when ``live_mode``
+    is on (a rich live display); :attr:`_live` is None otherwise, for plain lines."""
+
+    stream: TextIO
+    live_mode: bool
+    _live: Live | None = None
+
+    def __enter__(self: _Display) -> _Display:
+        if self.live_mode:
+            from rich.console import Console
+            from rich.live import Live
+
+            console = Console(file=self.stream, highlight=False)
+            self._live = Live(
+                get_renderable=self._render, console=console, refresh_per_second=8, transient=True
+            )
+            self._live.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    def _render(self) -> RenderableType:
+        raise NotImplementedError
+
+
+class ProgressDisplay(LiveRendering):
     """Receives workflow events (pass :meth:`handle` as a listener) and shows them.
 
     On a terminal (or with ``live=True``) a rich live table of steps with their subtasks is
@@ -73,31 +108,6 @@ class ProgressDisplay:
         self.calls = 0
         self.replayed = 0
         self._lock = threading.Lock()
-        self._live: Live | None = None
-
-    # -- lifecycle -------------------------------------------------------------------------
-
-    def __enter__(self) -> ProgressDisplay:
-        if self.live_mode:
-            from rich.console import Console
-            from rich.live import Live
-
-            console = Console(file=self.stream, highlight=False)
-            self._live = Live(
-                get_renderable=self._render, console=console, refresh_per_second=8, transient=True
-            )
-            self._live.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._live is not None:
-            self._live.stop()
-            self._live = None
 
     # -- events ------------------------------------------------------------------------------
 
