@@ -1,7 +1,8 @@
 """Start-up: ``autobyteus --help`` and ``autobyteus plugins`` against ``llm --help``.
 
 Every first-party plugin must be installed in the project's venv (``autobyteus-openai``,
-``autobyteus-llamacpp``, ``autobyteus-coding-steps``, ``autobyteus-bench``). The baseline, the ``llm`` package, lives in
+``autobyteus-llamacpp``, ``autobyteus-coding-steps``, ``autobyteus-bench``, ``autobyteus-ray``). The
+baseline, the ``llm`` package, lives in
 its own virtualenv under ``benchmarks/.cache/llm-venv`` (created with pip on the first run,
 reused afterwards). The commands run interleaved, each at least 10 times; the medians and their
 ratios are printed. Then ``python -X importtime`` lists how many modules each autobyteus command
@@ -29,6 +30,7 @@ FIRST_PARTY = (
     "autobyteus-llamacpp",
     "autobyteus-coding-steps",
     "autobyteus-bench",
+    "autobyteus-ray",
 )
 GOAL_RATIO = 0.5
 LLM_VENV = CACHE / "llm-venv"

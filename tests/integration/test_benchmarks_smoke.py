@@ -26,11 +26,13 @@ SCRIPTS = {
         "autobyteus-llamacpp",
         "autobyteus-coding-steps",
         "autobyteus-bench",
+        "autobyteus-ray",
     ),
     "overhead": ("autobyteus-coding-steps",),
     "concurrency": ("autobyteus-coding-steps", "autobyteus-openai"),
     "resume": ("autobyteus-coding-steps", "autobyteus-openai"),
     "sandbox": (),
+    "batch": ("autobyteus-coding-steps", "autobyteus-openai", "autobyteus-ray"),
 }
 
 
@@ -53,6 +55,7 @@ def _missing(dists: tuple[str, ...]) -> list[str]:
         "concurrency",
         "resume",
         "sandbox",
+        "batch",
     ],
 )
 def test_benchmark_runs_and_summarises(name: str) -> None:

@@ -26,6 +26,7 @@ FIRST_PARTY = {
     "autobyteus-llamacpp",
     "autobyteus-coding-steps",
     "autobyteus-bench",
+    "autobyteus-ray",
 }
 
 BROKEN_PYPROJECT = """\

@@ -11,13 +11,21 @@ from pathlib import Path
 import pytest
 
 #: Heavy modules ``autobyteus --help`` must never import, whatever plugins are installed.
-NEVER_AT_HELP = ("openai", "llama_cpp", "jinja2", "rich")
+NEVER_AT_HELP = ("openai", "llama_cpp", "ray", "jinja2", "rich")
 #: Also absent when no external plugin is loaded.
 NEVER_AT_HELP_CORE_ONLY = (*NEVER_AT_HELP, "pydantic", "pydantic_settings", "structlog")
 #: What ``autobyteus plugins`` never imports, whatever plugins are installed: everything it lists
 #: was registered by import path (``Deferred``), so no step or provider module loads, nor what
 #: they import.
-NEVER_AT_PLUGINS = ("openai", "llama_cpp", "jinja2", "pydantic", "pydantic_settings", "asyncio")
+NEVER_AT_PLUGINS = (
+    "openai",
+    "llama_cpp",
+    "ray",
+    "jinja2",
+    "pydantic",
+    "pydantic_settings",
+    "asyncio",
+)
 
 
 def executable() -> Path:
