@@ -1,11 +1,10 @@
 """Start-up: ``autobyteus --help`` and ``autobyteus plugins`` against ``llm --help``.
 
 Every first-party plugin must be installed in the project's venv (``autobyteus-openai``,
-``autobyteus-llamacpp``, ``autobyteus-coding-steps``, ``autobyteus-bench``, ``autobyteus-ray``). The
-baseline, the ``llm`` package, lives in
-its own virtualenv under ``benchmarks/.cache/llm-venv`` (created with pip on the first run,
-reused afterwards). The commands run interleaved, each at least 10 times; the medians and their
-ratios are printed. Then ``python -X importtime`` lists how many modules each autobyteus command
+``autobyteus-llamacpp``, ``autobyteus-coding-steps``, ``autobyteus-bench``, ``autobyteus-ray``).
+The baseline, the ``llm`` package, lives in its own virtualenv under ``benchmarks/.cache/llm-venv``
+(created with pip on the first run, reused afterwards). The commands run interleaved, each at
+least 10 times; the medians and their ratios are printed. Then ``python -X importtime`` lists how many modules each autobyteus command
 imports and the heaviest ones by cumulative time, so a regression is easy to find.
 
 Goal: ``autobyteus --help`` and ``autobyteus plugins`` each at most half of ``llm --help``.
