@@ -6,7 +6,9 @@ workflow ``batch_kit`` makes ``CALLS`` keyed LLM calls in each of two steps; a r
 the ``scripted`` provider; and a spec folder of requirement files. Items whose requirement says
 ``FAIL-ME`` fail (their second call's reply makes the step raise), one requirement file is not
 UTF-8, and items saying ``CRASH-ONCE`` end their process in the middle of their second step
-the first time they run (after the calls made so far are saved), as a lost worker does. Every
+the first time they run (after the calls made so far are saved), as a lost worker does; items
+saying ``HOLD-ONCE`` wait, the first time, after their first step's last call until they are
+cancelled (a ``held-once`` file in the workspace says they got there). Every
 served call is logged to :attr:`ScriptedBatch.log` (prompt hashes), across processes.
 """
 
@@ -32,6 +34,7 @@ CALLS_PER_ITEM = CALLS * len(STEPS)
 _PLUGIN = '''
 """The batch kit's steps: keyed LLM calls, one file per call."""
 
+import asyncio
 import os
 
 from autobyteus_core import hookimpl
@@ -55,6 +58,10 @@ class KitChat(BaseStep):
             if reply.text.startswith("FAIL"):
                 raise StepFailedError(f"scripted failure at {key}")
             context.write_file(f"out/{key}.txt", reply.text)
+            held = context.workspace.root / "held-once"
+            if "HOLD-ONCE" in context.requirement and key == "first-2" and not held.exists():
+                held.write_text("", encoding="utf-8")
+                await asyncio.sleep(600)  # until the batch is cancelled
             marker = context.workspace.root / "crashed-once"
             if "CRASH-ONCE" in context.requirement and key == "second-1" and not marker.exists():
                 await context.checkpoint()
@@ -174,6 +181,7 @@ def make_batch(
     failing: tuple[int, ...] = (3, 11),
     bad: tuple[int, ...] = (7,),
     crash_once: tuple[int, ...] = (),
+    hold_once: tuple[int, ...] = (),
     delay_s: float = 0.0,
     tag: str = "",
     log: Path | None = None,
@@ -215,6 +223,8 @@ def make_batch(
             batch.failing.append(item_id)
         if number in crash_once:
             words.append("CRASH-ONCE")
+        if number in hold_once:
+            words.append("HOLD-ONCE")
         path.write_text(" ".join(words) + "\n", encoding="utf-8")
     batch.env = {
         **os.environ,
