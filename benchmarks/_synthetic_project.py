@@ -179,6 +179,8 @@ class NoTestsWorkspace:
                 default_for_empty=True,
                 source_dir=".",
                 test_dir="tests",
+                test_framework="pytest",
+                test_file_pattern="test_{module}.py",
                 file_extensions=(".py",),
             )
         )
