@@ -153,82 +153,183 @@ __all__ = [
 __getattr__, __dir__ = lazy_exports(globals(), _LAZY)
 
 if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
-    from autobyteus_core.app import Application
-    from autobyteus_core.batch.executor import BatchQueue, Executor
+    from autobyteus_core.app import (
+        Application as Application,
+    )
+    from autobyteus_core.batch.executor import (
+        BatchQueue as BatchQueue,
+        Executor as Executor,
+    )
     from autobyteus_core.batch.item import (
-        ItemResult,
-        ItemTask,
-        error_result,
-        run_item,
-        run_item_in_process,
+        ItemResult as ItemResult,
+        ItemTask as ItemTask,
+        error_result as error_result,
+        run_item as run_item,
+        run_item_in_process as run_item_in_process,
     )
-    from autobyteus_core.batch.runner import BatchObserver, BatchOptions, BatchRunner
-    from autobyteus_core.batch.spec import SpecItem, read_spec
-    from autobyteus_core.cli.context import get_app
-    from autobyteus_core.default_plugins.python_workspace import python_workspace
-    from autobyteus_core.errors import AutobyteusError, ConfigurationError, PluginLoadError
-    from autobyteus_core.hookspecs import Register
+    from autobyteus_core.batch.runner import (
+        BatchObserver as BatchObserver,
+        BatchOptions as BatchOptions,
+        BatchRunner as BatchRunner,
+    )
+    from autobyteus_core.batch.spec import (
+        SpecItem as SpecItem,
+        read_spec as read_spec,
+    )
+    from autobyteus_core.cli.context import (
+        get_app as get_app,
+    )
+    from autobyteus_core.default_plugins.python_workspace import (
+        python_workspace as python_workspace,
+    )
+    from autobyteus_core.errors import (
+        AutobyteusError as AutobyteusError,
+        ConfigurationError as ConfigurationError,
+        PluginLoadError as PluginLoadError,
+    )
+    from autobyteus_core.hookspecs import (
+        Register as Register,
+    )
     from autobyteus_core.llm.errors import (
-        LLMAuthenticationError,
-        LLMBadRequestError,
-        LLMContextLengthError,
-        LLMError,
-        LLMProviderUnavailableError,
-        LLMRateLimitError,
-        LLMResponseError,
-        LLMTimeoutError,
-        ModelNotFoundError,
+        LLMAuthenticationError as LLMAuthenticationError,
+        LLMBadRequestError as LLMBadRequestError,
+        LLMContextLengthError as LLMContextLengthError,
+        LLMError as LLMError,
+        LLMProviderUnavailableError as LLMProviderUnavailableError,
+        LLMRateLimitError as LLMRateLimitError,
+        LLMResponseError as LLMResponseError,
+        LLMTimeoutError as LLMTimeoutError,
+        ModelNotFoundError as ModelNotFoundError,
     )
-    from autobyteus_core.llm.llm_integration import LLMIntegration
-    from autobyteus_core.llm.llm_integration_registry import LLMIntegrationRegistry
-    from autobyteus_core.llm.llm_provider import LLMProvider, ModelInfo
-    from autobyteus_core.llm.llm_response import LLMResponse, StreamChunk
-    from autobyteus_core.llm.message import Message
-    from autobyteus_core.llm.usage import Usage
-    from autobyteus_core.logging import configure_logging, get_logger
-    from autobyteus_core.prompt.errors import MissingPromptVariableError, PromptTemplateError
-    from autobyteus_core.prompt.prompt_template import PromptTemplate
+    from autobyteus_core.llm.llm_integration import (
+        LLMIntegration as LLMIntegration,
+    )
+    from autobyteus_core.llm.llm_integration_registry import (
+        LLMIntegrationRegistry as LLMIntegrationRegistry,
+    )
+    from autobyteus_core.llm.llm_provider import (
+        LLMProvider as LLMProvider,
+        ModelInfo as ModelInfo,
+    )
+    from autobyteus_core.llm.llm_response import (
+        LLMResponse as LLMResponse,
+        StreamChunk as StreamChunk,
+    )
+    from autobyteus_core.llm.message import (
+        Message as Message,
+    )
+    from autobyteus_core.llm.usage import (
+        Usage as Usage,
+    )
+    from autobyteus_core.logging import (
+        configure_logging as configure_logging,
+        get_logger as get_logger,
+    )
+    from autobyteus_core.prompt.errors import (
+        MissingPromptVariableError as MissingPromptVariableError,
+        PromptTemplateError as PromptTemplateError,
+    )
+    from autobyteus_core.prompt.prompt_template import (
+        PromptTemplate as PromptTemplate,
+    )
     from autobyteus_core.prompt.prompt_template_variable import (
-        PromptTemplateVariable,
-        VariableSource,
+        PromptTemplateVariable as PromptTemplateVariable,
+        VariableSource as VariableSource,
     )
-    from autobyteus_core.sandbox.limits import ResourceLimits
-    from autobyteus_core.sandbox.policy import Isolation, Sandbox
-    from autobyteus_core.sandbox.runner import ProcessOutcome, child_environment, run_process
-    from autobyteus_core.sandbox.verdict import PytestVerdict, is_pytest, run_pytest
-    from autobyteus_core.settings import AutobyteusSettings, PluginSettings
-    from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
-    from autobyteus_core.workflow.base_step import BaseStep
-    from autobyteus_core.workflow.config import WORKFLOW_CONFIG
-    from autobyteus_core.workflow.config_files import find_workflow
-    from autobyteus_core.workflow.editable_output import EditableOutput
+    from autobyteus_core.sandbox.limits import (
+        ResourceLimits as ResourceLimits,
+    )
+    from autobyteus_core.sandbox.policy import (
+        Isolation as Isolation,
+        Sandbox as Sandbox,
+    )
+    from autobyteus_core.sandbox.runner import (
+        ProcessOutcome as ProcessOutcome,
+        child_environment as child_environment,
+        run_process as run_process,
+    )
+    from autobyteus_core.sandbox.verdict import (
+        PytestVerdict as PytestVerdict,
+        is_pytest as is_pytest,
+        run_pytest as run_pytest,
+    )
+    from autobyteus_core.settings import (
+        AutobyteusSettings as AutobyteusSettings,
+        PluginSettings as PluginSettings,
+    )
+    from autobyteus_core.workflow.automated_coding_workflow import (
+        AutomatedCodingWorkflow as AutomatedCodingWorkflow,
+    )
+    from autobyteus_core.workflow.base_step import (
+        BaseStep as BaseStep,
+    )
+    from autobyteus_core.workflow.config import (
+        WORKFLOW_CONFIG as WORKFLOW_CONFIG,
+    )
+    from autobyteus_core.workflow.config_files import (
+        find_workflow as find_workflow,
+    )
+    from autobyteus_core.workflow.editable_output import (
+        EditableOutput as EditableOutput,
+    )
     from autobyteus_core.workflow.errors import (
-        BudgetExceededError,
-        OutputEditError,
-        StepFailedError,
-        UnknownStepError,
-        WorkflowError,
+        BudgetExceededError as BudgetExceededError,
+        OutputEditError as OutputEditError,
+        StepFailedError as StepFailedError,
+        UnknownStepError as UnknownStepError,
+        WorkflowError as WorkflowError,
     )
-    from autobyteus_core.workflow.events import EventType, WorkflowEvent
-    from autobyteus_core.workflow.run_state import RunState
-    from autobyteus_core.workflow.step_result import StepResult
+    from autobyteus_core.workflow.events import (
+        EventType as EventType,
+        WorkflowEvent as WorkflowEvent,
+    )
+    from autobyteus_core.workflow.run_state import (
+        RunState as RunState,
+    )
+    from autobyteus_core.workflow.step_result import (
+        StepResult as StepResult,
+    )
     from autobyteus_core.workflow.steps_template_config import (
-        StepsTemplateConfig,
-        WorkflowDefinition,
+        StepsTemplateConfig as StepsTemplateConfig,
+        WorkflowDefinition as WorkflowDefinition,
     )
-    from autobyteus_core.workflow.subtask import Subtask
-    from autobyteus_core.workflow.workflow import Workflow
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
-    from autobyteus_core.workflow.workflow_state import WorkflowState
-    from autobyteus_core.workflow.workflow_status import WorkflowStatus
+    from autobyteus_core.workflow.subtask import (
+        Subtask as Subtask,
+    )
+    from autobyteus_core.workflow.workflow import (
+        Workflow as Workflow,
+    )
+    from autobyteus_core.workflow.workflow_context import (
+        WorkflowContext as WorkflowContext,
+    )
+    from autobyteus_core.workflow.workflow_state import (
+        WorkflowState as WorkflowState,
+    )
+    from autobyteus_core.workflow.workflow_status import (
+        WorkflowStatus as WorkflowStatus,
+    )
     from autobyteus_core.workspace.control_files import (
-        ControlFiles,
-        control_name_problem,
-        toml_table_change,
+        ControlFiles as ControlFiles,
+        control_name_problem as control_name_problem,
+        toml_table_change as toml_table_change,
     )
-    from autobyteus_core.workspace.errors import FileTooLargeError, UnsafePathError, WorkspaceError
-    from autobyteus_core.workspace.path_rules import split_relative_path
-    from autobyteus_core.workspace.safe_writer import SafeWriter
-    from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
-    from autobyteus_core.workspace.workspace_type import WorkspaceType
-    from autobyteus_core.workspace.written_file import WrittenFile
+    from autobyteus_core.workspace.errors import (
+        FileTooLargeError as FileTooLargeError,
+        UnsafePathError as UnsafePathError,
+        WorkspaceError as WorkspaceError,
+    )
+    from autobyteus_core.workspace.path_rules import (
+        split_relative_path as split_relative_path,
+    )
+    from autobyteus_core.workspace.safe_writer import (
+        SafeWriter as SafeWriter,
+    )
+    from autobyteus_core.workspace.workspace_setting import (
+        WorkspaceSetting as WorkspaceSetting,
+    )
+    from autobyteus_core.workspace.workspace_type import (
+        WorkspaceType as WorkspaceType,
+    )
+    from autobyteus_core.workspace.written_file import (
+        WrittenFile as WrittenFile,
+    )

@@ -26,8 +26,22 @@ __all__ = list(_LAZY)
 __getattr__, __dir__ = lazy_exports(globals(), _LAZY)
 
 if TYPE_CHECKING:
-    from autobyteus_core.testing.batch_kit import CALLS, CALLS_PER_ITEM, ScriptedBatch, make_batch
-    from autobyteus_core.testing.plugin_folder import write_plugin_folder
-    from autobyteus_core.testing.pytest_plugin import RegisterPlugin
-    from autobyteus_core.testing.scripted_llm import RecordedCall, ScriptedLLM
-    from autobyteus_core.testing.venv import Venv
+    from autobyteus_core.testing.batch_kit import (
+        CALLS as CALLS,
+        CALLS_PER_ITEM as CALLS_PER_ITEM,
+        ScriptedBatch as ScriptedBatch,
+        make_batch as make_batch,
+    )
+    from autobyteus_core.testing.plugin_folder import (
+        write_plugin_folder as write_plugin_folder,
+    )
+    from autobyteus_core.testing.pytest_plugin import (
+        RegisterPlugin as RegisterPlugin,
+    )
+    from autobyteus_core.testing.scripted_llm import (
+        RecordedCall as RecordedCall,
+        ScriptedLLM as ScriptedLLM,
+    )
+    from autobyteus_core.testing.venv import (
+        Venv as Venv,
+    )

@@ -10,8 +10,7 @@ from autobyteus_coding_steps.parsing.edit_blocks import (
     parse_edit_blocks,
     parse_edit_reply,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 SOURCE = (
     "import math\n\n\n"

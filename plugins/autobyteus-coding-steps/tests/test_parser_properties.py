@@ -9,8 +9,7 @@ from autobyteus_coding_steps.parsing.code_blocks import find_code_blocks
 from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
 from autobyteus_coding_steps.parsing.paths import named_python_paths, path_problem
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 WORDS = [
     "count",

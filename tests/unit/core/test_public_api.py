@@ -116,3 +116,22 @@ def test_importing_the_package_imports_no_heavy_module_until_a_name_is_used():
     before, after = result.stdout.splitlines()
     assert before == "[]"
     assert after == "True"
+
+
+@pytest.mark.parametrize("package", [autobyteus_core, autobyteus_core.testing])
+def test_every_lazy_name_is_an_explicit_re_export_for_type_checkers(package):
+    """mypy --strict refuses ``from autobyteus_core import X`` unless the module re-exports X
+    explicitly (``import X as X``); the lazy table alone is invisible to it."""
+    tree = ast.parse(Path(package.__file__).read_text(encoding="utf-8"))
+    guarded = [
+        n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"
+    ]
+    explicit = {
+        (node.module, alias.name)
+        for block in guarded
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname == alias.name
+    }
+    assert explicit == set(((module, name) for name, module in package._LAZY.items()))

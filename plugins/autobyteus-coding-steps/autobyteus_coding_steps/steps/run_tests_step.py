@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from dataclasses import replace as replace_dataclass
+from dataclasses import dataclass, replace as replace_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from autobyteus_coding_steps.best_round import BestRound
