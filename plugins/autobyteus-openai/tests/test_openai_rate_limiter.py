@@ -46,7 +46,10 @@ async def test_tokens_per_minute_books_actual_usage(server: OpenAIServer, make_l
     await llm.complete([Message.user("short")])
 
     assert first.usage.total_tokens == 30
-    assert server.gaps()[0] >= 1.5 - SLACK
+    # The limiter counts from when the client sent the first call; the server sees its arrival,
+    # which a loaded machine can delay by a good part of a second. 1.0 s still tells ~1.5 s
+    # (actual usage booked) from ~0.3 s (only the estimate booked).
+    assert server.gaps()[0] >= 1.0
 
 
 async def test_limiter_is_shared_by_streams_and_completions(
