@@ -14,8 +14,8 @@ class WorkspaceType(BaseModel):
     workspace matches the type with the highest ``priority`` that sets ``default_for_empty``).
     ``test_command`` is an argv list; ``{python}`` in it is replaced by the interpreter that runs
     autobyteus. ``test_framework`` names the framework tests are written for (``pytest``,
-    ``jest``...) and ``test_file_pattern`` how a test file of module ``{module}`` is named in
-    ``test_dir`` (``test_{module}.py``, ``{module}.test.js``): a step that writes tests serves
+    ``jest``...; ``pytest`` by default) and ``test_file_pattern`` how a test file of module
+    ``{module}`` is named in ``test_dir`` (``test_{module}.py`` by default, ``{module}.test.js``): a step that writes tests serves
     the frameworks it knows and refuses the others. ``layout_conventions`` is prose shown to the
     LLM in prompts.
     """
@@ -28,8 +28,10 @@ class WorkspaceType(BaseModel):
     priority: int = 0
     default_for_empty: bool = False
     test_command: tuple[str, ...] = ()
-    test_framework: str = ""
-    test_file_pattern: str = ""
+    # pytest unless said otherwise: types written for plugin API 1.0-1.2 declare neither field,
+    # and their tests were always pytest files.
+    test_framework: str = "pytest"
+    test_file_pattern: str = "test_{module}.py"
     source_dir: str = "."
     test_dir: str = "tests"
     file_extensions: tuple[str, ...] = ()

@@ -20,7 +20,7 @@ NODE = WorkspaceType(name="node", test_framework="node:test")
     [
         (NODE, "workspace type 'node' uses node:test"),
         (
-            WorkspaceType(name="bare", detect_files=("x",)),
+            WorkspaceType(name="bare", detect_files=("x",), test_framework=""),
             "workspace type 'bare' declares no test_framework",
         ),
     ],
@@ -39,3 +39,9 @@ async def test_a_workspace_type_of_another_framework_is_refused_plainly(
     )
     assert scripted_llm.calls == []
     assert not (workspace / "tests").exists()
+
+
+def test_a_workspace_type_that_names_no_framework_gets_pytest_tests_as_before() -> None:
+    """Types written before test_framework existed (plugin API 1.0-1.2) keep pytest tests."""
+    kind = WorkspaceType(name="older", detect_files=("setup.py",))
+    assert (kind.test_framework, kind.test_file_pattern) == ("pytest", "test_{module}.py")
