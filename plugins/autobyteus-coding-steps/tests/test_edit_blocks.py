@@ -113,6 +113,16 @@ def test_an_edit_that_breaks_python_is_refused_whole() -> None:
     assert "no block was applied" in result.report()
 
 
+def test_a_replacement_eliding_code_is_refused_unless_the_file_had_that_comment() -> None:
+    body = "def area(radius: float) -> float:\n    return math.pi * radius * radius"
+    eliding = block(body, "def area(radius: float) -> float:\n    # ... existing code ...")
+    refused = parse_edit_reply(eliding, "c.py", SOURCE)
+    assert "block 1 of 1 leaves lines out (`# ... existing code ...`)" in refused.report()
+    kept = "x = 1\n# ... existing code ...\n"
+    same = parse_edit_reply(block(kept.rstrip(), "x = 2\n# ... existing code ..."), "k.py", kept)
+    assert same.ok, same.report()
+
+
 def test_a_block_for_a_control_folder_or_another_file_applies_nothing() -> None:
     reply = block("import math", "import os", "c.py") + block("[core]", "x", ".git/config")
     result = parse_edit_reply(reply, "c.py", SOURCE)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from autobyteus_coding_steps.parsing.code_blocks import find_code_blocks, hint_before
 from autobyteus_coding_steps.parsing.paths import normalise_path, path_problem, same_file
-from autobyteus_coding_steps.parsing.python_source import python_syntax_issue
+from autobyteus_coding_steps.parsing.python_source import elision_issue, python_syntax_issue
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.parsing.text import (
     DEFAULT_MAX_REPLY_CHARS,
@@ -278,6 +278,12 @@ def _place(block: EditBlock, file_lines: list[str], similarity: float) -> _Found
         if any(line.strip() for line in file_lines):
             return "has an empty SEARCH part", "Quote the lines to replace."
         return _Found(0, len(file_lines), "into the empty file", replacement)
+    elided = elision_issue("the file", "\n".join(replacement))
+    if elided is not None and elided.excerpt not in block.search:
+        return (
+            f"leaves lines out (`{elided.excerpt}`) instead of writing them",
+            "Write every line the REPLACE part keeps; a comment standing for code erases it.",
+        )
     done = _applied_at(file_lines, search, replacement)
     if done is not None:  # an earlier attempt applied it already (the re-ask repeats it)
         return _Found(done, done + len(replacement), "already applied", replacement)
