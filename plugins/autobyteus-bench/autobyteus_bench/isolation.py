@@ -1,7 +1,7 @@
 """Where candidate code runs when it is scored: never in this process, always with a timeout.
 
-Everything the bench executes from a workspace goes through :func:`run_isolated`, so moving to
-another runner (the core's sandbox) changes this one function.
+Everything the bench executes from a workspace goes through :func:`run_isolated`, so what
+confines it is decided in this one function.
 """
 
 from __future__ import annotations
@@ -15,15 +15,21 @@ if TYPE_CHECKING:
 
 #: Output kept of one scoring run (its head and tail).
 MAX_OUTPUT_CHARS = 20_000
-#: Whether scored code is confined to its copy of the workspace. The core's process runner
-#: isolates the process group, the environment and the time, not the file system: a candidate
-#: can still write or delete outside its copy until the core's sandbox confines it.
-CONFINED = False
+
+
+def confined() -> bool:
+    """Whether scored code is confined to its copy of the workspace: where the core's runner
+    uses bubblewrap (Linux with user namespaces). Elsewhere it isolates the process group, the
+    environment, resource use and time, not the file system."""
+    from autobyteus_core import Sandbox
+
+    return Sandbox().isolation(warn=False).kind == "bwrap"
 
 
 async def run_isolated(argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ProcessOutcome:
-    """Run ``argv`` in ``cwd`` in its own process group, without credentials in its
-    environment, killing the whole group after ``timeout_s`` seconds."""
+    """Run ``argv`` in ``cwd`` through the core's runner (its default sandbox: bubblewrap where
+    it works, ``cwd`` the only writable folder), without credentials in its environment,
+    killing the whole group after ``timeout_s`` seconds."""
     from autobyteus_core import child_environment, run_process
 
     # Hidden tests need no pytest plugins: not loading the installed ones (autobyteus's own
