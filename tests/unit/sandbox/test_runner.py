@@ -13,11 +13,24 @@ from pathlib import Path
 import pytest
 
 from autobyteus_core.sandbox.policy import Sandbox
-from autobyteus_core.sandbox.runner import child_environment, run_process
+from autobyteus_core.sandbox.runner import ProcessOutcome, child_environment, run_process
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX here")
 #: These tests watch the runner's own process handling from outside (host pids): no bwrap.
 OFF = Sandbox.off()
+
+
+async def _python(
+    code: str, cwd: Path, *, timeout_s: float = 60, max_output_chars: int = 10_000
+) -> ProcessOutcome:
+    """``python -c code`` through the runner, outside bubblewrap."""
+    return await run_process(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        timeout_s=timeout_s,
+        max_output_chars=max_output_chars,
+        sandbox=OFF,
+    )
 
 
 def _alive(pid: int) -> bool:
@@ -42,13 +55,7 @@ async def _wait_dead(pid: int) -> bool:
 
 async def test_output_and_exit_status(tmp_path: Path) -> None:
     code = "import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"
-    outcome = await run_process(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        timeout_s=60,
-        max_output_chars=10_000,
-        sandbox=OFF,
-    )
+    outcome = await _python(code, tmp_path)
     assert outcome.returncode == 3
     assert not outcome.timed_out and not outcome.ok
     assert "out" in outcome.output and "err" in outcome.output
@@ -56,13 +63,7 @@ async def test_output_and_exit_status(tmp_path: Path) -> None:
 
 async def test_runs_in_the_given_folder_with_stdin_closed(tmp_path: Path) -> None:
     code = "import os, sys; print(os.getcwd()); print(repr(sys.stdin.read()))"
-    outcome = await run_process(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        timeout_s=60,
-        max_output_chars=10_000,
-        sandbox=OFF,
-    )
+    outcome = await _python(code, tmp_path)
     assert outcome.ok
     assert str(tmp_path.resolve()) in outcome.output
     assert "''" in outcome.output
@@ -93,13 +94,7 @@ async def test_leftover_background_processes_are_killed_after_a_normal_exit(
         "                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
     )
-    outcome = await run_process(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        timeout_s=60,
-        max_output_chars=10_000,
-        sandbox=OFF,
-    )
+    outcome = await _python(code, tmp_path)
     assert outcome.ok
     assert await _wait_dead(int(pid_file.read_text()))
 
@@ -116,13 +111,7 @@ async def test_a_leftover_holding_the_output_open_does_not_hold_up_the_run(
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
         "print('parent done', flush=True)\n"
     )
-    outcome = await run_process(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        timeout_s=60,
-        max_output_chars=10_000,
-        sandbox=OFF,
-    )
+    outcome = await _python(code, tmp_path)
     assert outcome.returncode == 0
     assert not outcome.timed_out and outcome.ok
     assert "parent done" in outcome.output
@@ -143,13 +132,7 @@ async def test_a_leftover_that_escapes_the_group_does_not_hang_the_run(tmp_path:
         "print('parent done', flush=True)\n"
     )
     try:
-        outcome = await run_process(
-            [sys.executable, "-c", code],
-            cwd=tmp_path,
-            timeout_s=60,
-            max_output_chars=10_000,
-            sandbox=OFF,
-        )
+        outcome = await _python(code, tmp_path)
         assert outcome.returncode == 0
         assert not outcome.timed_out
         assert "parent done" in outcome.output
@@ -163,15 +146,7 @@ async def test_a_leftover_that_escapes_the_group_does_not_hang_the_run(tmp_path:
 async def test_cancellation_kills_the_group(tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
     code = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)"
-    task = asyncio.ensure_future(
-        run_process(
-            [sys.executable, "-c", code],
-            cwd=tmp_path,
-            timeout_s=600,
-            max_output_chars=1000,
-            sandbox=OFF,
-        )
-    )
+    task = asyncio.ensure_future(_python(code, tmp_path, timeout_s=600, max_output_chars=1000))
     for _ in range(400):
         if pid_file.exists() and pid_file.read_text():
             break
@@ -184,13 +159,7 @@ async def test_cancellation_kills_the_group(tmp_path: Path) -> None:
 
 async def test_output_is_capped_keeping_head_and_tail(tmp_path: Path) -> None:
     code = "print('HEAD'); print('x' * 2_000_000); print('TAIL')"
-    outcome = await run_process(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        timeout_s=60,
-        max_output_chars=2_000,
-        sandbox=OFF,
-    )
+    outcome = await _python(code, tmp_path, max_output_chars=2_000)
     assert outcome.ok
     assert outcome.output.startswith("HEAD")
     assert outcome.output.rstrip().endswith("TAIL")
