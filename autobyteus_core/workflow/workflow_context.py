@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -110,9 +111,13 @@ class WorkflowContext(ABC):
         """Run generated code (``argv``) in the workspace root, in the sandbox the settings ask
         for (see :func:`~autobyteus_core.sandbox.runner.run_process`), and record in the
         transcript what ran, for what ``purpose``, in which sandbox and how it ended."""
+        from autobyteus_core.sandbox import file_guard
         from autobyteus_core.sandbox.policy import Sandbox
         from autobyteus_core.sandbox.runner import run_process
 
+        root = self.workspace.root
+        prompts = self.workspace.writer.control_files.extra
+        before = file_guard.snapshot(root, prompts)
         outcome = await run_process(
             argv,
             cwd=self.workspace.root,
@@ -122,6 +127,12 @@ class WorkflowContext(ABC):
             sandbox=Sandbox.from_settings(self.settings),
             writable=writable,
         )
+        undone = file_guard.restore(root, before, prompts)
+        if undone:
+            # Said in the output too, so the fix loop's prompt and the step's log show it.
+            line = "autobyteus put back files generated code may not change: " + ", ".join(undone)
+            self.log.warning(line, purpose=purpose)
+            outcome = dataclasses.replace(outcome, output=f"{outcome.output}\n{line}\n")
         isolation = outcome.isolation.record() if outcome.isolation else {}
         self.note(
             {
@@ -134,6 +145,7 @@ class WorkflowContext(ABC):
                 "timed_out": outcome.timed_out,
                 "ending": outcome.ending(),
                 "duration_s": round(outcome.duration_s, 3),
+                "files_put_back": undone,
             }
         )
         return outcome
