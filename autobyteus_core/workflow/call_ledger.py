@@ -99,12 +99,7 @@ class CallLedger:
         """The reply to ``messages`` for call ``key`` of ``step`` (replayed when recorded).
         Known secrets are masked in the prompt before it is sent and in the reply (a model may
         echo a key it saw somewhere) before anything records or uses it."""
-        messages = [
-            m
-            if mask_secrets(m.content) == m.content
-            else m.model_copy(update={"content": mask_secrets(m.content)})
-            for m in messages
-        ]
+        messages = [_masked(m) for m in messages]
         clean = scrub_options(options)
         digest = fingerprint(messages, clean)
         recorded = self.recorder.find_exchange(step, key)
@@ -271,3 +266,11 @@ class CallLedger:
             latency_s=latency,
             replayed=replayed,
         )
+
+
+def _masked(message: Message) -> Message:
+    """``message`` with known secrets masked (the same object when it holds none)."""
+    content = mask_secrets(message.content)
+    return (
+        message if content == message.content else message.model_copy(update={"content": content})
+    )

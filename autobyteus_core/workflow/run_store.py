@@ -133,7 +133,8 @@ class RunStore:
     def append_transcript(run_dir: Path, lines: Iterable[str]) -> None:
         """Append JSON lines to ``transcript.jsonl`` (written through to the OS, so they survive
         the process being killed; ``state.json`` is the file that is fsynced)."""
-        payload = "".join(mask_secrets(line) + "\n" for line in lines).encode("utf-8")
+        # Masked once for the whole batch: the known secrets are gathered per call.
+        payload = mask_secrets("".join(line + "\n" for line in lines)).encode("utf-8")
         if not payload:
             return
         fd = os.open(run_dir / TRANSCRIPT_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
