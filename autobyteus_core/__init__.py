@@ -33,8 +33,9 @@ PROJECT_NAME = "autobyteus"
 #: the range it supports with a module-level ``AUTOBYTEUS_PLUGIN_API = ">=1,<2"``.
 #: 1.1 added registration by import path (``Deferred``);
 #: 1.2 added the ``register_executors`` hook (batch executors);
-#: 1.3 the ``replace=True`` argument of ``register``.
-PLUGIN_API_VERSION = "1.3"
+#: 1.3 the ``replace=True`` argument of ``register``;
+#: 1.4 a workspace type's ``repo_map_builder`` (``MapEntry``, ``RepoMapBuilder``).
+PLUGIN_API_VERSION = "1.4"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -90,6 +91,8 @@ _LAZY: dict[str, str] = {
     "WorkflowEvent": "autobyteus_core.workflow.events",
     "WorkflowState": "autobyteus_core.workflow.workflow_state",
     "WorkflowStatus": "autobyteus_core.workflow.workflow_status",
+    "CHARS_PER_TOKEN": "autobyteus_core.workflow.call_ledger",
+    "estimate_tokens": "autobyteus_core.workflow.call_ledger",
     # LLM providers, integrations and their errors
     "LLMAuthenticationError": "autobyteus_core.llm.errors",
     "LLMBadRequestError": "autobyteus_core.llm.errors",
@@ -127,12 +130,16 @@ _LAZY: dict[str, str] = {
     # workspaces
     "ControlFiles": "autobyteus_core.workspace.control_files",
     "FileTooLargeError": "autobyteus_core.workspace.errors",
+    "MapEntry": "autobyteus_core.workspace.repo_map",
+    "RepoMapBuilder": "autobyteus_core.workspace.repo_map",
     "SafeWriter": "autobyteus_core.workspace.safe_writer",
+    "TreeEntry": "autobyteus_core.workspace.workspace_tree",
     "UnsafePathError": "autobyteus_core.workspace.errors",
     "WorkspaceError": "autobyteus_core.workspace.errors",
     "WorkspaceSetting": "autobyteus_core.workspace.workspace_setting",
     "WorkspaceType": "autobyteus_core.workspace.workspace_type",
     "WrittenFile": "autobyteus_core.workspace.written_file",
+    "python_repo_map": "autobyteus_core.default_plugins.python_repo_map",
     "python_workspace": "autobyteus_core.default_plugins.python_workspace",
     "control_name_problem": "autobyteus_core.workspace.control_files",
     "split_relative_path": "autobyteus_core.workspace.path_rules",
@@ -178,6 +185,9 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     )
     from autobyteus_core.cli.context import (
         get_app as get_app,
+    )
+    from autobyteus_core.default_plugins.python_repo_map import (
+        python_repo_map as python_repo_map,
     )
     from autobyteus_core.default_plugins.python_workspace import (
         python_workspace as python_workspace,
@@ -263,6 +273,10 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     from autobyteus_core.workflow.base_step import (
         BaseStep as BaseStep,
     )
+    from autobyteus_core.workflow.call_ledger import (
+        CHARS_PER_TOKEN as CHARS_PER_TOKEN,
+        estimate_tokens as estimate_tokens,
+    )
     from autobyteus_core.workflow.config import (
         WORKFLOW_CONFIG as WORKFLOW_CONFIG,
     )
@@ -321,11 +335,18 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     from autobyteus_core.workspace.path_rules import (
         split_relative_path as split_relative_path,
     )
+    from autobyteus_core.workspace.repo_map import (
+        MapEntry as MapEntry,
+        RepoMapBuilder as RepoMapBuilder,
+    )
     from autobyteus_core.workspace.safe_writer import (
         SafeWriter as SafeWriter,
     )
     from autobyteus_core.workspace.workspace_setting import (
         WorkspaceSetting as WorkspaceSetting,
+    )
+    from autobyteus_core.workspace.workspace_tree import (
+        TreeEntry as TreeEntry,
     )
     from autobyteus_core.workspace.workspace_type import (
         WorkspaceType as WorkspaceType,

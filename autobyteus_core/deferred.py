@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from autobyteus_core.errors import AutobyteusError
 
-__all__ = ["Deferred", "DeferredPathError"]
+__all__ = ["Deferred", "DeferredPathError", "is_import_path"]
 
 
 class DeferredPathError(AutobyteusError, ValueError):
@@ -22,6 +22,12 @@ class DeferredPathError(AutobyteusError, ValueError):
 
 def _dotted(text: str) -> bool:
     return bool(text) and all(part.isidentifier() for part in text.split("."))
+
+
+def is_import_path(path: object) -> bool:
+    """Whether ``path`` has the ``"package.module:attribute"`` form (nothing is imported)."""
+    module, sep, attribute = (path if isinstance(path, str) else "").partition(":")
+    return bool(sep) and _dotted(module) and _dotted(attribute)
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,7 @@ class Deferred:
         """Check the name and the shape of the path (nothing is imported)."""
         if not isinstance(self.name, str) or not self.name:
             raise DeferredPathError(f"Deferred needs a non-empty string name, got {self.name!r}")
-        path = self.path if isinstance(self.path, str) else ""
-        module, sep, attribute = path.partition(":")
-        if not (sep and _dotted(module) and _dotted(attribute)):
+        if not is_import_path(self.path):
             raise DeferredPathError(
                 f"Deferred {self.name!r}: the path must look like 'package.module:attribute', "
                 f"got {self.path!r}"

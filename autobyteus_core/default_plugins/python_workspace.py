@@ -32,6 +32,7 @@ def python_workspace() -> WorkspaceType:
             "module named after it in snake_case. Tests are pytest files named tests/test_<module>.py "
             "that import the package by its name (the workspace root is on sys.path)."
         ),
+        repo_map_builder="autobyteus_core.default_plugins.python_repo_map:python_repo_map",
     )
 
 

@@ -44,9 +44,18 @@ def fingerprint(messages: Sequence[Message], options: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
+#: The rule of thumb every estimate uses: about four characters of text or code per token.
+CHARS_PER_TOKEN = 4
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count of ``text`` (four characters a token)."""
+    return len(text) // CHARS_PER_TOKEN
+
+
 def estimate_prompt_tokens(messages: Sequence[Message]) -> int:
     """A rough token count of a prompt (four characters a token, plus a little per message)."""
-    return sum(len(m.content) for m in messages) // 4 + 4 * len(messages)
+    return estimate_tokens("".join(m.content for m in messages)) + 4 * len(messages)
 
 
 class CallLedger:

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from autobyteus_core.deferred import is_import_path
+from autobyteus_core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from autobyteus_core.workspace.repo_map import RepoMapBuilder
 
 
 class WorkspaceType(BaseModel):
@@ -17,7 +24,9 @@ class WorkspaceType(BaseModel):
     ``jest``...; ``pytest`` by default) and ``test_file_pattern`` how a test file of module
     ``{module}`` is named in ``test_dir`` (``test_{module}.py`` by default, ``{module}.test.js``): a step that writes tests serves
     the frameworks it knows and refuses the others. ``layout_conventions`` is prose shown to the
-    LLM in prompts.
+    LLM in prompts. ``repo_map_builder`` is the import path (``"package.module:function"``,
+    imported when first used) of a :class:`~autobyteus_core.workspace.repo_map.RepoMapBuilder`
+    that outlines the project's source files for prompts; without one they see the file tree.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -36,6 +45,36 @@ class WorkspaceType(BaseModel):
     test_dir: str = "tests"
     file_extensions: tuple[str, ...] = ()
     layout_conventions: str = ""
+    repo_map_builder: str = ""
+
+    @field_validator("repo_map_builder")
+    @classmethod
+    def _import_path(cls, value: str) -> str:
+        if value and not is_import_path(value):
+            raise ValueError(f"must look like 'package.module:function', got {value!r}")
+        return value
+
+    def map_builder(self) -> RepoMapBuilder | None:
+        """The callable :attr:`repo_map_builder` names, imported now; None when it names none.
+        Raises :class:`~autobyteus_core.errors.ConfigurationError` when it cannot be imported
+        or is not callable."""
+        if not self.repo_map_builder:
+            return None
+        import pkgutil
+
+        try:
+            builder = pkgutil.resolve_name(self.repo_map_builder)
+        except Exception as exc:  # whatever importing the plugin's module raised
+            raise ConfigurationError(
+                f"workspace type {self.name!r}: cannot import its repo_map_builder "
+                f"{self.repo_map_builder!r}: {exc}"
+            ) from exc
+        if not callable(builder):
+            raise ConfigurationError(
+                f"workspace type {self.name!r}: its repo_map_builder {self.repo_map_builder!r} "
+                "is not callable"
+            )
+        return builder  # type: ignore[no-any-return]
 
     def test_argv(self) -> list[str]:
         """:attr:`test_command` with ``{python}`` replaced by the interpreter running autobyteus."""
