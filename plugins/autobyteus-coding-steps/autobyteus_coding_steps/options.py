@@ -32,6 +32,14 @@ class StepOptions(BaseModel):
     max_prompt_file_chars: int = Field(
         12_000, ge=500, description="characters of other files shown in one prompt"
     )
+    # 1024: an eighth of the local model's 8192-token context, room for the outline of about
+    # fifteen modules; the most relevant come first, so a larger project loses only the tail.
+    repo_map_tokens: int = Field(
+        1_024,
+        ge=0,
+        description="tokens of the existing project's map (its modules' classes and functions, "
+        "the most relevant first) in the requirement, plan and implementation prompts; 0: none",
+    )
     refine_requirement: bool = Field(
         True, description="ask the LLM for a structured requirement document (else: verbatim)"
     )

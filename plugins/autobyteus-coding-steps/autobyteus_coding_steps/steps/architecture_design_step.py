@@ -36,7 +36,6 @@ EXAMPLE_PACKAGE = "shapes"
 #: The functions of the prompt's example: a plan defining one the requirement never names
 #: copied the example, wherever it puts it.
 EXAMPLE_NAMES = ("circle_area", "square_area", "total_area")
-_TREE_ENTRIES = 80
 
 
 def names_package(text: str, package: str) -> bool:
@@ -208,7 +207,7 @@ class ArchitectureDesignStep(CodingStep):
         "design": (
             PromptTemplateVariable("requirement_document"),
             PromptTemplateVariable("layout_conventions"),
-            PromptTemplateVariable("existing_files"),
+            PromptTemplateVariable("repo_map"),
             PromptTemplateVariable("max_subtasks"),
         )
     }
@@ -249,14 +248,16 @@ class ArchitectureDesignStep(CodingStep):
             plan = file_plan((single,), document)
             return self._planned(context, plan, "the requirement names one file")
         existing = context.workspace.files()
-        tree = context.workspace.tree(max_entries=_TREE_ENTRIES) if existing else ""
+        repo_map = self.project_map(context, options).render(document, options.repo_map_tokens)
         messages = self.messages(
             context,
             "design",
             {
                 "requirement_document": document.strip(),
                 "layout_conventions": context.workspace.layout_conventions,
-                "existing_files": tree,
+                "repo_map": repo_map,
+                # the name of the tree this map replaced: a user's own template may still use it
+                "existing_files": repo_map,
                 "max_subtasks": options.max_subtasks,
             },
         )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from autobyteus_coding_steps.exchange import Answer, ask
 from autobyteus_coding_steps.options import StepOptions, step_options
 from autobyteus_coding_steps.prompting import load_prompt, render, resource
+from autobyteus_coding_steps.repo_map import ProjectMap, build_project_map
 from autobyteus_core import BaseStep
 
 if TYPE_CHECKING:
@@ -31,6 +32,10 @@ class CodingStep(BaseStep):
     def settings_for(self, context: WorkflowContext) -> StepOptions:
         """This step's options (workflow configuration over plugin settings)."""
         return step_options(self, context)
+
+    def project_map(self, context: WorkflowContext, options: StepOptions) -> ProjectMap:
+        """The workspace's map as it is now; none at all when ``repo_map_tokens`` is 0."""
+        return build_project_map(context) if options.repo_map_tokens else ProjectMap()
 
     def messages(
         self, context: WorkflowContext, key: str, values: Mapping[str, Any]

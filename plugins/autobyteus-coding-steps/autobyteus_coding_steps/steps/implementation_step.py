@@ -51,6 +51,7 @@ from autobyteus_core import (
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
+    from autobyteus_coding_steps.repo_map import ProjectMap
     from autobyteus_core import Subtask, WorkflowContext
 
 
@@ -98,6 +99,7 @@ class ImplementationStep(CodingStep):
                 "tasks",
                 "task_label",
                 "related_files",
+                "repo_map",
                 "layout_conventions",
                 "path",
                 "existing",
@@ -116,6 +118,8 @@ class ImplementationStep(CodingStep):
         options = self.settings_for(context)
         units = work_units(subtasks, merge_same_file=options.merge_same_file_subtasks)
         plan = plan_values(subtasks)  # shown in every prompt: built once
+        # the project as the step found it, mapped once (each prompt ranks it for its subtask)
+        project = self.project_map(context, options)
         by_id = {unit.id: unit for unit in units}
         locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         records: dict[str, dict[str, Any]] = {}
@@ -145,9 +149,11 @@ class ImplementationStep(CodingStep):
                 if unit.files:
                     for path in unit.files:
                         async with locks[path]:
-                            await self._write_planned(context, options, plan, unit, path, record)
+                            await self._write_planned(
+                                context, options, plan, project, unit, path, record
+                            )
                 else:
-                    await self._write_named(context, options, plan, unit, locks, record)
+                    await self._write_named(context, options, plan, project, unit, locks, record)
             except BaseException as exc:
                 finished(unit, status="failed", error=str(exc))
                 raise
@@ -229,20 +235,29 @@ class ImplementationStep(CodingStep):
         context: WorkflowContext,
         options: StepOptions,
         plan: dict[str, Any],
+        project: ProjectMap,
         unit: WorkUnit,
         path: str | None,
     ) -> dict[str, Any]:
         """The template values every implementation prompt has (``path`` None: no planned file)."""
         document = context.state.requirement_document or context.state.requirement
+        related = self._related_files(context, unit, path or "", options.max_prompt_file_chars)
+        about = "\n".join(
+            [document]
+            + [
+                f"{t.title}\n{t.objective}\n{t.functionality}\n{t.integration_points}"
+                for t in unit.tasks
+            ]
+        )
+        shown = [file["path"] for file in related] + ([path] if path else [])
         return {
             "project_type": context.workspace.project_type or "software",
             "requirement_document": document.strip(),
             **plan,
             "tasks": [t.model_dump() for t in unit.tasks],
             "task_label": unit.label,
-            "related_files": self._related_files(
-                context, unit, path or "", options.max_prompt_file_chars
-            ),
+            "related_files": related,
+            "repo_map": project.render(about, options.repo_map_tokens, exclude=shown),
             "layout_conventions": context.workspace.layout_conventions,
             "path": path,
             "existing": None,
@@ -256,13 +271,14 @@ class ImplementationStep(CodingStep):
         context: WorkflowContext,
         options: StepOptions,
         plan: dict[str, Any],
+        project: ProjectMap,
         unit: WorkUnit,
         path: str,
         record: dict[str, Any],
     ) -> None:
         existing = read_existing(context.workspace, path)
         module = importable_module(path, context.workspace.source_dir)
-        values = self._values(context, options, plan, unit, path)
+        values = self._values(context, options, plan, project, unit, path)
         edits = uses_edit_blocks(options, existing)
         values.update(
             existing=shown_file(path, existing) if existing is not None else None,
@@ -312,11 +328,12 @@ class ImplementationStep(CodingStep):
         context: WorkflowContext,
         options: StepOptions,
         plan: dict[str, Any],
+        project: ProjectMap,
         unit: WorkUnit,
         locks: defaultdict[str, asyncio.Lock],
         record: dict[str, Any],
     ) -> None:
-        values = self._values(context, options, plan, unit, None)
+        values = self._values(context, options, plan, project, unit, None)
 
         def parse(reply: str) -> ParseResult[list[FileReply]]:
             result = parse_named_files_reply(reply, max_chars=options.max_reply_chars)

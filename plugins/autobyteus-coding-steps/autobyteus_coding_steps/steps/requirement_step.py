@@ -46,6 +46,7 @@ class RequirementStep(CodingStep):
                 description="the user's requirement, as typed",
             ),
             PromptTemplateVariable("project_type", description="the workspace's project type"),
+            PromptTemplateVariable("repo_map", description="the existing project's map, or empty"),
         )
     }
 
@@ -68,6 +69,9 @@ class RequirementStep(CodingStep):
             {
                 "requirement": requirement,
                 "project_type": context.workspace.project_type or "software",
+                "repo_map": self.project_map(context, options).render(
+                    requirement, options.repo_map_tokens
+                ),
             },
         )
         answer = await self.ask(
