@@ -1,6 +1,7 @@
-"""Collection rule for the whole repository: the tests of a plugin under ``plugins/<dist>/`` are
+"""Collection rules for the whole repository: the tests of a plugin under ``plugins/<dist>/`` are
 collected only when that distribution is installed (``tox -e core-only`` installs the core alone,
-so every plugin's tests are left out there, and the header says which)."""
+so every plugin's tests are left out there, and the header says which), and the bench's task
+data is never collected."""
 
 from __future__ import annotations
 
@@ -31,8 +32,11 @@ def _missing_plugins() -> list[str]:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """Skip ``plugins/<dist>/`` when ``<dist>`` is not installed."""
+    """Skip ``plugins/<dist>/`` when ``<dist>`` is not installed, and the starting packages of
+    the bench's brownfield tasks (suite data: their tests run in a task's workspace)."""
     if collection_path.parent == PLUGINS_DIR and collection_path.name in _missing_plugins():
+        return True
+    if collection_path.name == "start" and collection_path.parent.parent.parent.name == "suites":
         return True
     return None
 
