@@ -88,6 +88,9 @@ def test_every_project_is_solvable_its_hidden_tests_pass_on_reference_code(tmp_p
     tasks = load_suite("projects")
     assert 8 <= len(tasks) <= 16
     for task in tasks:
+        for path, text in task.start.items():  # a brownfield reference holds what it changed
+            (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / path).write_text(text, encoding="utf-8")
         shutil.copytree(REFERENCES / task.id, tmp_path, dirs_exist_ok=True)
         for name, text in task.hidden.items():
             (tmp_path / "bench_hidden" / name).parent.mkdir(parents=True, exist_ok=True)
