@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from autobyteus_core.errors import PluginLoadError
+from autobyteus_core.errors import ConfigurationError, PluginLoadError
 from autobyteus_core.hookspecs import REGISTER_HOOKS
 from autobyteus_core.llm.llm_integration_registry import LLMIntegrationRegistry
 from autobyteus_core.plugins import DEFAULT_PLUGINS, PluginHost, PluginRecord
@@ -197,6 +197,11 @@ class Application:
         self.fill_all()
         for registry in self._registries():
             registry.registrations()
+        for registration in self._workspace_types.registrations():
+            try:  # a type's own import path, imported on first use like a Deferred's
+                registration.item.map_builder()
+            except ConfigurationError as exc:
+                self._fail_plugin_of(registration.origin, PluginLoadError(str(exc)))
 
     def _fail_plugin_of(self, origin: PluginOrigin, error: PluginLoadError) -> None:
         record = self.host.records.get(origin.plugin)

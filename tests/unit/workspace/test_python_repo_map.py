@@ -7,10 +7,14 @@ import pytest
 from autobyteus_core import (
     ConfigurationError,
     MapEntry,
+    PluginLoadError,
+    Register,
     WorkspaceType,
+    hookimpl,
     python_repo_map,
     python_workspace,
 )
+from autobyteus_core.testing import RegisterPlugin
 
 STORE = '''\
 """A small key-value store.
@@ -172,3 +176,18 @@ def test_a_builder_path_is_checked_when_the_type_is_made_and_when_it_is_imported
     with pytest.raises(ConfigurationError, match="is not callable"):
         not_callable.map_builder()
     assert WorkspaceType(name="x").map_builder() is None
+
+
+class _WrongBuilderPlugin:
+    """A plugin whose workspace type names a map builder that does not exist."""
+
+    @hookimpl
+    def register_workspace_settings(self, register: Register[WorkspaceType]) -> None:
+        register(WorkspaceType(name="wrong", repo_map_builder="no_such_module_here:build"))
+
+
+def test_loading_everything_fails_a_plugin_whose_map_builder_cannot_be_imported(
+    register_plugin: RegisterPlugin,
+) -> None:
+    with pytest.raises(PluginLoadError, match="cannot import its repo_map_builder"):
+        register_plugin(_WrongBuilderPlugin(), "wrong")
