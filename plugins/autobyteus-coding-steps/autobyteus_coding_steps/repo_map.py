@@ -13,15 +13,17 @@ the same budget. An empty workspace has no map (the prompt gets no section for i
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from autobyteus_coding_steps.workspace_files import file_bytes
+from autobyteus_coding_steps.workspace_files import resolved
 from autobyteus_core import (
     CHARS_PER_TOKEN,
     AutobyteusError,
     MapEntry,
+    WorkspaceError,
     control_name_problem,
     estimate_tokens,
 )
@@ -65,6 +67,29 @@ def plain_tree(entries: Sequence[TreeEntry]) -> str:
     )
 
 
+#: What :func:`source_text` returns for a file over :data:`MAX_SOURCE_BYTES`.
+TOO_LARGE = "(too large)"
+
+
+def source_text(workspace: WorkspaceSetting, path: str) -> str | None:
+    """The text of the regular workspace file ``path``, :data:`TOO_LARGE` when it is larger
+    than :data:`MAX_SOURCE_BYTES` (its size is looked at before anything is read), None when
+    it cannot be read or the safe writer would refuse its path (a link leaving the workspace)."""
+    try:
+        target = resolved(workspace, path)
+        info = target.stat()
+    except (OSError, WorkspaceError):
+        return None
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block the read
+        return None
+    if info.st_size > MAX_SOURCE_BYTES:
+        return TOO_LARGE
+    try:
+        return target.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
 @dataclass(frozen=True)
 class ProjectMap:
     """A project's map before ranking: the builder's entries, or the plain tree without one."""
@@ -104,13 +129,11 @@ def build_project_map(context: WorkflowContext) -> ProjectMap:
     for path in files:
         if (extensions and not path.endswith(extensions)) or len(sources) >= MAX_SOURCES:
             continue
-        data = file_bytes(workspace, path)
-        if data is None:
-            continue
-        if len(data) > MAX_SOURCE_BYTES:
+        text = source_text(workspace, path)
+        if text is TOO_LARGE:
             large.add(path)
-        else:
-            sources[path] = data.decode("utf-8", errors="replace")
+        elif text is not None:
+            sources[path] = text
     try:
         built = {entry.path: entry for entry in builder(sources, workspace.source_dir)}
     except Exception as exc:  # a plugin's builder failing costs the map, never the run

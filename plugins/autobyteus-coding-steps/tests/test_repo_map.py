@@ -140,12 +140,14 @@ def test_control_folders_virtualenvs_caches_settings_and_huge_files_are_left_out
     outside = tmp_path / "outside.py"
     outside.write_text("def secret_outside(): ...\n", encoding="utf-8")
     os.symlink(outside, workspace / "kv/linked.py")
+    os.mkfifo(workspace / "kv/pipe.py")  # reading it would wait for a writer forever
     text = build_project_map(make_context()).render("", 100_000)
     for hidden in ("hook", "def run", "site", "cache", "PKG-INFO", "compiled", "autobyteus.toml",
                    ".env", "sk-not", "def huge", "secret_outside"):  # fmt: skip
         assert hidden not in text
     assert "kv/generated.py  (large file, not read)" in text.splitlines()
     assert "kv/linked.py" in text.splitlines()  # listed, never read through the link
+    assert "kv/pipe.py" in text.splitlines()
 
 
 def test_a_workspace_with_only_settings_files_has_no_map(
