@@ -394,6 +394,7 @@ async def test_a_run_in_a_repository_works_on_its_branch_and_can_be_undone(
     first, second = run.state.test_results
     assert not first["passed"] and first["regressions"] == REGRESSED
     assert first["fixed_files"] == ["tally/report.py"]
+    assert first["unchanged_files"] == ["tally/counter.py"]  # the code the broken test imports
     assert second["passed"] and second["counts"] == "8 passed"
     assert run.state.regressions == []
     fix_prompt = next(
