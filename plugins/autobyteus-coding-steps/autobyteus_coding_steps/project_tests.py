@@ -94,7 +94,7 @@ def failing_as_before(base: dict[str, Any] | None, cases: dict[str, str]) -> lis
     return failing if failing and set(failing) <= before else []
 
 
-def test_file_of(test: str, files: list[str]) -> str | None:
+def file_of_test(test: str, files: list[str]) -> str | None:
     """The workspace file of the test ``tests.test_mod::test_name`` (a class in the module
     name is allowed: ``tests.test_mod.TestX::test_y``), if it is one of ``files``."""
     parts = test.split("::", 1)[0].split(".")

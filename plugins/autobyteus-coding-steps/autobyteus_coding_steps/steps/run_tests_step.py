@@ -35,9 +35,9 @@ from autobyteus_coding_steps.project_tests import (
     baseline,
     existing_tests,
     failing_as_before,
+    file_of_test,
     regressions,
     run_test_command,
-    test_file_of,
 )
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.steps.coding_step import CodingStep
@@ -414,7 +414,7 @@ class RunTestsStep(CodingStep):
                 + f"\n\n{text}"
             )
             tests = existing_tests(workspace)
-            found = (test_file_of(test, tests) for test in regressed)
+            found = (file_of_test(test, tests) for test in regressed)
             regressed_files = list(dict.fromkeys(p for p in found if p))
         failure = Failure(
             "tests", text, files, outcome.returncode, outcome.timed_out, tuple(regressed_files)
