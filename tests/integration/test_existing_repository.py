@@ -428,6 +428,8 @@ async def test_a_run_in_a_repository_works_on_its_branch_and_can_be_undone(
     assert "3 files changed" in stat.output
     details = invoke(app, "show", run.run_id, "--workspace", str(repo), "--json")
     assert json.loads(details.output)["git"]["branch"] == branch
+    text = invoke(app, "show", run.run_id, "--workspace", str(repo)).output
+    assert f"Git:         branch {branch}, from main at {start[:10]}" in text
 
     # undo: back on main, the tree byte for byte as it was, the branch gone
     undone = invoke(app, "undo", run.run_id, "--workspace", str(repo))
@@ -555,6 +557,7 @@ def test_a_killed_run_resumes_on_its_branch(tmp_path: Path, repo: Path, git: Git
 
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert f"Run {run_id} succeeded." in resumed.stdout
+    assert f"Its changes are on the branch {branch}: `autobyteus diff {run_id}`" in resumed.stderr
     assert git(repo, "branch", "--show-current").strip() == branch
     subjects = git(repo, "log", "--reverse", "--format=%s", f"main..{branch}").splitlines()
     assert subjects == [
