@@ -354,6 +354,16 @@ class AutobyteusSettings(_LayeredSettings):
         _LIMITS.processes, ge=1, description="processes generated code may add"
     )
     sandbox_tmp_mb: int | None = Field(512, ge=1, description="size of the sandbox's private /tmp")
+    git: bool = Field(True, description="in a git repository, work on a branch and commit")
+    git_branch: str | None = Field(
+        None, description="the run's branch ({run_id} filled in); autobyteus/{run_id} if unset"
+    )
+    git_allow_dirty: bool = Field(
+        False, description="start on a work tree with uncommitted changes (committed first)"
+    )
+    python: str | None = Field(
+        None, description="the project's interpreter (default: the workspace's .venv or venv)"
+    )
 
     _plugin_cache: dict[type[Any], Any] = PrivateAttr(default_factory=dict)
 

@@ -54,3 +54,48 @@ def write_contributing_example():  # type: ignore[no-untyped-def]
         return into / distribution
 
     return write
+
+
+#: Variables that would give git an identity or a configuration from outside the test.
+_GIT_VARIABLES = (
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+)
+
+
+@pytest.fixture
+def git_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A global git configuration of the test's own (an identity, ``main`` as the first
+    branch), used by every git the test starts; the system's is ignored. Its path."""
+    config = tmp_path / "gitconfig"
+    config.write_text(
+        "[user]\n\tname = Test User\n\temail = test@example.invalid\n"
+        "[init]\n\tdefaultBranch = main\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in _GIT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return config
+
+
+@pytest.fixture
+def git(git_config: Path):  # type: ignore[no-untyped-def]
+    """``git(root, *args) -> stdout``: run the real git in ``root`` (failing the test if it
+    fails), with the test's own configuration."""
+    import subprocess
+
+    def run(root: Path, *args: str) -> str:
+        result = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+        return result.stdout
+
+    return run

@@ -131,7 +131,8 @@ def _open(task: ItemTask, app: Application, listeners: list[Listener]) -> tuple[
 
     root = Path(task.workspace)
     root.mkdir(parents=True, exist_ok=True)
-    settings = _settings(root, task.settings)
+    # Items may share one repository: a branch per item would switch it under the others.
+    settings = _settings(root, {"git": False, **task.settings})
     common: dict[str, Any] = {
         "app": app,
         "workspace": root,

@@ -36,6 +36,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "batch": "autobyteus_core.cli.batch_commands:batch_group",
     "workspace": "autobyteus_core.cli.workspace_commands:workspace_command",
     "plan": "autobyteus_core.cli.plan_commands:plan_command",
+    "diff": "autobyteus_core.cli.git_commands:diff_command",
+    "undo": "autobyteus_core.cli.git_commands:undo_command",
 }
 
 _PLUGIN_COMMANDS = "plugin_commands"

@@ -38,12 +38,13 @@ def show_command(ctx: click.Context, as_json: bool, workspace: Path) -> None:
 
     Sources, highest first: env (AUTOBYTEUS_* variables), .env in the workspace, autobyteus.toml
     in the workspace (or [tool.autobyteus] in its pyproject.toml), default. Every installed
-    plugin's settings are shown under its namespace. Secrets are always redacted. The last line
-    says which sandbox generated code would run in.
+    plugin's settings are shown under its namespace. Secrets are always redacted. The last
+    lines say which Python and which sandbox generated code would run with.
     """
     from autobyteus_core.errors import ConfigurationError
     from autobyteus_core.sandbox.policy import Sandbox
     from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core.workspace.interpreter import project_interpreter
 
     core = AutobyteusSettings.load(workspace)
     sections: dict[str, Any] = {CORE_SECTION: describe_settings(core)}
@@ -60,10 +61,16 @@ def show_command(ctx: click.Context, as_json: bool, workspace: Path) -> None:
         sandbox = {**isolation.record(), "description": isolation.describe()}
     except ConfigurationError as exc:  # sandbox = bwrap where bubblewrap does not work
         sandbox = {"sandbox": None, "description": f"none: {exc}"}
+    try:
+        interpreter = project_interpreter(workspace.resolve(), core.python)
+        python: dict[str, str | None] = {"path": interpreter.path, "source": interpreter.source}
+    except ConfigurationError as exc:
+        python = {"path": None, "source": str(exc)}
     data = {
         "workspace": str(workspace.resolve()),
         "settings": sections,
         "warnings": warnings,
+        "python": python,
         "sandbox": sandbox,
     }
     if as_json:
@@ -84,7 +91,8 @@ def show_command(ctx: click.Context, as_json: bool, workspace: Path) -> None:
         )
     for warning in warnings:
         click.echo(f"\nWarning: {warning}")
-    click.echo(f"\nSandbox: {sandbox['description']}")
+    click.echo(f"\nPython:  {python['path'] or 'none'} ({python['source']})")
+    click.echo(f"Sandbox: {sandbox['description']}")
 
 
 def workspace_redirects(section: str, settings: _LayeredSettings) -> list[str]:

@@ -22,4 +22,6 @@ SHORT_HELP: dict[str, str] = {
     "batch": "Run many workflows at once, resumable, and follow them.",
     "workspace": "Show which workspace type a folder gets, and why.",
     "plan": "Print a run's plan, or replace it (--edit, --file) before it is implemented.",
+    "diff": "Show a run's whole change in git: its branch against where it started.",
+    "undo": "Put the repository back as it was before a run, deleting the run's branch.",
 }

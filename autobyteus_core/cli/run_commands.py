@@ -227,6 +227,13 @@ def _go_on(workflow: Workflow, run: RunState) -> bool:
 def _report_end(run: RunState) -> NoReturn:
     from autobyteus_core.workflow.workflow_status import WorkflowStatus
 
+    if run.git is not None:
+        echo(
+            f"Its changes are on the branch {run.git.branch}: `autobyteus diff {run.run_id}` "
+            f"shows them, `autobyteus undo {run.run_id}` takes them back.",
+            err=True,
+        )
+
     if run.status is WorkflowStatus.SUCCEEDED:
         if run.tests_run is False:
             echo(f"Warning: the tests never ran: {run.state.tests_not_run}", err=True)
@@ -276,6 +283,23 @@ def _read_requirement(requirement: str | None, requirement_file: Path | None) ->
 @concurrency_option
 @pause_option
 @interactive_option
+@click.option(
+    "--branch",
+    default=None,
+    metavar="NAME",
+    help="In a git repository, the run's branch (default: autobyteus/RUN_ID).",
+)
+@click.option(
+    "--no-git",
+    "no_git",
+    is_flag=True,
+    help="Do not use git even in a repository: no branch, no commits.",
+)
+@click.option(
+    "--allow-dirty",
+    is_flag=True,
+    help="Start even with uncommitted changes; they are committed first on the run's branch.",
+)
 @click.pass_context
 def run_command(
     ctx: click.Context,
@@ -288,8 +312,16 @@ def run_command(
     max_concurrency: int | None,
     pause_after: tuple[str, ...],
     interactive: bool,
+    branch: str | None,
+    no_git: bool,
+    allow_dirty: bool,
 ) -> None:
-    """Run a workflow that turns a requirement into code in the workspace."""
+    """Run a workflow that turns a requirement into code in the workspace.
+
+    In a git repository the run works on a new branch from the current commit and commits
+    after each subtask, fix round and step; `autobyteus diff RUN_ID` shows its change and
+    `autobyteus undo RUN_ID` takes it back.
+    """
     from autobyteus_core.workflow.config_files import find_workflow
     from autobyteus_core.workflow.workflow import Workflow
 
@@ -310,6 +342,9 @@ def run_command(
             model=model_id,
             max_concurrency=max_concurrency,
             pause_after=pause_after,
+            git=False if no_git else None,
+            branch=branch,
+            allow_dirty=True if allow_dirty else None,
             **_budget_kwargs(limits),
         )
         _pause_at_editable_steps(flow, interactive)
@@ -470,6 +505,9 @@ def show_command(run_id: str, workspace: Path, as_json: bool) -> None:
         echo(f"Error:       {run.error}")
     if run.tests_run is False:
         echo(f"Tests:       not run: {run.state.tests_not_run}")
+    if run.git is not None:
+        started = run.git.start_branch or "a detached HEAD"
+        echo(f"Git:         branch {run.git.branch}, from {started} at {run.git.start[:10]}")
     print_summary(run)
     if run.state.subtasks:
         print_table(

@@ -29,20 +29,30 @@ def workspace_command(ctx: click.Context, directory: Path, as_json: bool) -> Non
     wins; when none does, the highest-priority type marked as the default for an empty folder.
     The built-in python type has priority 10, detects pyproject.toml, setup.py, setup.cfg or
     requirements.txt, and is the default. A folder that does not exist yet is judged as empty.
+    Tests and generated code run with the Python the setting python names, else the
+    workspace's .venv or venv, else the one running autobyteus.
     """
+    from autobyteus_core.cli.run_commands import cannot_start
+    from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core.workspace.interpreter import project_interpreter
     from autobyteus_core.workspace.workspace_choice import choose_workspace_type
 
     app = get_app(ctx)
     root = directory.expanduser().absolute()
+    with cannot_start():
+        python = project_interpreter(root, AutobyteusSettings.load(root).python)
     registered = [(r.item, r.origin) for r in app.workspace_types.registrations()]
     choice = choose_workspace_type(root, registered)
     kind = choice.chosen.workspace_type if choice.chosen else None
-    test_command = kind.test_argv() if kind else []
+    test_command = kind.test_argv(python.path) if kind else []
     if as_json:
-        echo_json(choice.to_dict(test_command))
+        echo_json(
+            {**choice.to_dict(test_command), "python": python.path, "python_source": python.source}
+        )
         return
     missing = "" if root.is_dir() else " (does not exist yet: judged as an empty folder)"
     echo(f"Workspace: {root}{missing}")
+    echo(f"Python:    {python.path} ({python.source})")
     if choice.chosen is None or kind is None:
         echo(f"Type:      none: {choice.rule}")
     else:

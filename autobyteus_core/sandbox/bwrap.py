@@ -94,8 +94,11 @@ def command(
     network: bool,
     tmp_mb: int | None,
     writable: Iterable[Path] = (),
+    readable: Iterable[Path] = (),
 ) -> list[str]:
-    """The bwrap command line running ``argv`` in ``cwd`` with ``workspace`` writable."""
+    """The bwrap command line running ``argv`` in ``cwd`` with ``workspace`` writable and
+    ``readable`` folders (another interpreter's) visible, read-only, even where the sandbox
+    hides what is there (``/tmp``, ``$HOME``)."""
     root = Path(os.path.realpath(workspace))
     home = Path(os.path.realpath(os.path.expanduser("~")))
     hidden = [Path("/tmp")]
@@ -107,8 +110,10 @@ def command(
     args += ["--tmpfs", "/tmp"]
     if home in hidden:
         args += ["--tmpfs", str(home)]
-    # What the interpreter needs, put back (read-only) where a tmpfs hid it.
-    for path in _outermost(p for p in _interpreter_paths() if any(_within(p, h) for h in hidden)):
+    # What the interpreters need, put back (read-only) where a tmpfs hid it.
+    extra = [Path(os.path.realpath(p)) for p in readable]
+    shown = [*_interpreter_paths(), *(p for p in extra if not _within(p, root))]
+    for path in _outermost(p for p in shown if any(_within(p, h) for h in hidden)):
         args += ["--ro-bind", str(path), str(path)]
     args += ["--bind", str(root), str(root)]
     for name in sorted(CONTROL_DIRS):

@@ -200,11 +200,13 @@ async def run_process(
     sandbox: Sandbox | None = None,
     workspace: Path | None = None,
     writable: Sequence[Path] = (),
+    readable: Sequence[Path] = (),
 ) -> ProcessOutcome:
     """Run ``argv`` in ``cwd`` in a new process group and wait at most ``timeout_s`` seconds.
 
     It runs in ``sandbox`` (default: ``auto`` with the default limits), where ``workspace``
-    (default ``cwd``) and ``writable`` are the only writable folders besides a private ``/tmp``.
+    (default ``cwd``) and ``writable`` are the only writable folders besides a private ``/tmp``,
+    and ``readable`` folders (another interpreter's) stay visible, read-only.
     ``sandbox = bwrap`` where bubblewrap does not work raises
     :class:`~autobyteus_core.errors.ConfigurationError`.
 
@@ -224,6 +226,7 @@ async def run_process(
             network=isolation.network,
             tmp_mb=isolation.tmp_mb,
             writable=writable,
+            readable=readable,
         )
     started = time.monotonic()
     buffer = _CappedBuffer(max_output_chars)

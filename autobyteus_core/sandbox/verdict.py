@@ -14,8 +14,8 @@ import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,11 +32,14 @@ _MAX_REPORT_BYTES = 50 * 1024 * 1024
 
 @dataclass(frozen=True)
 class PytestVerdict:
-    """Whether the tests passed, pytest's counts, and why not when they did not."""
+    """Whether the tests passed, pytest's counts, and why not when they did not; ``cases``:
+    each test of the report (``tests.test_mod::test_name``) and how it ended (``passed``,
+    ``failed``, ``error`` or ``skipped``)."""
 
     passed: bool
     counts: str
     problem: str | None = None
+    cases: Mapping[str, str] = field(default_factory=dict)
 
 
 def is_pytest(argv: Sequence[str]) -> bool:
@@ -78,7 +81,7 @@ def pytest_verdict(outcome: ProcessOutcome, folder: Path) -> PytestVerdict:
     try:
         if report.stat().st_size > _MAX_REPORT_BYTES:
             return PytestVerdict(False, "", "pytest's report is too large to be pytest's")
-        counts = _counts(report)
+        counts, cases = _counts(report)
     except FileNotFoundError:
         return PytestVerdict(
             False,
@@ -91,18 +94,19 @@ def pytest_verdict(outcome: ProcessOutcome, folder: Path) -> PytestVerdict:
     text = ", ".join(f"{n} {what}" for what, n in counts.items() if n)
     bad = counts["failed"] + counts["errors"]
     if outcome.timed_out or outcome.returncode != 0:
-        return PytestVerdict(False, text, f"the test process {outcome.ending()}")
+        return PytestVerdict(False, text, f"the test process {outcome.ending()}", cases)
     if bad:
         return PytestVerdict(
-            False, text, "pytest's report lists failures though the exit status was 0"
+            False, text, "pytest's report lists failures though the exit status was 0", cases
         )
     if not counts["passed"]:
-        return PytestVerdict(False, text, "pytest's report lists no test that passed")
-    return PytestVerdict(True, text)
+        return PytestVerdict(False, text, "pytest's report lists no test that passed", cases)
+    return PytestVerdict(True, text, cases=cases)
 
 
-def _counts(report: Path) -> dict[str, int]:
-    """passed, failed, errors and skipped over every test suite of a junit XML report."""
+def _counts(report: Path) -> tuple[dict[str, int], dict[str, str]]:
+    """passed, failed, errors and skipped over every test suite of a junit XML report, and
+    how each test case ended."""
     import xml.etree.ElementTree as ElementTree
 
     try:
@@ -117,9 +121,26 @@ def _counts(report: Path) -> dict[str, int]:
         for name in total:
             total[name] += int(suite.get(name, "0"))
     passed = total["tests"] - total["failures"] - total["errors"] - total["skipped"]
-    return {
+    counts = {
         "passed": max(passed, 0),
         "failed": total["failures"],
         "errors": total["errors"],
         "skipped": total["skipped"],
     }
+    return counts, {_case_id(case): _ending(case) for s in suites for case in s.iter("testcase")}
+
+
+def _case_id(case: Any) -> str:
+    """``tests.test_mod::test_name`` (``classname::name``) of a junit ``<testcase>``."""
+    name = case.get("name", "")
+    classname = case.get("classname", "")
+    return f"{classname}::{name}" if classname else name
+
+
+def _ending(case: Any) -> str:
+    """How a junit ``<testcase>`` ended: the first of error, failed, skipped it has, or passed."""
+    tags = {child.tag for child in case}
+    for tag, ending in (("error", "error"), ("failure", "failed"), ("skipped", "skipped")):
+        if tag in tags:
+            return ending
+    return "passed"

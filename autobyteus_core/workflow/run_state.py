@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from autobyteus_core.llm.usage import Usage
 from autobyteus_core.workflow.llm_exchange import LLMExchange
+from autobyteus_core.workflow.run_git import GitRecord
 from autobyteus_core.workflow.step_record import StepRecord
 from autobyteus_core.workflow.steps_template_config import WorkflowDefinition
 from autobyteus_core.workflow.workflow_state import WorkflowState
@@ -32,6 +33,7 @@ class RunState(BaseModel):
     Secret-free by construction: settings are not part of it and call options are scrubbed.
     ``pid`` and ``host`` name the process that last ran it (to refuse two processes resuming
     the same run at once). ``paused_after`` is the step a ``paused`` run stopped after.
+    ``git`` says where its work is when it works in a git repository.
     """
 
     format: int = RUN_FORMAT
@@ -55,6 +57,7 @@ class RunState(BaseModel):
     steps: dict[str, StepRecord] = Field(default_factory=dict)
     files: list[WrittenFile] = Field(default_factory=list)
     exchanges: list[LLMExchange] = Field(default_factory=list)
+    git: GitRecord | None = None
 
     @classmethod
     def new(cls, run_id: str, workflow: WorkflowDefinition, **fields: Any) -> RunState:
@@ -113,6 +116,8 @@ class RunState(BaseModel):
             "files": len({f.path for f in self.files}),
             "tests_run": self.tests_run,
             "tests_not_run": self.state.tests_not_run,
+            "regressions": list(self.state.regressions),
+            "git": self.git.model_dump() if self.git else None,
         }
 
     @property

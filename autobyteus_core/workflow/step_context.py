@@ -79,6 +79,12 @@ class StepContext(WorkflowContext):
         """Save the run's state now."""
         await self._workflow.recorder.save()
 
+    async def commit_changes(
+        self, subject: str, *, why: str = "", paths: Sequence[str] | None = None
+    ) -> str | None:
+        """Commit the run's changed files (see the base class)."""
+        return await self._workflow.commit_changes(self.step_id, subject, why, paths)
+
     async def run_sub_steps(self, step: BaseStep) -> StepResult:
         """Run ``step``'s sub-steps in order; see :meth:`Workflow.run_sub_steps`."""
         return await self._workflow.run_sub_steps(step, self.step_id)

@@ -36,6 +36,7 @@ from autobyteus_core.workflow.errors import (
     WorkflowError,
 )
 from autobyteus_core.workflow.events import EventType, WorkflowEvent
+from autobyteus_core.workflow.run_git import RunGit, branch_for
 from autobyteus_core.workflow.run_recorder import RunRecorder
 from autobyteus_core.workflow.run_state import RUN_FORMAT, RunState
 from autobyteus_core.workflow.run_store import RunStore
@@ -86,6 +87,10 @@ class Workflow:
     ``listeners`` receive every event, as the ``workflow_event`` hook does. ``pause_after``
     names steps (ids or paths) after which :meth:`start` stops with the status ``paused``, as
     a step's ``pause_after = true`` in the definition does; :meth:`start` again continues.
+    ``git``, ``branch`` and ``allow_dirty`` (default: the settings ``git``, ``git_branch`` and
+    ``git_allow_dirty``) say whether a new run in a git repository works on a branch of its own
+    and commits there (see :mod:`autobyteus_core.workflow.run_git`), which branch, and whether
+    it may start on a work tree with uncommitted changes.
     """
 
     def __init__(
@@ -103,6 +108,9 @@ class Workflow:
         listeners: Iterable[Listener] = (),
         run: RunState | None = None,
         pause_after: Iterable[str] = (),
+        git: bool | None = None,
+        branch: str | None = None,
+        allow_dirty: bool | None = None,
     ) -> None:
         """Create a workflow (nothing is written until it starts)."""
         if definition is None and run is None:
@@ -155,6 +163,10 @@ class Workflow:
                 )
             self.pause_after.add(path)
         self._pausing = False
+        self._use_git = self.settings.git if git is None else git
+        self._branch = branch or self.settings.git_branch
+        self._allow_dirty = self.settings.git_allow_dirty if allow_dirty is None else allow_dirty
+        self._git: RunGit | None = None
 
     # -- construction --------------------------------------------------------------------------
 
@@ -261,6 +273,7 @@ class Workflow:
                 control_files=ControlFiles.for_workspace(
                     self.workspace_root, self.settings.prompt_files()
                 ),
+                python=self.settings.python,
             )
         return self._workspace
 
@@ -345,6 +358,7 @@ class Workflow:
         llm = self._resolve_llm()
         self._refuse_if_running_elsewhere()
         workspace = self.workspace
+        self._prepare_git()
         run_dir = RunStore(workspace.root).create(self.run_id)
         self.recorder.attach(run_dir)
         self.run_state.model_id = llm.model_id
@@ -353,6 +367,24 @@ class Workflow:
         self.run_state.host = socket.gethostname()
         budget = Budget(tokens=self.run_state.budget_tokens, usd=self.run_state.budget_usd)
         self._ledger = CallLedger(self.recorder, llm, budget, self.max_concurrency, self.emit)
+
+    def _prepare_git(self) -> None:
+        """Start the run's branch (a new run in a repository) or check it out again (a run
+        that has one); raises :class:`GitError` saying why when git refuses."""
+        run = self.run_state
+        if run.git is not None:
+            git = RunGit.open(self.workspace_root, self.run_id, run.git)
+            if git is not None:
+                git.resume()
+        elif self._use_git and not any(r.attempts for r in run.steps.values()):
+            git = RunGit.open(self.workspace_root, self.run_id, None)
+            if git is not None:
+                run.git = git.begin(
+                    branch_for(self.run_id, self._branch), allow_dirty=self._allow_dirty
+                )
+        else:
+            git = None
+        self._git = git
 
     def _resolve_llm(self) -> LLMIntegration:
         if isinstance(self._model, LLMIntegration):
@@ -569,6 +601,8 @@ class Workflow:
                 result = await step.execute(context)
                 if step.editable is not None and result.status is SUCCEEDED:
                     self._write_document(path, step.output_document(context))
+                if isinstance(result, StepResult) and result.status is SUCCEEDED:
+                    await self.commit_changes(path, f"{path}: {result.summary}", step.description)
             finally:
                 record.wall_time_s += time.perf_counter() - clock
         except _Pause:  # a sub-step paused the run: this step continues on resume
@@ -773,6 +807,19 @@ class Workflow:
             sha256=written.sha256,
         )
         return written
+
+    async def commit_changes(
+        self, step: str, subject: str, why: str = "", paths: Sequence[str] | None = None
+    ) -> str | None:
+        """Commit the files the run wrote (or only ``paths``) that changed, for ``step``, when
+        the run works in git; the commit's id, or None (no git, or nothing changed)."""
+        if self._git is None:
+            return None
+        chosen = list(paths) if paths is not None else [f.path for f in self.run_state.files]
+        sha = await self._git.commit(chosen, subject, why, step)
+        if sha is not None:
+            self.recorder.note({"type": "commit", "step": step, "sha": sha, "subject": subject})
+        return sha
 
     def emit(self, type: EventType, step_id: str | None = None, **data: Any) -> None:
         """Send an event to the listeners and the ``workflow_event`` hook; an observer that

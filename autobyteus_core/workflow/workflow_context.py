@@ -98,6 +98,16 @@ class WorkflowContext(ABC):
         """Add a line to the run's transcript (a context that keeps none ignores it)."""
         return None
 
+    async def commit_changes(
+        self, subject: str, *, why: str = "", paths: Sequence[str] | None = None
+    ) -> str | None:
+        """A checkpoint of the work so far: when the run works in a git repository, commit the
+        files it wrote (only ``paths`` if given) that changed since, with ``subject`` and
+        ``why`` as the message; the commit's id, or None when there is no git or no change.
+        Call it after a unit of work is done (a subtask, a fix round); the engine also commits
+        after every step."""
+        return None
+
     async def run_code(
         self,
         argv: Sequence[str],
@@ -109,8 +119,9 @@ class WorkflowContext(ABC):
         writable: Sequence[Path] = (),
     ) -> ProcessOutcome:
         """Run generated code (``argv``) in the workspace root, in the sandbox the settings ask
-        for (see :func:`~autobyteus_core.sandbox.runner.run_process`), and record in the
-        transcript what ran, for what ``purpose``, in which sandbox and how it ended."""
+        for (see :func:`~autobyteus_core.sandbox.runner.run_process`; the project's interpreter
+        is readable there wherever it is), and record in the transcript what ran, for what
+        ``purpose``, in which sandbox and how it ended."""
         from autobyteus_core.sandbox import file_guard
         from autobyteus_core.sandbox.policy import Sandbox
         from autobyteus_core.sandbox.runner import run_process
@@ -126,6 +137,7 @@ class WorkflowContext(ABC):
             env=env,
             sandbox=Sandbox.from_settings(self.settings),
             writable=writable,
+            readable=self.workspace.interpreter.folders(),
         )
         undone = file_guard.restore(root, before, prompts)
         if undone:

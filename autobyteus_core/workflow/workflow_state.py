@@ -26,4 +26,7 @@ class WorkflowState(BaseModel):
     #: or no step runs tests. A run that succeeded without them must not look like one that
     #: passed them: ``autobyteus run`` warns and ``show --json`` reports ``tests_run: false``.
     tests_not_run: str | None = None
+    #: The tests that passed before the run changed anything and fail in the last test run
+    #: (``show --json`` reports them; a run ending with any has not succeeded).
+    regressions: list[str] = Field(default_factory=list)
     data: dict[str, Any] = Field(default_factory=dict)

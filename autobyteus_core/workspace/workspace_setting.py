@@ -8,6 +8,7 @@ from typing import Any
 
 from autobyteus_core.workspace.control_files import ControlFiles
 from autobyteus_core.workspace.errors import WorkspaceError
+from autobyteus_core.workspace.interpreter import Interpreter, project_interpreter
 from autobyteus_core.workspace.safe_writer import SafeWriter
 from autobyteus_core.workspace.workspace_tree import TreeEntry, render_tree, walk_workspace
 from autobyteus_core.workspace.workspace_type import WorkspaceType
@@ -37,9 +38,11 @@ class WorkspaceSetting:
         *,
         max_file_bytes: int = 1_000_000,
         control_files: ControlFiles | None = None,
+        python: str | None = None,
     ) -> None:
         """A workspace at ``root`` (created when missing) of ``workspace_type``, whose
-        ``control_files`` the writer never changes."""
+        ``control_files`` the writer never changes; its code runs with ``python`` (the setting
+        of that name), else the workspace's ``.venv``/``venv``, else autobyteus's own."""
         self.root = Path(root).expanduser().absolute()
         if self.root.exists() and not self.root.is_dir():
             raise WorkspaceError(f"the workspace {self.root} exists and is not a directory")
@@ -48,6 +51,7 @@ class WorkspaceSetting:
         self.writer = SafeWriter(
             self.root, max_file_bytes=max_file_bytes, control_files=control_files
         )
+        self.interpreter: Interpreter = project_interpreter(self.root, python)
 
     @classmethod
     def detect(
@@ -57,6 +61,7 @@ class WorkspaceSetting:
         *,
         max_file_bytes: int = 1_000_000,
         control_files: ControlFiles | None = None,
+        python: str | None = None,
     ) -> WorkspaceSetting:
         """A workspace at ``root`` whose type is decided by :func:`detect_workspace_type`."""
         path = Path(root).expanduser().absolute()
@@ -65,6 +70,7 @@ class WorkspaceSetting:
             detect_workspace_type(path, types),
             max_file_bytes=max_file_bytes,
             control_files=control_files,
+            python=python,
         )
 
     # -- conventions ---------------------------------------------------------------------------
@@ -75,9 +81,14 @@ class WorkspaceSetting:
         return self.workspace_type.name if self.workspace_type else None
 
     @property
+    def python(self) -> str:
+        """The project's interpreter (see :attr:`interpreter` for why it was chosen)."""
+        return self.interpreter.path
+
+    @property
     def test_command(self) -> list[str]:
-        """The argv that runs the project's tests, ``{python}`` replaced by this interpreter."""
-        return self.workspace_type.test_argv() if self.workspace_type else []
+        """The argv that runs the project's tests, ``{python}`` replaced by :attr:`python`."""
+        return self.workspace_type.test_argv(self.python) if self.workspace_type else []
 
     @property
     def source_dir(self) -> str:
@@ -127,6 +138,8 @@ class WorkspaceSetting:
             "root": str(self.root),
             "project_type": self.project_type,
             "test_command": self.test_command,
+            "python": self.python,
+            "python_source": self.interpreter.source,
             "source_dir": self.source_dir,
             "test_dir": self.test_dir,
             "layout_conventions": self.layout_conventions,

@@ -76,11 +76,12 @@ class WorkspaceType(BaseModel):
             )
         return builder  # type: ignore[no-any-return]
 
-    def test_argv(self) -> list[str]:
-        """:attr:`test_command` with ``{python}`` replaced by the interpreter running autobyteus."""
+    def test_argv(self, python: str | None = None) -> list[str]:
+        """:attr:`test_command` with ``{python}`` replaced by ``python`` (default: the
+        interpreter running autobyteus)."""
         import sys
 
-        return [arg.replace("{python}", sys.executable) for arg in self.test_command]
+        return [arg.replace("{python}", python or sys.executable) for arg in self.test_command]
 
     def detects(self, root: Path) -> bool:
         """Whether the folder ``root`` looks like a project of this type."""

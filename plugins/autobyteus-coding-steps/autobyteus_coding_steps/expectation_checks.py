@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -295,7 +294,7 @@ async def _line_that_raised(
 ) -> tuple[int, str, str] | None:
     """Run the one test again with full-frame tracebacks to find the line of it that raised."""
     outcome = await context.run_code(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short",
+        [context.workspace.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short",
          f"{path}::{test}"],
         purpose="traceback",
         timeout_s=120,

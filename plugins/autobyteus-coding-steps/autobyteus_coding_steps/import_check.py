@@ -8,7 +8,6 @@ instead of a wall of pytest collection errors, and is fed back to the LLM the sa
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +124,7 @@ async def check_imports(
     and ``source_root`` on its path."""
     root = context.workspace.root
     argv = [
-        sys.executable,
+        context.workspace.python,
         "-c",
         _SCRIPT,
         str(root),

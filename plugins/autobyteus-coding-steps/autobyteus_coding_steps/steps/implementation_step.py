@@ -29,6 +29,7 @@ from autobyteus_coding_steps.parsing.requirement_interface import (
     requirement_interface,
 )
 from autobyteus_coding_steps.progress import StepProgress
+from autobyteus_coding_steps.project_tests import record_baseline
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.scheduling import run_in_dependency_order
 from autobyteus_coding_steps.steps.coding_step import CodingStep
@@ -116,6 +117,7 @@ class ImplementationStep(CodingStep):
         if not subtasks:
             raise StepFailedError("there is no plan to implement: no subtasks in the state")
         options = self.settings_for(context)
+        await record_baseline(context, options)  # before the first change
         units = work_units(subtasks, merge_same_file=options.merge_same_file_subtasks)
         plan = plan_values(subtasks)  # shown in every prompt: built once
         # the project as the step found it, mapped once (each prompt ranks it for its subtask)
@@ -129,12 +131,20 @@ class ImplementationStep(CodingStep):
             for task in unit.tasks:
                 context.emit(EventType.SUBTASK_FINISHED, subtask=task.id, **data)
 
+        async def commit(unit: WorkUnit, files: list[str]) -> None:
+            await context.commit_changes(
+                f"{unit.label}: " + "; ".join(task.title or task.objective for task in unit.tasks),
+                why="\n".join(task.objective for task in unit.tasks),
+                paths=files,
+            )
+
         async def run(unit_id: str) -> None:
             unit = by_id[unit_id]
             record = records[unit_id] = {"files": [], "attempts": 0, "notes": [], "sha256": {}}
             earlier = progress.finished_files(unit_id)
             if earlier is not None:
                 record.update(files=earlier, resumed=True)
+                await commit(unit, earlier)  # a run killed before its commit
                 finished(unit, status="succeeded", files=earlier, resumed=True)
                 return
             for task in unit.tasks:
@@ -158,6 +168,7 @@ class ImplementationStep(CodingStep):
                 finished(unit, status="failed", error=str(exc))
                 raise
             await progress.finish(unit_id, record.pop("sha256"))
+            await commit(unit, record["files"])
             finished(unit, status="succeeded", files=record["files"])
 
         outcomes = await run_in_dependency_order(

@@ -31,6 +31,14 @@ from autobyteus_coding_steps.parsing.requirement_interface import (
     requirement_interface,
 )
 from autobyteus_coding_steps.parsing.text import clip_middle
+from autobyteus_coding_steps.project_tests import (
+    baseline,
+    existing_tests,
+    failing_as_before,
+    file_of_test,
+    regressions,
+    run_test_command,
+)
 from autobyteus_coding_steps.prompting import language_of, resource, shown_file
 from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_coding_steps.steps.test_generation_step import generated_modules, module_sources
@@ -41,9 +49,6 @@ from autobyteus_core import (
     StepFailedError,
     StepResult,
     WorkspaceError,
-    child_environment,
-    is_pytest,
-    run_pytest,
 )
 
 if TYPE_CHECKING:
@@ -51,24 +56,22 @@ if TYPE_CHECKING:
     from autobyteus_core import WorkflowContext
 
 _NO_CHANGE = re.compile(r"^\W*(?:no\s+changes?|unchanged)\W*$", re.IGNORECASE)
-#: Added to the test command's environment: one line per failure (where it failed and the
-#: assertion with its values; a small model reads that better than a page of traceback, and the
-#: files are shown whole anyway) and no deprecation noise (plugins of the interpreter warn about
-#: their own configuration), so the LLM reads only the failure.
-TEST_ENVIRONMENT = {"PYTEST_ADDOPTS": "--tb=line", "PYTHONWARNINGS": "ignore::DeprecationWarning"}
 #: Output kept in the state for each round (the whole capped output is in the step's log).
 STATE_OUTPUT_CHARS = 8_000
 
 
 @dataclass(frozen=True)
 class Failure:
-    """What went wrong in one round: the phase, the text shown to the LLM, the files to fix."""
+    """What went wrong in one round: the phase, the text shown to the LLM, the files to fix
+    (``regressed``: the files of tests that passed before the run and fail now, whose code is
+    fixed first)."""
 
     phase: str
     text: str
     files: list[str]
     returncode: int | None = None
     timed_out: bool = False
+    regressed: tuple[str, ...] = ()
 
 
 def missing_runner(command: list[str], output: str) -> str | None:
@@ -207,6 +210,7 @@ class RunTestsStep(CodingStep):
             r for r in context.state.test_results if r.get("step_id") != context.step_id
         ]
         context.state.tests_not_run = None
+        context.state.regressions = []
         if not command:
             kind = context.workspace.project_type
             why = (
@@ -225,6 +229,7 @@ class RunTestsStep(CodingStep):
             failure, record = await self._check(context, options, command)
             record.update(step_id=context.step_id, round=round_number)
             best.offer(context, round_number, record.get("counts", ""))
+            context.state.regressions = list(record.get("regressions", []))
             if failure is None:
                 context.state.test_results.append(record)
                 await context.checkpoint()
@@ -239,6 +244,10 @@ class RunTestsStep(CodingStep):
                 if round_number and not fixes and not corrected:
                     done = f"after {round_number} round(s)"
                 counts = f" ({record['counts']})" if record.get("counts") else ""
+                if record.get("failing_before"):
+                    counts += (
+                        f"; {len(record['failing_before'])} test(s) fail as they did before the run"
+                    )
                 return StepResult(
                     summary=f"tests pass {done}{counts}",
                     output={"rounds": round_number, "fix_rounds": fixes, "passed": True,
@@ -246,7 +255,8 @@ class RunTestsStep(CodingStep):
                 )  # fmt: skip
             last = failure
             round_number += 1
-            if failure.phase == "tests" and checks_left > 0:
+            # A test that passed before the run is right by definition: its code is fixed.
+            if failure.phase == "tests" and checks_left > 0 and not record.get("regressions"):
                 judgement = await judge_expectations(
                     self, context, options, failure.text,
                     modules=generated_modules(context), label=f"check-{round_number}",
@@ -259,6 +269,11 @@ class RunTestsStep(CodingStep):
                     # Only tests changed, as the model judged them wrong: not a fix round.
                     context.state.test_results.append(record)
                     await context.checkpoint()
+                    await context.commit_changes(
+                        f"Corrected {len(judgement.corrected)} test expectation(s)",
+                        why="The model judged these expected values wrong:\n"
+                        + clip_middle(failure.text, 1500),
+                    )
                     continue
                 if judgement.disputed:
                     findings = "\n".join(f"- {item}" for item in judgement.disputed)
@@ -280,6 +295,13 @@ class RunTestsStep(CodingStep):
                 insist = False
             context.state.test_results.append(record)
             await context.checkpoint()
+            if fix["fixed_files"]:
+                await context.commit_changes(
+                    f"Fix round {fixes}: {', '.join(fix['fixed_files'])}",
+                    why=f"The {failure.phase.replace('_', ' ')} failed:\n"
+                    + clip_middle(failure.text, 1500),
+                    paths=fix["fixed_files"],
+                )
             if stalled:
                 break
         assert last is not None
@@ -288,9 +310,20 @@ class RunTestsStep(CodingStep):
         if restored:
             context.state.test_results[-1]["restored"] = {"round": best.round, "files": restored}
             await context.checkpoint()
+            await context.commit_changes(
+                f"Put back the files of round {best.round}",
+                why=f"No fix round made the tests pass; round {best.round}'s passed most.",
+                paths=restored,
+            )
             why += (
                 f"; {', '.join(restored)} put back as in round {best.round}, whose tests passed "
                 "most"
+            )
+        broken = context.state.regressions
+        if broken:
+            raise StepFailedError(
+                f"regression: {len(broken)} test(s) that passed before the run fail now after "
+                f"{fixes} fix round(s){why}: {', '.join(broken)}\n{clip_middle(last.text, 3000)}"
             )
         raise StepFailedError(
             f"the {'import check' if last.phase == 'import_check' else 'tests'} still fail after "
@@ -346,17 +379,7 @@ class RunTestsStep(CodingStep):
                     check.process.timed_out,
                 )
                 return failure, self._record(failure, text)
-        run_options: dict[str, Any] = {
-            "purpose": "tests",
-            "timeout_s": options.test_timeout_s,
-            "max_output_chars": options.max_output_chars,
-            "env": child_environment(TEST_ENVIRONMENT),
-        }
-        verdict = None
-        if is_pytest(command):
-            outcome, verdict = await run_pytest(context.run_code, command, **run_options)
-        else:
-            outcome = await context.run_code(command, **run_options)
+        outcome, verdict = await run_test_command(context, options, command)
         output = normalise_output(outcome.output, roots)
         missing = missing_runner(command, output) if not outcome.ok else None
         if missing:
@@ -364,9 +387,15 @@ class RunTestsStep(CodingStep):
         # pytest's own report decides; only another test runner is judged by its exit status.
         passed = verdict.passed if verdict else outcome.ok
         counts = verdict.counts if verdict else ""
-        if passed:
+        cases = dict(verdict.cases) if verdict else {}
+        base = baseline(context)
+        regressed = regressions(base, cases)
+        before = [] if passed or outcome.timed_out else failing_as_before(base, cases)
+        if passed or before:
             record = self._record(None, output)
             record.update(phase="tests", passed=True, returncode=0, counts=counts)
+            if before:
+                record["failing_before"] = before
             return None, record
         text = output
         if outcome.timed_out:
@@ -376,9 +405,24 @@ class RunTestsStep(CodingStep):
         elif outcome.signal_name:
             text = f"{output}\nthe test process {outcome.ending()}"
         files = blamed_files(output, list(modules.values()), modules)
-        failure = Failure("tests", text, files, outcome.returncode, outcome.timed_out)
+        regressed_files: list[str] = []
+        if regressed:
+            text = (
+                "Regressions — these tests passed before this run changed the code and fail "
+                "now; make them pass again first:\n"
+                + "\n".join(f"- {test}" for test in regressed)
+                + f"\n\n{text}"
+            )
+            tests = existing_tests(workspace)
+            found = (file_of_test(test, tests) for test in regressed)
+            regressed_files = list(dict.fromkeys(p for p in found if p))
+        failure = Failure(
+            "tests", text, files, outcome.returncode, outcome.timed_out, tuple(regressed_files)
+        )
         record = self._record(failure, text)
         record["counts"] = counts
+        if regressed:
+            record["regressions"] = regressed
         return failure, record
 
     @staticmethod
@@ -408,9 +452,11 @@ class RunTestsStep(CodingStep):
         generated = [p for p in dict.fromkeys(context.state.files_written) if p.endswith(".py")]
         modules = generated_modules(context)
         blamed = [p for p in failure.files if p in generated]
+        # The code that tests broken by the run import comes first: it worked before.
+        first = [p for path in failure.regressed for p in imported_files(context, path, modules)]
         imported = [p for path in blamed for p in imported_files(context, path, modules)]
-        chosen = list(dict.fromkeys([*blamed, *imported]))
-        if failure.phase == "import_check" or not blamed:
+        chosen = list(dict.fromkeys([*first, *blamed, *imported]))
+        if failure.phase == "import_check" or not (blamed or first):
             chosen = chosen or [p for p in generated if _has_content(context, p)]
             chosen = [p for p in chosen if not is_test_path(p, test_dir)] + [
                 p for p in chosen if is_test_path(p, test_dir)
