@@ -43,7 +43,7 @@ from autobyteus_core.workflow.run_store import RunStore
 from autobyteus_core.workflow.step_context import StepContext
 from autobyteus_core.workflow.step_result import StepResult
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
-from autobyteus_core.workspace.atomic_write import atomic_write_bytes
+from autobyteus_core.workspace.atomic_write import atomic_write_bytes, remove_orphaned_temp_files
 from autobyteus_core.workspace.control_files import ControlFiles
 from autobyteus_core.workspace.errors import UnsafePathError
 from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
@@ -403,6 +403,19 @@ class Workflow:
                 f"run {run.run_id} is being run by process {run.pid}; stop that process first"
             )
 
+    def _remove_orphaned_temp_files(self) -> None:
+        """A run killed between a file write's create and rename leaves the temporary file in
+        the folder written to: resuming removes those of writers no longer running."""
+        root = self.workspace.root
+        folders = {root, *(root / Path(p).parent for p in self.state.files_written)}
+        if self.recorder.run_dir is not None:
+            folders.add(self.recorder.run_dir)
+        for folder in sorted(folders):
+            for name in remove_orphaned_temp_files(folder):
+                get_logger(run_id=self.run_id).info(
+                    "removed a killed writer's temporary file", folder=str(folder), file=name
+                )
+
     # -- running -------------------------------------------------------------------------------
 
     async def start(self, requirement: str | None = None) -> RunState:
@@ -417,6 +430,8 @@ class Workflow:
         if self.run_state.status is SUCCEEDED:
             return self.run_state
         resumed = any(r.attempts for r in self.run_state.steps.values())
+        if resumed:
+            self._remove_orphaned_temp_files()
         self.run_state.status = WorkflowStatus.RUNNING
         self.run_state.error = self.run_state.stop_reason = self.run_state.paused_after = None
         self.ledger.stopped = None

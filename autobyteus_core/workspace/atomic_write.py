@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -19,6 +20,10 @@ O_BINARY: int = getattr(os, "O_BINARY", 0)
 HAS_DIR_FD: bool = all(
     f in os.supports_dir_fd for f in (os.open, os.mkdir, os.stat, os.rename, os.unlink)
 )
+
+
+#: A temporary file of :func:`atomic_write_at`, named with the writing process's id.
+_TEMP_NAME = re.compile(r"^\.autobyteus-(\d+)-[0-9a-f]{12}\.tmp$")
 
 
 def write_all(fd: int, data: bytes) -> None:
@@ -47,7 +52,9 @@ def atomic_write_at(
     the umask unless ``exact_mode`` (used to keep the mode of a replaced file). ``fsync`` flushes
     the content to disk before the rename.
     """
-    tmp = f".autobyteus-{secrets.token_hex(6)}.tmp"
+    # The process id in the name lets a later run tell the file of a killed writer (kill -9
+    # between create and rename) from one being written right now.
+    tmp = f".autobyteus-{os.getpid()}-{secrets.token_hex(6)}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_NOFOLLOW | O_BINARY
     if dir_fd is not None:
         fd = os.open(tmp, flags, mode, dir_fd=dir_fd)
@@ -80,3 +87,32 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     its directory must exist."""
     path = Path(path)
     atomic_write_at(None, path.parent, path.name, data, mode)
+
+
+def remove_orphaned_temp_files(directory: Path) -> list[str]:
+    """Remove the temporary files that writers no longer running left in ``directory`` (a
+    process killed mid-write); return their names. Nothing else is touched."""
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP_NAME.match(entry.name)
+        if match and entry.is_file(follow_symlinks=False) and not _alive(int(match.group(1))):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # another user's process, or no way to tell: keep its file
+    return True
