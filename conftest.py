@@ -1,7 +1,7 @@
 """Collection rules for the whole repository: the tests of a plugin under ``plugins/<dist>/`` are
 collected only when that distribution is installed (``tox -e core-only`` installs the core alone,
 so every plugin's tests are left out there, and the header says which), and the bench's task
-data is never collected."""
+data is never collected. Property tests have no deadline."""
 
 from __future__ import annotations
 
@@ -9,6 +9,15 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 import pytest
+
+try:
+    from hypothesis import settings
+except ImportError:  # the property tests' dependency; core-only environments may lack it
+    pass
+else:
+    # No timed assertions: an example's 200 ms deadline fails property tests on a loaded machine.
+    settings.register_profile("autobyteus", deadline=None)
+    settings.load_profile("autobyteus")
 
 PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
 
