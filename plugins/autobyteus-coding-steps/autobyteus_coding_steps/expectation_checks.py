@@ -38,6 +38,7 @@ from autobyteus_coding_steps.parsing.python_source import (
     replace_expectation,
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
+from autobyteus_coding_steps.parsing.requirement_examples import requirement_examples
 from autobyteus_coding_steps.prompting import shown_file, without_shown_code
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
 from autobyteus_core import StepFailedError, WorkspaceError, child_environment
@@ -85,6 +86,10 @@ def stated_by_user(requirement: str, call: str, claim: str) -> bool:
     squeezed_call, squeezed_claim = re.sub(r"\s+", "", call), re.sub(r"\s+", "", claim)
     if not squeezed_call or not squeezed_claim:
         return False
+    for example in requirement_examples(requirement):
+        stated = re.sub(r"\s+", "", example.expected or example.raises or "")
+        if re.sub(r"\s+", "", example.call) == squeezed_call and stated == squeezed_claim:
+            return True  # a doctest session states the value on the line after the call
     for line in requirement.splitlines():
         text = re.sub(r"\s+", "", line)
         at = text.find(squeezed_call)

@@ -485,3 +485,33 @@ async def test_a_value_check_the_code_refuses_with_an_error_becomes_a_raises_che
         "    with pytest.raises(ValueError):\n"
         "        to_c(-1)\n"
     )
+
+
+async def test_the_requirements_examples_file_is_never_sent_to_be_fixed_nor_judged(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    from autobyteus_coding_steps.steps.test_generation_step import TestGenerationStep
+
+    scripted_llm.on(r"The file to fix, `wordfreq/counter.py`", fenced(COUNTER_SOURCE))
+    context = make_context()
+    context.state.requirement = (
+        "Write `wordfreq/counter.py` defining `count_words(text)`:\n\n"
+        ">>> count_words('a A b')\n{'a': 2, 'b': 1}\n"
+    )
+    _project(context, {"wordfreq/__init__.py": "", "wordfreq/counter.py": BUGGY_COUNTER})
+    await TestGenerationStep("test_generation").execute(context)
+    examples = (workspace / "tests/test_requirement_examples.py").read_text()
+    result = await RunTestsStep("run_tests").execute(context)
+    assert result.summary == "tests pass after 1 fix round(s) (1 passed)"
+    [fix] = [call.prompt for call in scripted_llm.calls]  # no verdict asked: the user stated it
+    assert "The file to fix, `wordfreq/counter.py`" in fix
+    assert (workspace / "tests/test_requirement_examples.py").read_text() == examples
+
+
+def test_a_check_is_stated_by_the_user_when_a_doctest_session_gives_it() -> None:
+    requirement = (
+        ">>> to_f(100)\n212.0\n>>> to_c(-500)\nTraceback (most recent call last):\nValueError: x\n"
+    )
+    assert stated_by_user(requirement, "to_f( 100 )", "212.0")
+    assert stated_by_user(requirement, "to_c(-500)", "ValueError")
+    assert not stated_by_user(requirement, "to_f(100)", "100.0")
