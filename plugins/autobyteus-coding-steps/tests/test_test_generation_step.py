@@ -219,3 +219,23 @@ async def test_examples_that_cover_every_named_function_make_the_llm_tests_optio
     await TestGenerationStep("test_generation", {"example_tests": False}).execute(off)
     assert not (workspace / "tests/test_requirement_examples.py").exists()
     assert len(scripted_llm.calls) == 2
+
+
+async def test_a_reply_cut_off_at_the_length_limit_is_re_asked_without_its_runaway_text(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    runaway = "```python\nfrom wordfreq.counter import count_words\n\n\n" + (
+        "def test_x() -> None:\n    assert count_words('a') == {'a': 1}\n\n\n" * 60
+    )
+    scripted_llm.max_tokens = 200
+    scripted_llm.queue(runaway, fenced(COUNTER_TESTS))
+    context = make_context()
+    _generated(context, {"wordfreq/counter.py": COUNTER_SOURCE})
+    await TestGenerationStep("test_generation").execute(context)
+    assert (workspace / "tests/test_counter.py").read_text() == COUNTER_TESTS
+    first, second = scripted_llm.calls
+    assert second.messages[-2].role == "assistant"
+    echoed = second.messages[-2].content
+    assert echoed.startswith(first.reply[:400]) and len(echoed) < 500
+    assert f"[... cut off: {len(first.reply or '')} characters in all]" in echoed
+    assert "cut off at the length limit" in second.prompt
