@@ -36,6 +36,12 @@ def test_a_doctest_session_ending_a_docstring_gives_each_example_without_the_quo
     ]
 
 
+def test_a_session_in_a_fenced_block_closed_right_after_the_docstring_is_read() -> None:
+    requirement = f"Write `solution.py` with `close` below.\n\n```python\n{DOCSTRING_SESSION}```\n"
+    assert requirement_examples(requirement) == requirement_examples(DOCSTRING_SESSION)
+    assert len(requirement_examples(requirement)) == 2
+
+
 def test_a_doctest_traceback_is_an_example_that_raises() -> None:
     text = ">>> parse('x')\nTraceback (most recent call last):\n  ...\nValueError: bad\n"
     assert requirement_examples(text) == [Example("parse('x')", raises="ValueError")]

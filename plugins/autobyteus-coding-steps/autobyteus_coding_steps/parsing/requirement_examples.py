@@ -10,6 +10,7 @@ user's own checks, so they become tests nobody may rewrite (see ``example_tests`
 from __future__ import annotations
 
 import ast
+import contextlib
 import doctest
 import itertools
 import re
@@ -21,6 +22,7 @@ _SPANS = re.compile(
     r"`([^`\n]+)`\s+(?:is|returns|gives|==|=>|->|→|➞|should return|raises)\s+`([^`\n]+)`"
 )
 _SPAN_RAISES = re.compile(r"`([^`\n]+)`\s+raises\s+`?([A-Za-z_]\w*(?:Error|Exception))\b")
+_FENCED = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n(.*?)^\1\2[ \t]*$", re.M | re.S)
 _QUOTES = {'"""', "'''"}
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit))\b")
 
@@ -43,11 +45,7 @@ class Example:
 def requirement_examples(text: str) -> list[Example]:
     """Every example ``text`` states, in order, without repeats."""
     found: list[Example] = []
-    try:
-        doctests = doctest.DocTestParser().get_examples(text)
-    except ValueError:  # an inconsistently indented session: the line forms still apply
-        doctests = []
-    for item in doctests:
+    for item in _doctests(text):
         example = _doctest_example(item.source, item.want, item.exc_msg)
         if example is not None:
             found.append(example)
@@ -61,6 +59,22 @@ def requirement_examples(text: str) -> list[Example]:
         if example is not None:
             found.append(example)
     return list(dict.fromkeys(found))
+
+
+def _doctests(text: str) -> list[doctest.Example]:
+    """The doctest examples of ``text``, read per fenced block and per paragraph when the whole
+    does not parse (a closing fence right after a docstring reads as a badly indented output)."""
+    parser = doctest.DocTestParser()
+    found: list[doctest.Example] = []
+    bodies = [match.group(3) for match in _FENCED.finditer(text)]
+    for chunk in [_FENCED.sub("", text), *bodies]:
+        try:
+            found += parser.get_examples(chunk)
+        except ValueError:
+            for paragraph in re.split(r"\n[ \t]*\n", chunk):
+                with contextlib.suppress(ValueError):  # still inconsistent: the lines apply
+                    found += parser.get_examples(paragraph)
+    return found
 
 
 def _doctest_example(source: str, want: str, exc_msg: str | None) -> Example | None:
