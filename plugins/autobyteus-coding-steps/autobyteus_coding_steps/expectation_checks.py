@@ -1,4 +1,5 @@
-"""Asking the LLM to judge failed ``assert f(x) == value`` lines: is the code or the test right?
+"""Asking the LLM to judge failed ``assert f(x) == value`` lines (and ``assert f(x)``, ``assert not
+f(x)``, ``pytest.raises``): is the code or the test right?
 
 Small models write tests with wrong expected values (``celsius_to_fahrenheit(32) == 0.0``) and,
 asked to fix the whole test file, tend to hand it back unchanged. Asked instead one short
@@ -26,6 +27,7 @@ from autobyteus_coding_steps.parsing.pytest_output import (
     FailedComparison,
     errored_tests,
     failed_comparisons,
+    failed_truths,
     missing_raises,
     normalise_output,
     raised_in_traceback,
@@ -36,6 +38,8 @@ from autobyteus_coding_steps.parsing.python_source import (
     raises_block_at,
     remove_lines,
     replace_expectation,
+    toggled_truth,
+    truth_check_at,
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.parsing.requirement_examples import requirement_examples
@@ -134,6 +138,8 @@ async def judge_expectations(
         (f.path, f.line, "value") for f in failed_comparisons(output)
     ]
     comparisons = {(f.path, f.line): f for f in failed_comparisons(output)}
+    truths = failed_truths(output)
+    items += [(path, line, "truth") for path, line in truths]
     items += [(path, line, "raises") for path, line in missing_raises(output)]
     errors: dict[tuple[str, int], tuple[str, str]] = {}
     for path, test in errored_tests(output):
@@ -154,7 +160,12 @@ async def judge_expectations(
                 continue
         source = originals[path]
         question = _question(
-            source, line, kind, comparisons.get((path, line)), errors.get((path, line), ("", ""))
+            source,
+            line,
+            kind,
+            comparisons.get((path, line)),
+            errors.get((path, line), ("", "")),
+            truths.get((path, line), ""),
         )
         if question is None:
             continue
@@ -237,7 +248,23 @@ def _question(
     kind: str,
     comparison: FailedComparison | None,
     raised: tuple[str, str] = ("", ""),
+    shown: str = "",
 ) -> _Question | None:
+    if kind == "truth":
+        check = truth_check_at(source, line)
+        if check is None or not shown:
+            return None
+        wanted = "a false value" if check.negated else "a true value"
+        return _Question(
+            call=check.call,
+            actual=f"`{shown}`",
+            expected=wanted,
+            should=f"return {wanted}",
+            does=f"returns `{shown}`",
+            end_line=line,
+            edit=lambda text: toggled_truth(text, check),
+            claim="False" if check.negated else "True",
+        )
     if kind == "error":
         error, message = raised
         expectation = expectation_at(source, line)
