@@ -46,10 +46,13 @@ class ScriptedLLM(LLMIntegration):
     With neither a matching rule nor a queued reply, the call fails with a message saying so.
 
     Usage counts whitespace-separated words as tokens; ``cost_per_token`` sets a cost.
+    ``max_tokens`` cuts longer replies to that many words, ``finish_reason="length"``, as a
+    provider's length limit does.
     """
 
     model_id: str = "scripted:test"
     cost_per_token: float | None = None
+    max_tokens: int | None = None
     calls: list[RecordedCall] = field(default_factory=list)
     _queue: deque[Reply] = field(default_factory=deque)
     _rules: list[_Rule] = field(default_factory=list)
@@ -94,6 +97,10 @@ class ScriptedLLM(LLMIntegration):
         if isinstance(reply, BaseException):
             raise reply
         text = reply(messages) if callable(reply) else reply
+        finish_reason = "stop"
+        if self.max_tokens is not None and len(text.split()) > self.max_tokens:
+            text = text[: list(re.finditer(r"\S+", text))[self.max_tokens - 1].end()]
+            finish_reason = "length"
         call.reply = text
         prompt_tokens = sum(len(m.content.split()) for m in messages)
         completion_tokens = len(text.split())
@@ -109,5 +116,5 @@ class ScriptedLLM(LLMIntegration):
                 calls=1,
             ),
             model=self.model_id,
-            finish_reason="stop",
+            finish_reason=finish_reason,
         )

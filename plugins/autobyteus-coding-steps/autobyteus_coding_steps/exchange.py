@@ -25,6 +25,13 @@ R = TypeVar("R")
 
 #: How much of a rejected reply is echoed back as the assistant turn of a re-ask.
 ECHO_CHARS = 3_000
+#: How much of a reply cut off at the length limit is echoed: a small model that ran away
+#: (repeating one test for 2,048 tokens) would otherwise be shown 3,000 characters of the loop.
+CUT_ECHO_CHARS = 400
+CUT_OFF = (
+    "the reply was cut off at the length limit after {chars} characters, before it ended: "
+    "the whole answer must fit, so keep it short and never repeat lines"
+)
 
 
 @dataclass
@@ -85,6 +92,12 @@ async def ask(
     for attempt in range(1, max_attempts + 1):
         response = await context.complete(conversation, key=f"{key}/attempt-{attempt}")
         result = await off_loop(parse, response.text)
+        cut = response.finish_reason == "length"
+        if cut:
+            # A cut reply that still parses (a file ending at a complete line) may be missing
+            # its end: re-asked, but taken as a last resort.
+            issue = ParseIssue(CUT_OFF.format(chars=len(response.text)), soft=True)
+            result = replace(result, issues=[issue, *result.issues])
         answer = accepted(result, response.text, attempt, max_attempts)
         problems = [issue.describe() for issue in result.errors] or ["nothing usable was found"]
         if answer is not None:
@@ -103,7 +116,7 @@ async def ask(
         correction = reask.fill(problems=problems, instruction=instruction, what=what).strip()
         conversation = [
             *conversation,
-            Message.assistant(clip_middle(response.text, ECHO_CHARS) or "(empty reply)"),
+            Message.assistant(echoed(response.text, cut)),
             Message.user(correction),
         ]
     report = "\n".join(reports)
@@ -113,6 +126,16 @@ async def ask(
         what,
         reports,
     )
+
+
+def echoed(reply: str, cut: bool) -> str:
+    """The assistant turn a re-ask shows for the rejected ``reply`` (``cut``: it hit the
+    length limit, so only its start is shown)."""
+    if not reply:
+        return "(empty reply)"
+    if cut:
+        return reply[:CUT_ECHO_CHARS] + f"\n[... cut off: {len(reply)} characters in all]"
+    return clip_middle(reply, ECHO_CHARS)
 
 
 def accepted(

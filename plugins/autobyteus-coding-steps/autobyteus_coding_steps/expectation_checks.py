@@ -1,4 +1,5 @@
-"""Asking the LLM to judge failed ``assert f(x) == value`` lines: is the code or the test right?
+"""Asking the LLM to judge failed ``assert f(x) == value`` lines (and ``assert f(x)``, ``assert not
+f(x)``, ``pytest.raises``): is the code or the test right?
 
 Small models write tests with wrong expected values (``celsius_to_fahrenheit(32) == 0.0``) and,
 asked to fix the whole test file, tend to hand it back unchanged. Asked instead one short
@@ -25,6 +26,7 @@ from autobyteus_coding_steps.parsing.pytest_output import (
     FailedComparison,
     errored_tests,
     failed_comparisons,
+    failed_truths,
     missing_raises,
     normalise_output,
     raised_in_traceback,
@@ -35,8 +37,11 @@ from autobyteus_coding_steps.parsing.python_source import (
     raises_block_at,
     remove_lines,
     replace_expectation,
+    toggled_truth,
+    truth_check_at,
 )
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
+from autobyteus_coding_steps.parsing.requirement_examples import requirement_examples
 from autobyteus_coding_steps.prompting import shown_file, without_shown_code
 from autobyteus_coding_steps.workspace_files import is_test_path, read_existing
 from autobyteus_core import StepFailedError, WorkspaceError, child_environment
@@ -84,6 +89,10 @@ def stated_by_user(requirement: str, call: str, claim: str) -> bool:
     squeezed_call, squeezed_claim = re.sub(r"\s+", "", call), re.sub(r"\s+", "", claim)
     if not squeezed_call or not squeezed_claim:
         return False
+    for example in requirement_examples(requirement):
+        stated = re.sub(r"\s+", "", example.expected or example.raises or "")
+        if re.sub(r"\s+", "", example.call) == squeezed_call and stated == squeezed_claim:
+            return True  # a doctest session states the value on the line after the call
     for line in requirement.splitlines():
         text = re.sub(r"\s+", "", line)
         at = text.find(squeezed_call)
@@ -128,6 +137,8 @@ async def judge_expectations(
         (f.path, f.line, "value") for f in failed_comparisons(output)
     ]
     comparisons = {(f.path, f.line): f for f in failed_comparisons(output)}
+    truths = failed_truths(output)
+    items += [(path, line, "truth") for path, line in truths]
     items += [(path, line, "raises") for path, line in missing_raises(output)]
     errors: dict[tuple[str, int], tuple[str, str]] = {}
     for path, test in errored_tests(output):
@@ -148,7 +159,12 @@ async def judge_expectations(
                 continue
         source = originals[path]
         question = _question(
-            source, line, kind, comparisons.get((path, line)), errors.get((path, line), ("", ""))
+            source,
+            line,
+            kind,
+            comparisons.get((path, line)),
+            errors.get((path, line), ("", "")),
+            truths.get((path, line), ""),
         )
         if question is None:
             continue
@@ -231,7 +247,23 @@ def _question(
     kind: str,
     comparison: FailedComparison | None,
     raised: tuple[str, str] = ("", ""),
+    shown: str = "",
 ) -> _Question | None:
+    if kind == "truth":
+        check = truth_check_at(source, line)
+        if check is None or not shown:
+            return None
+        wanted = "a false value" if check.negated else "a true value"
+        return _Question(
+            call=check.call,
+            actual=f"`{shown}`",
+            expected=wanted,
+            should=f"return {wanted}",
+            does=f"returns `{shown}`",
+            end_line=line,
+            edit=lambda text: toggled_truth(text, check),
+            claim="False" if check.negated else "True",
+        )
     if kind == "error":
         error, message = raised
         expectation = expectation_at(source, line)

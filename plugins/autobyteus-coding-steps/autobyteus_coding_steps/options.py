@@ -57,6 +57,16 @@ class StepOptions(BaseModel):
         0.9, gt=0.5, le=1.0, description="similarity an edit block's inexact match needs"
     )
     generate_tests: bool = Field(True, description="whether test_generation writes tests")
+    example_tests: bool = Field(
+        True,
+        description="write the examples the requirement states (`f(1)` is `2`, doctest "
+        "sessions) as a test file that fixes may not change",
+    )
+    tests_beyond_examples: bool = Field(
+        False,
+        description="also ask the LLM for tests of a module whose every function the "
+        "requirement names has a stated example",
+    )
     fix_rounds: int = Field(3, ge=0, le=20, description="rounds of fixes after failing tests")
     max_fix_files: int = Field(4, ge=1, description="files sent for fixing in one round")
     max_value_checks: int = Field(

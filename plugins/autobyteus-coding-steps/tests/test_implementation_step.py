@@ -363,7 +363,7 @@ async def test_a_recorded_reply_the_parser_now_rejects_is_not_taken(
     context.replies["task-1/pkg/a.py/attempt-1"] = "no code in this reply"
     (workspace / "pkg").mkdir()
     (workspace / "pkg/a.py").write_text("no code in this reply")
-    scripted_llm.on(r"\[Task 1:", fenced("A = 1\n"))
+    scripted_llm.on(r"Write the whole updated file `pkg/a.py`", fenced("A = 1\n"))
     await _step().execute(context)
     assert len(scripted_llm.calls) == 1
     assert (workspace / "pkg/a.py").read_text() == "A = 1\n"
@@ -385,3 +385,16 @@ async def test_every_prompt_shows_the_whole_plan_one_line_per_subtask(
         assert plan == (
             "- Task 1: Count words (`wordfreq/counter.py`)\n- Task 2: Top words (`wordfreq/top.py`)"
         )
+
+
+async def test_a_plan_of_one_subtask_is_not_shown_beside_the_requirement_it_repeats(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.on(r"Write the file `solution.py` for the requirement\.", fenced("A = 1\n"))
+    context = make_context()
+    context.state.subtasks = [subtask(1, "solution.py", title="Write `solution.py`")]
+    await _step().execute(context)
+    [prompt] = [call.prompt for call in scripted_llm.calls]
+    assert prompt.startswith("You are implementing a python project.\n\n[Requirement]\n")
+    assert "[Plan]" not in prompt and "[Task 1" not in prompt
+    assert "Project conventions" not in prompt

@@ -485,3 +485,79 @@ async def test_a_value_check_the_code_refuses_with_an_error_becomes_a_raises_che
         "    with pytest.raises(ValueError):\n"
         "        to_c(-1)\n"
     )
+
+
+async def test_the_requirements_examples_file_is_never_sent_to_be_fixed_nor_judged(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    from autobyteus_coding_steps.steps.test_generation_step import TestGenerationStep
+
+    scripted_llm.on(r"The file to fix, `wordfreq/counter.py`", fenced(COUNTER_SOURCE))
+    context = make_context()
+    context.state.requirement = (
+        "Write `wordfreq/counter.py` defining `count_words(text)`:\n\n"
+        ">>> count_words('a A b')\n{'a': 2, 'b': 1}\n"
+    )
+    _project(context, {"wordfreq/__init__.py": "", "wordfreq/counter.py": BUGGY_COUNTER})
+    await TestGenerationStep("test_generation").execute(context)
+    examples = (workspace / "tests/test_requirement_examples.py").read_text()
+    result = await RunTestsStep("run_tests").execute(context)
+    assert result.summary == "tests pass after 1 fix round(s) (1 passed)"
+    [fix] = [call.prompt for call in scripted_llm.calls]  # no verdict asked: the user stated it
+    assert "The file to fix, `wordfreq/counter.py`" in fix
+    assert (workspace / "tests/test_requirement_examples.py").read_text() == examples
+
+
+def test_a_check_is_stated_by_the_user_when_a_doctest_session_gives_it() -> None:
+    requirement = (
+        ">>> to_f(100)\n212.0\n>>> to_c(-500)\nTraceback (most recent call last):\nValueError: x\n"
+    )
+    assert stated_by_user(requirement, "to_f( 100 )", "212.0")
+    assert stated_by_user(requirement, "to_c(-500)", "ValueError")
+    assert not stated_by_user(requirement, "to_f(100)", "100.0")
+
+
+PRIME_SOURCE = (
+    "def is_prime(n: int) -> bool:\n    return n > 1 and all(n % d for d in range(2, n))\n"
+)
+PRIME_TESTS = (
+    "from num.prime import is_prime\n\n\ndef test_primes() -> None:\n"
+    "    assert is_prime(7)\n"
+    "    assert not is_prime(2)\n"
+)
+
+
+async def test_a_wrong_truth_check_judged_by_the_model_is_turned_around_in_the_test(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"give your verdict on a line of its own", "2 is prime.\nCODE")
+    context = make_context()
+    _project(context, {"num/prime.py": PRIME_SOURCE, "tests/test_prime.py": PRIME_TESTS})
+    result = await RunTestsStep("run_tests").execute(context)
+    assert result.summary == (
+        "tests pass on the first run and 1 corrected test expectation(s) (1 passed)"
+    )
+    [question] = [call.prompt for call in scripted_llm.calls]
+    assert "`is_prime(2)` gives `True`, but the test expects a false value" in question
+    assert "    assert is_prime(2)\n" in (workspace / "tests/test_prime.py").read_text()
+    assert "    assert is_prime(7)\n" in (workspace / "tests/test_prime.py").read_text()
+
+
+def test_a_truth_check_is_read_from_the_test_and_from_pytests_line() -> None:
+    from autobyteus_coding_steps.parsing.pytest_output import failed_truths
+    from autobyteus_coding_steps.parsing.python_source import toggled_truth, truth_check_at
+
+    output = (
+        "tests/test_p.py:5: assert not True\ntests/test_p.py:6: assert []\n"
+        "tests/test_p.py:7: assert 3 == 4\ntests/test_p.py:8: assert x\n"
+    )
+    assert failed_truths(output) == {("tests/test_p.py", 5): "True", ("tests/test_p.py", 6): "[]"}
+    source = "def test() -> None:\n    assert not f(1)\n    assert g(2)\n    assert h(3), 'why'\n"
+    check = truth_check_at(source, 2)
+    assert check is not None and (check.call, check.negated) == ("f(1)", True)
+    assert toggled_truth(source, check).split("\n")[1] == "    assert f(1)"
+    other = truth_check_at(source, 3)
+    assert (
+        other is not None and toggled_truth(source, other).split("\n")[2] == "    assert not g(2)"
+    )
+    assert truth_check_at(source, 4) is None  # a message says what the check means: kept

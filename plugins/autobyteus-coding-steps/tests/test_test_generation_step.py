@@ -154,3 +154,88 @@ async def test_a_rerun_takes_a_recorded_test_file_it_already_wrote_without_askin
     assert len(scripted_llm.calls) == 1
     assert context.state.test_files == ["tests/test_counter.py"]
     assert (workspace / "tests/test_counter.py").read_text() == COUNTER_TESTS
+
+
+EXAMPLES_REQUIREMENT = (
+    "Write `wordfreq/counter.py` with `count_words(text)` and `wordfreq/top.py` with\n"
+    '`top_words(text, n)`. Examples: `count_words("A a b")` is `{"a": 2, "b": 1}`.\n'
+)
+
+
+async def test_the_requirements_examples_are_the_tests_of_the_functions_they_cover(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"Write the test file `tests/test_top.py`", fenced(TOP_TESTS))
+    context = make_context()
+    context.state.requirement = EXAMPLES_REQUIREMENT
+    context.state.requirement_document = EXAMPLES_REQUIREMENT + "\n`count_words('x')` is `{}`"
+    _generated(
+        context,
+        {
+            "wordfreq/__init__.py": "",
+            "wordfreq/counter.py": COUNTER_SOURCE,
+            "wordfreq/top.py": TOP_SOURCE,
+        },
+    )
+    result = await TestGenerationStep("test_generation").execute(context)
+    examples = (workspace / "tests/test_requirement_examples.py").read_text()
+    assert "from wordfreq.counter import count_words\n" in examples
+    assert 'assert count_words("A a b") == {"a": 2, "b": 1}\n' in examples
+    assert "count_words('x')" not in examples  # the refined document's examples are not the user's
+    # top_words has no stated example, so only its module is asked for tests.
+    assert [
+        c.prompt.count("Write the test file `tests/test_top.py`") for c in scripted_llm.calls
+    ] == [1]
+    assert sorted(context.state.test_files) == [
+        "tests/test_requirement_examples.py",
+        "tests/test_top.py",
+    ]
+    assert result.summary == "1 test files written, and 1 of the requirement's examples"
+    assert result.output["examples"] == {"used": 1, "skipped": []}
+
+
+async def test_examples_that_cover_every_named_function_make_the_llm_tests_optional(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"Write the test file `tests/test_counter.py`", fenced(COUNTER_TESTS))
+    context = make_context()
+    context.state.requirement = EXAMPLES_REQUIREMENT
+    _generated(context, {"wordfreq/counter.py": COUNTER_SOURCE})
+    result = await TestGenerationStep("test_generation").execute(context)
+    assert scripted_llm.calls == []
+    assert result.summary == "1 of the requirement's examples written as tests"
+    assert context.state.test_files == ["tests/test_requirement_examples.py"]
+
+    more = await TestGenerationStep("test_generation", {"tests_beyond_examples": True}).execute(
+        context
+    )
+    assert len(scripted_llm.calls) == 1
+    assert more.summary == "1 test files written, and 1 of the requirement's examples"
+
+    off = make_context()
+    off.state.requirement = EXAMPLES_REQUIREMENT
+    (workspace / "tests/test_requirement_examples.py").unlink()
+    _generated(off, {"wordfreq/counter.py": COUNTER_SOURCE})
+    await TestGenerationStep("test_generation", {"example_tests": False}).execute(off)
+    assert not (workspace / "tests/test_requirement_examples.py").exists()
+    assert len(scripted_llm.calls) == 2
+
+
+async def test_a_reply_cut_off_at_the_length_limit_is_re_asked_without_its_runaway_text(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    runaway = "```python\nfrom wordfreq.counter import count_words\n\n\n" + (
+        "def test_x() -> None:\n    assert count_words('a') == {'a': 1}\n\n\n" * 60
+    )
+    scripted_llm.max_tokens = 200
+    scripted_llm.queue(runaway, fenced(COUNTER_TESTS))
+    context = make_context()
+    _generated(context, {"wordfreq/counter.py": COUNTER_SOURCE})
+    await TestGenerationStep("test_generation").execute(context)
+    assert (workspace / "tests/test_counter.py").read_text() == COUNTER_TESTS
+    first, second = scripted_llm.calls
+    assert second.messages[-2].role == "assistant"
+    echoed = second.messages[-2].content
+    assert echoed.startswith(first.reply[:400]) and len(echoed) < 500
+    assert f"[... cut off: {len(first.reply or '')} characters in all]" in echoed
+    assert "cut off at the length limit" in second.prompt

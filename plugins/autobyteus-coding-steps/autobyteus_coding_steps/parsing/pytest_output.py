@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -72,6 +73,26 @@ def failed_comparisons(output: str) -> list[FailedComparison]:
         right = _APPROX_TAIL.sub("", match.group("right").strip())
         found.setdefault(key, FailedComparison(key[0], key[1], match.group("left").strip(), right))
     return list(found.values())
+
+
+_FAILED_TRUTH = re.compile(
+    r"^(?P<path>[\w./\-]+\.py):(?P<line>\d+): assert (?P<negated>not )?(?P<value>.+?)$", re.M
+)
+
+
+def failed_truths(output: str) -> dict[tuple[str, int], str]:
+    """``(path, line)`` → the value pytest showed, for every failed ``assert f(x)`` or
+    ``assert not f(x)`` of ``--tb=line`` output (``assert not True``: ``f(x)`` gave ``True``).
+    Only values shown as literals count; comparisons are :func:`failed_comparisons`."""
+    found: dict[tuple[str, int], str] = {}
+    for match in _FAILED_TRUTH.finditer(output):
+        value = match.group("value").strip()
+        try:
+            ast.literal_eval(value)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        found.setdefault((match.group("path"), int(match.group("line"))), value)
+    return found
 
 
 _NOT_RAISED = re.compile(

@@ -404,6 +404,42 @@ def expectation_at(source: str, line: int) -> Expectation | None:
     return None
 
 
+@dataclass(frozen=True)
+class TruthCheck:
+    """``assert call(...)`` or ``assert not call(...)`` on one line of a test."""
+
+    line: int
+    call: str
+    negated: bool
+
+
+def truth_check_at(source: str, line: int) -> TruthCheck | None:
+    """The one-line ``assert <call>`` or ``assert not <call>`` on ``line`` of ``source``."""
+    tree = _tree(source)
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Assert) and node.lineno == line == node.end_lineno):
+            continue
+        test, negated = node.test, False
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, negated = test.operand, True
+        if isinstance(test, ast.Call) and not _is_pytest_attr(test.func, "approx"):
+            call = ast.get_source_segment(source, test)
+            if call is not None and node.msg is None:
+                return TruthCheck(line, call, negated)
+    return None
+
+
+def toggled_truth(source: str, check: TruthCheck) -> str:
+    """``source`` with the check on ``check.line`` asserting the opposite truth."""
+    lines = source.split("\n")
+    text = lines[check.line - 1]
+    indent = text[: len(text) - len(text.lstrip())]
+    lines[check.line - 1] = f"{indent}assert {'' if check.negated else 'not '}{check.call}"
+    return "\n".join(lines)
+
+
 def replace_expectation(source: str, expectation: Expectation, literal: str) -> str:
     """``source`` with the expected literal of ``expectation`` replaced by ``literal``."""
     lines = source.split("\n")

@@ -14,6 +14,7 @@ from autobyteus_coding_steps.editing import (
     edit_reask,
     uses_edit_blocks,
 )
+from autobyteus_coding_steps.example_tests import is_examples_file
 from autobyteus_coding_steps.expectation_checks import judge_expectations
 from autobyteus_coding_steps.import_check import api_target, check_imports
 from autobyteus_coding_steps.package_api import defining_module
@@ -446,16 +447,20 @@ class RunTestsStep(CodingStep):
         for an exception inside it), then the project modules they import. Import failures:
         modules before tests (a test importing a name the module lacks usually means the module
         is missing something the requirement asked for). When the output names no generated
-        file: every non-empty generated file, modules first.
+        file: every non-empty generated file, modules first. The requirement's examples file is
+        followed to what it imports but never chosen itself.
         """
         test_dir = context.workspace.test_dir
         generated = [p for p in dict.fromkeys(context.state.files_written) if p.endswith(".py")]
+        stated = {p for p in generated if is_examples_file(file_text(context.workspace, p))}
         modules = generated_modules(context)
-        blamed = [p for p in failure.files if p in generated]
+        named = [p for p in failure.files if p in generated]
         # The code that tests broken by the run import comes first: it worked before.
         first = [p for path in failure.regressed for p in imported_files(context, path, modules)]
-        imported = [p for path in blamed for p in imported_files(context, path, modules)]
-        chosen = list(dict.fromkeys([*first, *blamed, *imported]))
+        imported = [p for path in named for p in imported_files(context, path, modules)]
+        blamed = [p for p in named if p not in stated]
+        generated = [p for p in generated if p not in stated]
+        chosen = [p for p in dict.fromkeys([*first, *blamed, *imported]) if p not in stated]
         if failure.phase == "import_check" or not (blamed or first):
             chosen = chosen or [p for p in generated if _has_content(context, p)]
             chosen = [p for p in chosen if not is_test_path(p, test_dir)] + [

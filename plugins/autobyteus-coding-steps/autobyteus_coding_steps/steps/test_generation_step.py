@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from autobyteus_coding_steps.example_tests import (
+    FILE_STEM,
+    ExampleTests,
+    example_tests,
+    named_functions,
+)
 from autobyteus_coding_steps.parsing.file_reply import FileReply, parse_file_reply
 from autobyteus_coding_steps.parsing.paths import normalise_path
 from autobyteus_coding_steps.parsing.python_source import (
@@ -13,6 +19,7 @@ from autobyteus_coding_steps.parsing.python_source import (
     unknown_imports,
 )
 from autobyteus_coding_steps.parsing.report import ParseResult
+from autobyteus_coding_steps.parsing.requirement_examples import requirement_examples
 from autobyteus_coding_steps.progress import StepProgress
 from autobyteus_coding_steps.prompting import resource, shown_file, without_shown_code
 from autobyteus_coding_steps.scheduling import run_in_dependency_order
@@ -137,12 +144,18 @@ class TestGenerationStep(CodingStep):
         written = set(context.state.files_written) - progress.written
         jobs: dict[str, tuple[str, str]] = {}  # test path → (module, source path)
         planned_tests: list[str] = []
+        examples = self._write_examples(context, options, modules, sources)
+        if examples.used:
+            planned_tests.append(target_test_path(FILE_STEM + ".py", workspace.test_dir, set()))
         for module, path in modules.items():
             if is_test_path(path, workspace.test_dir):
                 planned_tests.append(path)
                 continue
             if not sources.get(module, "").strip():
                 continue  # an empty __init__.py has nothing to test
+            named = named_functions(context.state.requirement, public_definitions(sources[module]))
+            if named and all(map(examples.covers, named)) and not options.tests_beyond_examples:
+                continue  # the requirement's own examples test every function it names here
             target = target_test_path(path, workspace.test_dir, set(jobs))
             if target in written:
                 planned_tests.append(target)
@@ -151,10 +164,14 @@ class TestGenerationStep(CodingStep):
         for path in planned_tests:
             if path not in context.state.test_files:
                 context.state.test_files.append(path)
+        stated = examples.record()
         if not jobs:
+            summary = "no modules needed new tests"
+            if examples.used:
+                summary = f"{len(examples.used)} of the requirement's examples written as tests"
             return StepResult(
-                summary="no modules needed new tests",
-                output={"test_files": list(context.state.test_files)},
+                summary=summary,
+                output={"test_files": list(context.state.test_files), "examples": stated},
             )
         records: dict[str, dict[str, Any]] = {}
 
@@ -194,10 +211,39 @@ class TestGenerationStep(CodingStep):
                 + "\n".join(f"- {path}: {error}" for path, error in failed.items())
             )
         progress.clear()
+        also = f", and {len(examples.used)} of the requirement's examples" if examples.used else ""
         return StepResult(
-            summary=f"{len(jobs)} test files written",
-            output={"test_files": list(context.state.test_files), "files": records},
+            summary=f"{len(jobs)} test files written{also}",
+            output={
+                "test_files": list(context.state.test_files),
+                "files": records,
+                "examples": stated,
+            },
         )
+
+    @staticmethod
+    def _write_examples(
+        context: WorkflowContext,
+        options: StepOptions,
+        modules: dict[str, str],
+        sources: dict[str, str],
+    ) -> ExampleTests:
+        """Write the user's own examples (never the refined document's) as a test file."""
+        if not options.example_tests:
+            return ExampleTests("", (), ())
+        test_dir = context.workspace.test_dir
+        definitions: dict[str, str] = {}
+        # A package's __init__ re-exports; the module defining a name is the one to import.
+        ordered = sorted(modules.items(), key=lambda item: item[1].endswith("__init__.py"))
+        for module, path in ordered:
+            if not is_test_path(path, test_dir):
+                for name in public_definitions(sources.get(module, "")):
+                    definitions.setdefault(name, module)
+        tests = example_tests(requirement_examples(context.state.requirement), definitions)
+        if tests.used:
+            path = target_test_path(FILE_STEM + ".py", test_dir, set())
+            context.write_file(path, tests.source)
+        return tests
 
     async def _write_tests(
         self,
