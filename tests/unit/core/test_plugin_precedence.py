@@ -14,7 +14,7 @@ from autobyteus_core import hookimpl
 from autobyteus_core.app import Application
 from autobyteus_core.errors import PluginLoadError
 from autobyteus_core.logging import reset_logging
-from autobyteus_core.plugins import ENV_LOAD, ENV_STRICT
+from autobyteus_core.plugins import ENV_LOAD, ENV_STRICT, FIRST_PARTY_DISTRIBUTIONS
 from autobyteus_core.registry import UnknownNameError
 from autobyteus_core.workflow.base_step import BaseStep
 
@@ -243,3 +243,14 @@ def test_the_frames_of_a_load_failure_are_shown_at_debug_or_when_tracing(
         f"{module}:4 in <module>: connect()",
         f"{module}:2 in connect: raise OSError('no driver')",
     ]
+
+
+def test_every_distribution_of_this_repository_is_first_party() -> None:
+    from autobyteus_core.tomlcompat import tomllib
+
+    plugins = Path(__file__).resolve().parents[3] / "plugins"
+    names = {
+        tomllib.loads(path.read_text(encoding="utf-8"))["project"]["name"]
+        for path in plugins.glob("*/pyproject.toml")
+    }
+    assert names and set(FIRST_PARTY_DISTRIBUTIONS) == names
