@@ -115,6 +115,23 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venv]:
         yield venv
 
 
+def installed(venv: Venv) -> set[str]:
+    """The distributions installed in ``venv``, by pip's own list."""
+    listed = venv.run(venv.python, "-m", "pip", "list", "--format=json").stdout
+    return {entry["name"] for entry in json.loads(listed)}
+
+
+@pytest.fixture(autouse=True)
+def _leaves_no_plugin_behind(venv: Venv) -> Iterator[None]:
+    """What a test installed is removed after it even when it failed half-way, so one failing
+    test does not fail the next ones that share the virtualenv."""
+    before = installed(venv)
+    yield
+    left = installed(venv) - before
+    if left:
+        venv.pip("uninstall", "--yes", *sorted(left))
+
+
 @pytest.fixture
 def strict_env(tmp_path: Path) -> dict[str, str]:
     return {"AUTOBYTEUS_STRICT_PLUGINS": "1", "ABT_MARKER": str(tmp_path / "imported")}
@@ -257,19 +274,35 @@ def test_install_imports_what_was_registered_by_path_and_fails_on_a_wrong_path(
     venv.autobyteus("uninstall", "-y", "abt-wrong-path")
 
 
-def test_uninstall_takes_the_plugin_name_and_refuses_unknown_names_and_a_missing_terminal(
-    venv: Venv, tmp_path: Path
-) -> None:
+@pytest.fixture
+def shout(venv: Venv, tmp_path: Path) -> Iterator[str]:
+    """The plugin ``shout`` of the distribution ``abt-shout-dist``, installed for one test."""
     source = write_plugin(
         tmp_path, "abt-shout-dist", "0.1.0", STEP_PLUGIN.format(step="shout"), "shout"
     )
     venv.autobyteus("install", source)
+    yield "abt-shout-dist"
+    if any("abt-shout-dist" in line for line in frozen(venv)):
+        venv.autobyteus("uninstall", "-y", "abt-shout-dist")
 
+
+def test_uninstall_takes_the_plugin_name(venv: Venv, shout: str) -> None:
+    removed = venv.autobyteus("uninstall", "-y", "shout")
+    assert "Plugin shout comes from the distribution abt-shout-dist." in removed.stderr
+    assert "Removed plugin abt-shout-dist 0.1.0" in removed.stdout
+    assert not any("abt-shout-dist" in line for line in frozen(venv))
+
+
+def test_uninstall_refuses_a_name_that_is_neither_a_plugin_nor_a_distribution(
+    venv: Venv, shout: str
+) -> None:
     unknown = venv.autobyteus("uninstall", "-y", "whisper", check=False)
     assert unknown.returncode == 2
     assert "no installed plugin or plugin distribution is named 'whisper'" in unknown.stderr
     assert "abt-shout-dist (plugin shout)" in unknown.stderr
 
+
+def test_uninstall_without_a_terminal_to_confirm_says_use_y(venv: Venv, shout: str) -> None:
     asked = venv.run(venv.bin("autobyteus"), "uninstall", "shout", input="", check=False)
     assert asked.returncode == 2
     assert "no terminal to answer it: use -y (autobyteus uninstall -y abt-shout-dist)" in (
@@ -277,11 +310,6 @@ def test_uninstall_takes_the_plugin_name_and_refuses_unknown_names_and_a_missing
     )
     assert "Traceback" not in asked.stderr and "EOFError" not in asked.stderr
     assert any("abt-shout-dist" in line for line in frozen(venv))
-
-    removed = venv.autobyteus("uninstall", "-y", "shout")
-    assert "Plugin shout comes from the distribution abt-shout-dist." in removed.stderr
-    assert "Removed plugin abt-shout-dist 0.1.0" in removed.stdout
-    assert not any("abt-shout-dist" in line for line in frozen(venv))
 
 
 #: Takes a first-party step name and the core's provider name, and has a step of its own.
@@ -341,7 +369,8 @@ def test_precedence_does_not_depend_on_the_order_plugins_are_found_in(
         assert owners["implementation"] == "coding_steps"
         assert owners["abt_own"] == "abt_aaa_early"
         assert {"requirement", "architecture_design", "test_generation", "run_tests"} <= set(owners)
-        refusals = [json.loads(line) for line in steps.stderr.splitlines() if line.strip()]
+        logged = [json.loads(line) for line in steps.stderr.splitlines() if line.strip()]
+        refusals = [w for w in logged if "refused" in w]  # not a failed plugin of another test
         assert [(w["plugin"], w["refused"], w["owner"]) for w in refusals] == [
             ("abt_aaa_early", "implementation", "coding_steps"),
             ("abt_zzz_late", "abt_own", "abt_aaa_early"),
