@@ -14,7 +14,12 @@ from autobyteus_core import hookimpl
 from autobyteus_core.app import Application
 from autobyteus_core.errors import PluginLoadError
 from autobyteus_core.logging import reset_logging
-from autobyteus_core.plugins import ENV_LOAD, ENV_STRICT, FIRST_PARTY_DISTRIBUTIONS
+from autobyteus_core.plugins import (
+    DEFAULT_PLUGINS,
+    ENV_LOAD,
+    ENV_STRICT,
+    FIRST_PARTY_DISTRIBUTIONS,
+)
 from autobyteus_core.registry import UnknownNameError
 from autobyteus_core.workflow.base_step import BaseStep
 
@@ -254,3 +259,13 @@ def test_every_distribution_of_this_repository_is_first_party() -> None:
         for path in plugins.glob("*/pyproject.toml")
     }
     assert names and set(FIRST_PARTY_DISTRIBUTIONS) == names
+
+
+def test_contributing_lists_the_precedence_as_the_loader_has_it() -> None:
+    contributing = Path(__file__).resolve().parents[3] / "CONTRIBUTING.md"
+    section = contributing.read_text(encoding="utf-8").split("## Precedence: who keeps a name")[1]
+    steps = " ".join(section.split("The first plugin to register a name keeps it.")[0].split())
+    defaults = ", ".join(f"`{path.rsplit('.', 1)[-1]}`" for path in DEFAULT_PLUGINS)
+    first_party = ", ".join(f"`{name}`" for name in FIRST_PARTY_DISTRIBUTIONS)
+    assert f"1. the core's default plugins ({defaults});" in steps
+    assert f"this repository's distributions ({first_party});" in steps
