@@ -250,6 +250,25 @@ def test_the_frames_of_a_load_failure_are_shown_at_debug_or_when_tracing(
     ]
 
 
+def test_the_log_level_option_shows_the_frames_of_a_load_failure(
+    make_dist, monkeypatch, lenient, site_dir: Path
+):
+    from click.testing import CliRunner
+
+    from autobyteus_core.cli import cli
+
+    source = "def connect():\n    raise OSError('no driver')\n\nconnect()\n"
+    make_dist("ab-tb", entry_points={"tb": "ab_tb_mod"}, modules={"ab_tb_mod": source})
+    monkeypatch.setenv(ENV_LOAD, "tb")
+    monkeypatch.delenv("AUTOBYTEUS_LOG_LEVEL", raising=False)
+    result = CliRunner().invoke(cli, ["--log-level", "debug", "plugins", "--json"])
+    lines = warnings(result.stderr)
+    where = next(line for line in lines if line["event"].startswith("where plugin 'tb'"))
+    assert where["traceback"][-1] == (
+        f"{site_dir / 'ab_tb_mod.py'}:2 in connect: raise OSError('no driver')"
+    )
+
+
 def test_every_distribution_of_this_repository_is_first_party() -> None:
     from autobyteus_core.tomlcompat import tomllib
 
