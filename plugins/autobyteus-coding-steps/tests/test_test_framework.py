@@ -23,7 +23,10 @@ from autobyteus_core import (
 )
 from autobyteus_core.testing import RegisterPlugin, ScriptedLLM
 
-NODE = WorkspaceType(name="node", test_framework="node:test")
+#: A Node.js workspace type, as a plugin would register it.
+NODE = WorkspaceType(
+    name="node", detect_files=("package.json",), priority=20, test_framework="node:test"
+)
 REFUSAL = (
     "test_generation writes pytest tests (test_<module>.py), but workspace type 'node' uses "
     "node:test; turn generate_tests off, or use a step that writes tests for that framework"
@@ -31,20 +34,9 @@ REFUSAL = (
 
 
 class NodeTypes:
-    """A plugin registering a Node.js workspace type, detected by package.json."""
-
     @hookimpl
     def register_workspace_settings(self, register):  # type: ignore[no-untyped-def]
-        register(
-            WorkspaceType(
-                name="node",
-                detect_files=("package.json",),
-                priority=20,
-                test_command=("npm", "test"),
-                test_framework="node:test",
-                test_file_pattern="{module}.test.js",
-            )
-        )
+        register(NODE)
 
 
 @pytest.fixture
