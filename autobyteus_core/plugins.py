@@ -43,7 +43,7 @@ from autobyteus_core.registry import DuplicateRegistrationError, PluginOrigin
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
-#: The core's own plugins, registered by module path after the external ones.
+#: The core's own plugins, registered by module path before the external ones.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "autobyteus_core.default_plugins.python_workspace",
     "autobyteus_core.default_plugins.scripted_provider",
@@ -56,9 +56,11 @@ CORE_DISTRIBUTION = "autobyteus-core"
 
 #: This repository's plugin distributions: they load right after the core's defaults.
 FIRST_PARTY_DISTRIBUTIONS: tuple[str, ...] = (
+    "autobyteus-bench",
     "autobyteus-coding-steps",
     "autobyteus-llamacpp",
     "autobyteus-openai",
+    "autobyteus-ray",
 )
 
 ENV_LOAD = "AUTOBYTEUS_LOAD_PLUGINS"

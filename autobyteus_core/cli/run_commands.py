@@ -1,7 +1,7 @@
 """``autobyteus run``, ``runs``, ``show``, ``resume`` and ``workflow show``.
 
 Exit codes: 0 the run succeeded, 1 it failed, 2 it could not start (no model, unknown
-workflow or step, bad option), 3 it stopped before the end (cancelled with Ctrl-C, the budget
+workflow or step, bad option, a step that refuses the run), 3 it stopped before the end (cancelled with Ctrl-C, the budget
 was reached, or paused after a step) and can be resumed.
 """
 

@@ -18,6 +18,7 @@ class BaseStep:
     template key to a package resource (``"package.module:prompts/x.j2"``) or template text; the
     user may override any key through settings (``AUTOBYTEUS_PROMPTS__<step>__<key>=path``).
     A step instance is created per run with its id in the workflow, its options and its sub-steps.
+    :meth:`check_run` lets a step refuse a run it cannot serve before the run starts.
 
     A step that sets ``editable`` keeps its output as a document in the run folder (written by
     the engine from :meth:`output_document` when the step succeeds) that people may replace
@@ -39,6 +40,16 @@ class BaseStep:
         self.step_id = step_id
         self.options: dict[str, Any] = dict(options or {})
         self.sub_steps: dict[str, BaseStep] = dict(sub_steps or {})
+
+    def check_run(self, context: WorkflowContext) -> None:
+        """Raise an :class:`~autobyteus_core.errors.AutobyteusError` saying why this step
+        cannot serve this run (its workspace type, its options), or return.
+
+        The engine asks every step still to run before the run starts, so a run that a later
+        step would refuse fails before its first LLM call is paid for, and writes nothing. The
+        context is the one :meth:`execute` gets, except that it cannot call the LLM yet; a
+        check only reads. The default accepts every run.
+        """
 
     async def execute(self, context: WorkflowContext) -> StepResult:
         """Do the step's work. The default runs the sub-steps in order (a composite step)."""

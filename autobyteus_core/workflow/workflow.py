@@ -349,8 +349,9 @@ class Workflow:
     # -- preparing -------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Build the steps and the LLM, then create the run folder. The LLM is resolved first,
-        so a missing model fails before anything is written. Idempotent."""
+        """Build the steps and the LLM, ask the steps still to run whether they can serve it
+        (:meth:`BaseStep.check_run`), then create the run folder. A missing model or a refusing
+        step fails before anything is written. Idempotent."""
         if self._ledger is not None:
             return
         if not self.steps:
@@ -358,6 +359,7 @@ class Workflow:
         llm = self._resolve_llm()
         self._refuse_if_running_elsewhere()
         workspace = self.workspace
+        self._check_steps()  # before git: a refused run leaves no branch behind
         self._prepare_git()
         run_dir = RunStore(workspace.root).create(self.run_id)
         self.recorder.attach(run_dir)
@@ -385,6 +387,22 @@ class Workflow:
         else:
             git = None
         self._git = git
+
+    def _check_steps(self) -> None:
+        """Ask every step that has not succeeded whether it can serve this run
+        (:meth:`BaseStep.check_run`); the first refusal fails the run before anything is paid
+        for or written."""
+        for path, step in self._by_path.items():
+            if self.run_state.steps[path].status is SUCCEEDED:
+                continue
+            try:
+                step.check_run(StepContext(self, path))
+            except AutobyteusError:
+                raise
+            except Exception as exc:  # a bug in the check: say which step's
+                raise WorkflowError(
+                    f"step '{path}' ({step.name}) could not check the run: {_describe(exc)}"
+                ) from exc
 
     def _resolve_llm(self) -> LLMIntegration:
         if isinstance(self._model, LLMIntegration):

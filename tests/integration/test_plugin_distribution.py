@@ -16,18 +16,13 @@ from typing import Any
 
 import pytest
 
+from autobyteus_core.plugins import FIRST_PARTY_DISTRIBUTIONS
 from autobyteus_core.testing.venv import Venv
 
 pytestmark = [pytest.mark.slow, pytest.mark.venv]
 
 REPO = Path(__file__).resolve().parents[2]
-FIRST_PARTY = {
-    "autobyteus-openai",
-    "autobyteus-llamacpp",
-    "autobyteus-coding-steps",
-    "autobyteus-bench",
-    "autobyteus-ray",
-}
+FIRST_PARTY = set(FIRST_PARTY_DISTRIBUTIONS)
 
 BROKEN_PYPROJECT = """\
 [build-system]

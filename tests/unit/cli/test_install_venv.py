@@ -115,6 +115,23 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venv]:
         yield venv
 
 
+def installed(venv: Venv) -> set[str]:
+    """The distributions installed in ``venv``, by pip's own list."""
+    listed = venv.run(venv.python, "-m", "pip", "list", "--format=json").stdout
+    return {entry["name"] for entry in json.loads(listed)}
+
+
+@pytest.fixture(autouse=True)
+def _leaves_no_plugin_behind(venv: Venv) -> Iterator[None]:
+    """What a test installed is removed after it even when it failed half-way, so one failing
+    test does not fail the next ones that share the virtualenv."""
+    before = installed(venv)
+    yield
+    left = installed(venv) - before
+    if left:
+        venv.pip("uninstall", "--yes", *sorted(left))
+
+
 @pytest.fixture
 def strict_env(tmp_path: Path) -> dict[str, str]:
     return {"AUTOBYTEUS_STRICT_PLUGINS": "1", "ABT_MARKER": str(tmp_path / "imported")}
@@ -257,19 +274,35 @@ def test_install_imports_what_was_registered_by_path_and_fails_on_a_wrong_path(
     venv.autobyteus("uninstall", "-y", "abt-wrong-path")
 
 
-def test_uninstall_takes_the_plugin_name_and_refuses_unknown_names_and_a_missing_terminal(
-    venv: Venv, tmp_path: Path
-) -> None:
+@pytest.fixture
+def shout(venv: Venv, tmp_path: Path) -> Iterator[str]:
+    """The plugin ``shout`` of the distribution ``abt-shout-dist``, installed for one test."""
     source = write_plugin(
         tmp_path, "abt-shout-dist", "0.1.0", STEP_PLUGIN.format(step="shout"), "shout"
     )
     venv.autobyteus("install", source)
+    yield "abt-shout-dist"
+    if any("abt-shout-dist" in line for line in frozen(venv)):
+        venv.autobyteus("uninstall", "-y", "abt-shout-dist")
 
+
+def test_uninstall_takes_the_plugin_name(venv: Venv, shout: str) -> None:
+    removed = venv.autobyteus("uninstall", "-y", "shout")
+    assert "Plugin shout comes from the distribution abt-shout-dist." in removed.stderr
+    assert "Removed plugin abt-shout-dist 0.1.0" in removed.stdout
+    assert not any("abt-shout-dist" in line for line in frozen(venv))
+
+
+def test_uninstall_refuses_a_name_that_is_neither_a_plugin_nor_a_distribution(
+    venv: Venv, shout: str
+) -> None:
     unknown = venv.autobyteus("uninstall", "-y", "whisper", check=False)
     assert unknown.returncode == 2
     assert "no installed plugin or plugin distribution is named 'whisper'" in unknown.stderr
     assert "abt-shout-dist (plugin shout)" in unknown.stderr
 
+
+def test_uninstall_without_a_terminal_to_confirm_says_use_y(venv: Venv, shout: str) -> None:
     asked = venv.run(venv.bin("autobyteus"), "uninstall", "shout", input="", check=False)
     assert asked.returncode == 2
     assert "no terminal to answer it: use -y (autobyteus uninstall -y abt-shout-dist)" in (
@@ -278,49 +311,89 @@ def test_uninstall_takes_the_plugin_name_and_refuses_unknown_names_and_a_missing
     assert "Traceback" not in asked.stderr and "EOFError" not in asked.stderr
     assert any("abt-shout-dist" in line for line in frozen(venv))
 
-    removed = venv.autobyteus("uninstall", "-y", "shout")
-    assert "Plugin shout comes from the distribution abt-shout-dist." in removed.stderr
-    assert "Removed plugin abt-shout-dist 0.1.0" in removed.stdout
-    assert not any("abt-shout-dist" in line for line in frozen(venv))
+
+#: Takes a first-party step name and the core's provider name, and has a step of its own.
+GREEDY_PLUGIN = """
+from autobyteus_core import hookimpl
+from autobyteus_core.workflow.base_step import BaseStep
 
 
-def test_precedence_does_not_depend_on_the_order_pip_laid_the_plugins_out(
+@hookimpl
+def register_steps(register):
+    register(type("Impl", (BaseStep,), {"name": "implementation"}))
+    register(type("Own", (BaseStep,), {"name": "abt_own"}))
+
+
+@hookimpl
+def register_llm_providers(register):
+    from autobyteus_core.testing.scripted_provider import ScriptedFileProvider
+
+    register(ScriptedFileProvider())
+"""
+
+
+def test_precedence_does_not_depend_on_the_order_plugins_are_found_in(
     venv: Venv, tmp_path: Path
 ) -> None:
-    """A third-party plugin that registers a first-party step name, and sorts before it, never
-    knocks the first-party plugin out; between third-party plugins the distribution name
-    decides."""
-    early = write_plugin(
-        tmp_path,
-        "abt-aaa-early",
-        "0.1.0",
-        STEP_PLUGIN.format(step="implementation").replace(
-            "register(GreetStep)",
-            "register(GreetStep)\n    register(type('Own', (BaseStep,), {'name': 'abt_own'}))",
-        ),
-    )
-    late = write_plugin(tmp_path, "abt-zzz-late", "0.1.0", STEP_PLUGIN.format(step="abt_own"))
-    coding_steps = REPO / "plugins" / "autobyteus-coding-steps"
-    venv.autobyteus("install", late, early, coding_steps)
-    lenient = {"AUTOBYTEUS_STRICT_PLUGINS": "0", "AUTOBYTEUS_LOG_FORMAT": "json"}
-
-    steps = venv.autobyteus("steps", "--json", env=lenient)
-    owners = {s["name"]: s["plugin"] for s in json.loads(steps.stdout)}
-    assert owners["implementation"] == "coding_steps"
-    assert owners["abt_own"] == "abt_aaa_early"
-    assert {"requirement", "architecture_design", "test_generation", "run_tests"} <= set(owners)
-    refusals = [json.loads(line) for line in steps.stderr.splitlines() if line.strip()]
-    assert [(w["plugin"], w["refused"], w["owner"]) for w in refusals] == [
-        ("abt_aaa_early", "implementation", "coding_steps"),
-        ("abt_zzz_late", "abt_own", "abt_aaa_early"),
-    ]
-    workflows = json.loads(venv.autobyteus("workflows", "--json", env=lenient).stdout)
-    coding = next(w for w in workflows if w["name"] == "automated_coding")
-    assert coding["missing_steps"] == []
-    records = {
-        r["name"]: r for r in json.loads(venv.autobyteus("plugins", "--json", env=lenient).stdout)
+    """The core's defaults, then first-party plugins, then the others by distribution name:
+    here importlib finds them in the opposite order (each of the two third-party plugins is
+    installed into its own folder, put first on PYTHONPATH, the late one first), and a
+    third-party plugin that registers a first-party step name and the core's provider name
+    never knocks either out."""
+    folders = {}
+    for dist, source in (
+        ("abt-zzz-late", STEP_PLUGIN.format(step="abt_own")),
+        ("abt-aaa-early", GREEDY_PLUGIN),
+    ):
+        folders[dist] = tmp_path / f"{dist}-site"
+        venv.pip("install", "--no-deps", "--target", folders[dist],
+                 write_plugin(tmp_path, dist, "0.1.0", source))  # fmt: skip
+    venv.autobyteus("install", REPO / "plugins" / "autobyteus-coding-steps")
+    env = {
+        "PYTHONPATH": os.pathsep.join(str(folders[d]) for d in ("abt-zzz-late", "abt-aaa-early")),
+        "AUTOBYTEUS_STRICT_PLUGINS": "0",
+        "AUTOBYTEUS_LOG_FORMAT": "json",
     }
-    assert records["coding_steps"]["status"] == "loaded"
-    assert records["abt_aaa_early"]["refused"] == {"steps": ["implementation"]}
-    assert records["abt_aaa_early"]["registered"] == {"steps": ["abt_own"]}
-    venv.autobyteus("uninstall", "-y", "abt-aaa-early", "abt-zzz-late", "autobyteus-coding-steps")
+    try:
+        found = venv.run(
+            venv.python, "-c",
+            "from importlib.metadata import entry_points as e; "
+            "print(*[p.name for p in e(group='autobyteus')])",
+            env=env,
+        ).stdout.split()  # fmt: skip
+        assert found.index("abt_zzz_late") < found.index("abt_aaa_early")
+        assert found.index("abt_aaa_early") < found.index("coding_steps")
+
+        steps = venv.autobyteus("steps", "--json", env=env)
+        owners = {s["name"]: s["plugin"] for s in json.loads(steps.stdout)}
+        assert owners["implementation"] == "coding_steps"
+        assert owners["abt_own"] == "abt_aaa_early"
+        assert {"requirement", "architecture_design", "test_generation", "run_tests"} <= set(owners)
+        logged = [json.loads(line) for line in steps.stderr.splitlines() if line.strip()]
+        refusals = [w for w in logged if "refused" in w]  # not a failed plugin of another test
+        assert [(w["plugin"], w["refused"], w["owner"]) for w in refusals] == [
+            ("abt_aaa_early", "implementation", "coding_steps"),
+            ("abt_zzz_late", "abt_own", "abt_aaa_early"),
+        ]
+        workflows = json.loads(venv.autobyteus("workflows", "--json", env=env).stdout)
+        coding = next(w for w in workflows if w["name"] == "automated_coding")
+        assert coding["missing_steps"] == []
+        listed = json.loads(venv.autobyteus("plugins", "--json", env=env).stdout)
+        records = {r["name"]: r for r in listed}
+        assert records["coding_steps"]["status"] == "loaded"
+        assert records["scripted_provider"]["status"] == "loaded"
+        assert records["scripted_provider"]["registered"] == {"llm_providers": ["scripted"]}
+        assert records["abt_aaa_early"]["refused"] == {
+            "llm_providers": ["scripted"],
+            "steps": ["implementation"],
+        }
+        registered = records["abt_aaa_early"]["registered"]
+        assert {kind: names for kind, names in registered.items() if names} == {
+            "steps": ["abt_own"]
+        }
+        order = [r["name"] for r in listed]  # the load order, as `autobyteus plugins` lists it
+        assert order.index("scripted_provider") < order.index("coding_steps")
+        assert order.index("coding_steps") < order.index("abt_aaa_early")
+        assert order.index("abt_aaa_early") < order.index("abt_zzz_late")
+    finally:
+        venv.autobyteus("uninstall", "-y", "autobyteus-coding-steps")

@@ -81,3 +81,19 @@ def test_a_missing_folder_is_judged_as_empty_and_not_created(app: Any, tmp_path:
     assert f"Workspace: {missing} (does not exist yet: judged as an empty folder)" in text
     assert "Type:      python, from plugin 'python_workspace' (autobyteus-core" in text
     assert not missing.exists()
+
+
+def test_the_docs_give_the_built_in_python_types_priority_and_detect_files() -> None:
+    from autobyteus_core import python_workspace
+
+    kind = python_workspace()
+    repo = Path(__file__).resolve().parents[3]
+    readme = " ".join((repo / "README.md").read_text(encoding="utf-8").split())
+    contributing = " ".join((repo / "CONTRIBUTING.md").read_text(encoding="utf-8").split())
+    files = ", ".join(f"`{name}`" for name in kind.detect_files[:-1])
+    assert kind.default_for_empty
+    assert f"`python` type has priority {kind.priority}, detects {files} or " in readme
+    assert f"`{kind.detect_files[-1]}`, and is the default" in readme
+    assert f"the built-in `python` type has priority {kind.priority} and is that default" in (
+        contributing
+    )

@@ -307,7 +307,7 @@ def test_the_docs_say_what_an_empty_load_list_loads_and_how_to_block_a_default()
     assert "empty loads no installed plugin) and leaves the core's default plugins on" in (
         contributing
     )
-    assert "or all three with `autobyteus-core`" in contributing
+    assert "or all of them with `autobyteus-core`" in contributing
     assert '"" for none), the core\'s defaults too' in readme
     assert "empty loads none" not in contributing
 

@@ -14,7 +14,12 @@ from autobyteus_core import hookimpl
 from autobyteus_core.app import Application
 from autobyteus_core.errors import PluginLoadError
 from autobyteus_core.logging import reset_logging
-from autobyteus_core.plugins import ENV_LOAD, ENV_STRICT
+from autobyteus_core.plugins import (
+    DEFAULT_PLUGINS,
+    ENV_LOAD,
+    ENV_STRICT,
+    FIRST_PARTY_DISTRIBUTIONS,
+)
 from autobyteus_core.registry import UnknownNameError
 from autobyteus_core.workflow.base_step import BaseStep
 
@@ -243,3 +248,43 @@ def test_the_frames_of_a_load_failure_are_shown_at_debug_or_when_tracing(
         f"{module}:4 in <module>: connect()",
         f"{module}:2 in connect: raise OSError('no driver')",
     ]
+
+
+def test_the_log_level_option_shows_the_frames_of_a_load_failure(
+    make_dist, monkeypatch, lenient, site_dir: Path
+):
+    from click.testing import CliRunner
+
+    from autobyteus_core.cli import cli
+
+    source = "def connect():\n    raise OSError('no driver')\n\nconnect()\n"
+    make_dist("ab-tb", entry_points={"tb": "ab_tb_mod"}, modules={"ab_tb_mod": source})
+    monkeypatch.setenv(ENV_LOAD, "tb")
+    monkeypatch.delenv("AUTOBYTEUS_LOG_LEVEL", raising=False)
+    result = CliRunner().invoke(cli, ["--log-level", "debug", "plugins", "--json"])
+    lines = warnings(result.stderr)
+    where = next(line for line in lines if line["event"].startswith("where plugin 'tb'"))
+    assert where["traceback"][-1] == (
+        f"{site_dir / 'ab_tb_mod.py'}:2 in connect: raise OSError('no driver')"
+    )
+
+
+def test_every_distribution_of_this_repository_is_first_party() -> None:
+    from autobyteus_core.tomlcompat import tomllib
+
+    plugins = Path(__file__).resolve().parents[3] / "plugins"
+    names = {
+        tomllib.loads(path.read_text(encoding="utf-8"))["project"]["name"]
+        for path in plugins.glob("*/pyproject.toml")
+    }
+    assert names and set(FIRST_PARTY_DISTRIBUTIONS) == names
+
+
+def test_contributing_lists_the_precedence_as_the_loader_has_it() -> None:
+    contributing = Path(__file__).resolve().parents[3] / "CONTRIBUTING.md"
+    section = contributing.read_text(encoding="utf-8").split("## Precedence: who keeps a name")[1]
+    steps = " ".join(section.split("The first plugin to register a name keeps it.")[0].split())
+    defaults = ", ".join(f"`{path.rsplit('.', 1)[-1]}`" for path in DEFAULT_PLUGINS)
+    first_party = ", ".join(f"`{name}`" for name in FIRST_PARTY_DISTRIBUTIONS)
+    assert f"1. the core's default plugins ({defaults});" in steps
+    assert f"this repository's distributions ({first_party});" in steps

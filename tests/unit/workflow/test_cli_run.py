@@ -171,6 +171,19 @@ def test_an_unknown_step_in_the_workflow_fails_with_exit_code_2(
     assert "unknown step name 'missing'; registered steps: ask, bad" in result.stderr
 
 
+def test_a_step_that_refuses_the_run_fails_it_with_exit_code_2_before_anything_is_paid(
+    app: Any, project: dict[str, Path]
+) -> None:
+    project["flow"].write_text(FLOW + '\n[steps.last]\nstep = "picky"\n', encoding="utf-8")
+    project["workspace"].mkdir()
+    (project["workspace"] / "refuse").touch()
+    result = _run(app, project)
+    assert result.exit_code == 2
+    assert "Error: picky cannot serve this workspace (last)" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert not (project["workspace"] / ".autobyteus").exists()
+
+
 def test_the_requirement_can_come_from_a_file(
     app: Any, project: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -78,8 +78,8 @@ def test_unknown_step_name_lists_the_registered_steps(make_workflow: Any, worksp
     message = str(info.value)
     assert "'no_such_step'" in message and "step 'b'" in message
     assert (
-        "registered steps: ask, bad, block, boom, fan, group, note, outline, plan, swallow, write"
-        in message
+        "registered steps: ask, bad, block, boom, fan, group, note, outline, picky, plan, swallow, "
+        "write" in message
     )
     assert not (workspace / ".autobyteus").exists()
 

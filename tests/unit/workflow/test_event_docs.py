@@ -12,10 +12,15 @@ from autobyteus_core import EventType, Workflow, hookimpl
 REPO = Path(__file__).resolve().parents[3]
 
 
-def documented_event_types() -> list[str]:
+def event_table() -> dict[str, str]:
+    """Event type → the table's ``event.data`` cell."""
     text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
     table = text.split("<!-- table: event types -->", 1)[1].split("\n\n", 1)[0]
-    return re.findall(r"^\| `([a-z_]+)` \|", table, re.M)
+    return dict(re.findall(r"^\| `([a-z_]+)` \| [^|]+ \| (.+) \|$", table, re.M))
+
+
+def documented_event_types() -> list[str]:
+    return list(event_table())
 
 
 def test_the_event_table_lists_every_event_type_by_its_exact_string() -> None:
@@ -47,3 +52,40 @@ async def test_an_observer_learns_the_workspace_and_the_run_folder(
     assert {(e.workspace, e.run_dir) for e in seen} == {(str(workspace), str(run_dir))}
     finished = [e for e in seen if e.type == "workflow_finished"]
     assert [e.data["status"] for e in finished] == ["succeeded"]
+
+
+async def test_the_table_names_the_data_of_every_event_the_engine_sends(
+    autobyteus_app: Any, register_plugin: Any, workspace: Path
+) -> None:
+    from wf_steps import StepsPlugin
+
+    from autobyteus_core.testing import ScriptedLLM
+
+    register_plugin(StepsPlugin(), "test_steps")
+    seen: list[Any] = []
+
+    async def run(steps: dict[str, Any], *replies: Any, **kwargs: Any) -> None:
+        workflow = Workflow.from_steps(
+            steps, app=autobyteus_app, workspace=workspace, model=ScriptedLLM().queue(*replies),
+            listeners=[seen.append], **kwargs,
+        )  # fmt: skip
+        if "write" in steps:
+            workflow.step_at("write").options["path"] = "notes.txt"
+        await workflow.start(requirement="anything")
+
+    await run({"ask": "ask", "write": "write", "boom": "boom"}, "an answer")  # boom fails
+    await run({"one": "ask", "two": "ask"}, "one", "two", pause_after=["one"])  # paused
+    await run({"ask": "ask"}, "never sent", budget_tokens=1)  # refused by the budget
+    await run({"ask": "ask"}, RuntimeError("the server went away"))  # the call fails
+    table = event_table()
+    sent = {(event.type.value, key) for event in seen for key in event.data}
+    assert {kind for kind, _key in sent} == {t.value for t in EventType} - {
+        "subtask_started", "subtask_finished", "message",  # what steps send, not the engine
+    }  # fmt: skip
+    for kind, key in sorted(sent):
+        row = table[kind] if kind != "step_failed" else table["step_finished"]
+        assert f"`{key}`" in row, (kind, key)
+    statuses = {e.data["status"] for e in seen if e.type == "workflow_finished"}
+    assert statuses == {"failed", "paused", "cancelled"}
+    for status in statuses:
+        assert f"`{status}`" in table["workflow_finished"], status

@@ -190,6 +190,24 @@ class Outline(BaseStep):
         return StepResult(summary="outlined (edited)", output={"items": items})
 
 
+class Picky(BaseStep):
+    """Refuses, in check_run, a workspace holding a file named ``refuse``; with the option
+    ``crash``, its check has a bug."""
+
+    name = "picky"
+    description = "checks the run before it starts"
+
+    def check_run(self, context: WorkflowContext) -> None:
+        if self.options.get("crash"):
+            raise ValueError("bug in the check")
+        if (context.workspace.root / "refuse").exists():
+            raise StepFailedError(f"picky cannot serve this workspace ({context.step_id})")
+
+    async def execute(self, context: WorkflowContext) -> StepResult:
+        _order(context, context.step_id)
+        return StepResult(summary="served")
+
+
 STEPS: tuple[type[BaseStep], ...] = (
     Note,
     Ask,
@@ -202,6 +220,7 @@ STEPS: tuple[type[BaseStep], ...] = (
     Plan,
     Bad,
     Outline,
+    Picky,
 )
 
 

@@ -72,36 +72,61 @@ def module_sources(context: WorkflowContext, modules: dict[str, str]) -> dict[st
 
 
 def unserved_framework(workspace: WorkspaceSetting) -> str | None:
-    """Why this step cannot write the tests of ``workspace`` (it writes pytest files only), or
-    None when its workspace type's test framework is pytest."""
+    """Why this step cannot write the tests of ``workspace`` (it writes pytest files, named
+    ``test_*.py`` or ``*_test.py``), or None when its workspace type's test framework is pytest
+    and its ``test_file_pattern`` names such files."""
     kind = workspace.workspace_type
     framework = kind.test_framework if kind else ""
-    if framework == "pytest":
-        return None
     what = f"workspace type '{kind.name}'" if kind else "this workspace (no workspace type)"
-    uses = f"uses {framework}" if framework else "declares no test_framework"
-    return (
-        f"test_generation writes pytest tests (test_<module>.py), but {what} {uses}; turn "
-        "generate_tests off, or use a step that writes tests for that framework"
-    )
+    if framework != "pytest":
+        uses = f"uses {framework}" if framework else "declares no test_framework"
+        return (
+            f"test_generation writes pytest tests (test_<module>.py), but {what} {uses}; turn "
+            "generate_tests off, or use a step that writes tests for that framework"
+        )
+    assert kind is not None
+    if not is_pytest_file_pattern(kind.test_file_pattern):
+        return (
+            f"test_generation writes pytest files named test_*.py or *_test.py, but {what} "
+            f"names its test files {kind.test_file_pattern!r}; give it a test_file_pattern "
+            "such as 'test_{module}.py', or turn generate_tests off"
+        )
+    return None
 
 
-def target_test_path(path: str, test_dir: str, taken: set[str]) -> str:
-    """``tests/test_<module>.py`` for the source file ``path`` (with its package in the name when
-    two modules share a name)."""
+def is_pytest_file_pattern(pattern: str) -> bool:
+    """Whether ``pattern`` (``test_{module}.py``) names, for any module, a file pytest collects
+    by default (``test_*.py``, ``*_test.py``) with the module's name in it."""
+    if pattern.count("{module}") != 1 or not pattern.endswith(".py"):
+        return False
+    stem = pattern[:-3].replace("{module}", "x")
+    return stem.isidentifier() and (stem.startswith("test_") or stem.endswith("_test"))
+
+
+def target_test_path(
+    path: str, test_dir: str, taken: set[str], pattern: str = "test_{module}.py"
+) -> str:
+    """The test file of the source file ``path``: ``pattern`` with the module's name, in
+    ``test_dir`` (``tests/test_<module>.py``; the package joins the name when two modules share
+    one)."""
     parts = normalise_path(path)[:-3].split("/")
     stem = parts[-1] if parts[-1] != "__init__" else (parts[-2] if len(parts) > 1 else "package")
     prefix = normalise_path(test_dir)
-    candidate = f"{prefix}/test_{stem}.py" if prefix else f"test_{stem}.py"
+    candidate = _in_dir(prefix, pattern.replace("{module}", stem))
     if candidate in taken and len(parts) > 1:
         joined = "_".join(p for p in parts if p != "__init__")
-        candidate = f"{prefix}/test_{joined}.py" if prefix else f"test_{joined}.py"
+        candidate = _in_dir(prefix, pattern.replace("{module}", joined))
     return candidate
 
 
+def _in_dir(prefix: str, name: str) -> str:
+    return f"{prefix}/{name}" if prefix else name
+
+
 class TestGenerationStep(CodingStep):
-    """Writes a pytest file for each generated module (``tests/test_<module>.py``), one file per
-    reply, all modules concurrently. The prompt shows the module's source and the names it
+    """Writes a pytest file for each generated module (``tests/test_<module>.py``, or as the
+    workspace type's ``test_file_pattern`` names it), one file per reply, all modules
+    concurrently; a workspace type of another framework is refused before the run starts. The prompt shows the module's source and the names it
     defines; a test importing a name the project does not define, or with no test function, is
     re-asked. Test files the plan already had written in this run are left as they are."""
 
@@ -128,15 +153,23 @@ class TestGenerationStep(CodingStep):
         )
     }
 
+    def check_run(self, context: WorkflowContext) -> None:
+        """Refuse, before the run starts, a workspace whose test framework is not pytest (unless
+        ``generate_tests`` is off), so the steps before this one are not paid for in vain."""
+        if self.settings_for(context).generate_tests:
+            refusal = unserved_framework(context.workspace)
+            if refusal:
+                raise StepFailedError(refusal)
+
     async def execute(self, context: WorkflowContext) -> StepResult:
         """Write the test files and add them to ``state.test_files``."""
         options = self.settings_for(context)
         if not options.generate_tests:
             return StepResult(summary="skipped: generate_tests is off")
+        self.check_run(context)  # for a context the engine did not check (a step's own tests)
         workspace = context.workspace
-        refusal = unserved_framework(workspace)
-        if refusal:
-            raise StepFailedError(refusal)
+        assert workspace.workspace_type is not None  # check_run refuses a workspace without one
+        pattern = workspace.workspace_type.test_file_pattern
         modules = generated_modules(context)
         sources = module_sources(context, modules)
         progress = StepProgress(context)
@@ -144,9 +177,10 @@ class TestGenerationStep(CodingStep):
         written = set(context.state.files_written) - progress.written
         jobs: dict[str, tuple[str, str]] = {}  # test path → (module, source path)
         planned_tests: list[str] = []
-        examples = self._write_examples(context, options, modules, sources)
+        examples_path = target_test_path(FILE_STEM + ".py", workspace.test_dir, set(), pattern)
+        examples = self._write_examples(context, options, modules, sources, examples_path)
         if examples.used:
-            planned_tests.append(target_test_path(FILE_STEM + ".py", workspace.test_dir, set()))
+            planned_tests.append(examples_path)
         for module, path in modules.items():
             if is_test_path(path, workspace.test_dir):
                 planned_tests.append(path)
@@ -156,7 +190,7 @@ class TestGenerationStep(CodingStep):
             named = named_functions(context.state.requirement, public_definitions(sources[module]))
             if named and all(map(examples.covers, named)) and not options.tests_beyond_examples:
                 continue  # the requirement's own examples test every function it names here
-            target = target_test_path(path, workspace.test_dir, set(jobs))
+            target = target_test_path(path, workspace.test_dir, set(jobs), pattern)
             if target in written:
                 planned_tests.append(target)
                 continue
@@ -227,8 +261,10 @@ class TestGenerationStep(CodingStep):
         options: StepOptions,
         modules: dict[str, str],
         sources: dict[str, str],
+        path: str,
     ) -> ExampleTests:
-        """Write the user's own examples (never the refined document's) as a test file."""
+        """Write the user's own examples (never the refined document's) as the test file
+        ``path``."""
         if not options.example_tests:
             return ExampleTests("", (), ())
         test_dir = context.workspace.test_dir
@@ -241,7 +277,6 @@ class TestGenerationStep(CodingStep):
                     definitions.setdefault(name, module)
         tests = example_tests(requirement_examples(context.state.requirement), definitions)
         if tests.used:
-            path = target_test_path(FILE_STEM + ".py", test_dir, set())
             context.write_file(path, tests.source)
         return tests
 
