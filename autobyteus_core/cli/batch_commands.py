@@ -228,7 +228,9 @@ def _status_row(entry: dict[str, Any], result: dict[str, Any] | None) -> dict[st
             files=result.get("files") or [],
         )
         return row
-    run = _stored_run(entry)
+    from autobyteus_core.batch.results import stored_run
+
+    run = stored_run(entry.get("workspace"), entry.get("run_id"))
     if run is not None:
         row.update(
             status="running" if run.display_status == "running" else "interrupted",
@@ -236,19 +238,6 @@ def _status_row(entry: dict[str, Any], result: dict[str, Any] | None) -> dict[st
             cost_usd=run.usage.cost_usd,
         )
     return row
-
-
-def _stored_run(entry: dict[str, Any]) -> Any:
-    from autobyteus_core.errors import AutobyteusError
-    from autobyteus_core.workflow.run_state import RunState
-    from autobyteus_core.workflow.run_store import RunStore
-
-    if not entry.get("workspace") or not entry.get("run_id"):
-        return None
-    with contextlib.suppress(AutobyteusError, ValueError, OSError):
-        store = RunStore(Path(entry["workspace"]))
-        return RunState.model_validate_json(store.read_state(entry["run_id"]))
-    return None
 
 
 def _tests(tests: dict[str, Any] | None) -> str:
