@@ -11,7 +11,7 @@ from autobyteus_core import hookimpl
 from autobyteus_core.app import Application
 from autobyteus_core.batch.executor import BatchQueue, Executor
 from autobyteus_core.batch.item import ItemResult
-from autobyteus_core.batch.runner import BatchOptions, BatchRunner
+from autobyteus_core.batch.runner import BatchOptions, BatchOutcome, BatchRunner
 from autobyteus_core.batch.spec import read_spec
 from autobyteus_core.errors import PluginLoadError
 from autobyteus_core.testing.batch_kit import CALLS_PER_ITEM, make_batch
@@ -88,3 +88,38 @@ async def test_the_batch_budget_stops_starting_items_before_it_is_overspent(
     assert [line["usage"]["total_tokens"] for line in ran] == [per_item, per_item]
     assert ran[0]["usage"]["calls"] == CALLS_PER_ITEM
     assert outcome.budget_stopped and outcome.not_started == 4 and outcome.exit_code == 3
+
+
+async def test_the_batch_budget_counts_what_earlier_runs_of_the_batch_spent(
+    autobyteus_app: Application, register_plugin, tmp_path: Path
+) -> None:
+    batch = make_batch(tmp_path, items=6, failing=(), bad=())
+    register_plugin(batch.plugin_module(), "batch_kit_steps")
+    out = tmp_path / "out"
+    per_item = 40  # the scripted replies' word counts: 10 tokens a call
+
+    async def run_batch() -> BatchOutcome:
+        options = BatchOptions(
+            out=out, jobs=1, model=batch.model, workflow="batch_kit",
+            budget=Budget(tokens=int(per_item * 2.5)),
+        )  # fmt: skip
+        runner = BatchRunner(read_spec(batch.spec), options, app=autobyteus_app)
+        try:
+            return await runner.run(autobyteus_app.executors.get("local"))
+        finally:
+            await autobyteus_app.llm.aclose()
+
+    first = await run_batch()
+    assert first.budget_stopped and [r.id for r in first.results] == ["item-01", "item-02"]
+    # The process died after item-02's last call was saved, before its result line.
+    results = out / "results.jsonl"
+    results.write_text(results.read_text().splitlines()[0] + "\n", encoding="utf-8")
+
+    second = await run_batch()
+    # item-01's line and item-02's run store hold 80 of the 100 tokens: item-02 resumes
+    # (paying nothing), and no new item starts.
+    assert [(r.id, r.status, r.tokens) for r in second.results] == [("item-02", "succeeded", 0)]
+    assert second.budget_stopped and second.not_started == 4 and second.exit_code == 3
+    third = await run_batch()
+    assert third.results == [] and third.budget_stopped and third.skipped == 2
+    assert sorted(batch.latest(out)) == ["item-01", "item-02"]
