@@ -33,8 +33,9 @@ PROJECT_NAME = "autobyteus"
 #: the range it supports with a module-level ``AUTOBYTEUS_PLUGIN_API = ">=1,<2"``.
 #: 1.1 added registration by import path (``Deferred``);
 #: 1.2 added the ``register_executors`` hook (batch executors);
-#: 1.3 the ``replace=True`` argument of ``register``.
-PLUGIN_API_VERSION = "1.3"
+#: 1.3 the ``replace=True`` argument of ``register``;
+#: 1.4 executors run any ``Work`` (``autobyteus bench`` tasks too), with ``run_work_in_process``.
+PLUGIN_API_VERSION = "1.4"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -55,7 +56,7 @@ _LAZY: dict[str, str] = {
     "Register": "autobyteus_core.hookspecs",
     # commands (register_commands)
     "get_app": "autobyteus_core.cli.context",
-    # batch executors (register_executors)
+    # executors (register_executors) and batches
     "BatchObserver": "autobyteus_core.batch.runner",
     "BatchOptions": "autobyteus_core.batch.runner",
     "BatchQueue": "autobyteus_core.batch.executor",
@@ -63,9 +64,12 @@ _LAZY: dict[str, str] = {
     "Executor": "autobyteus_core.batch.executor",
     "ItemResult": "autobyteus_core.batch.item",
     "ItemTask": "autobyteus_core.batch.item",
+    "Work": "autobyteus_core.batch.executor",
+    "WorkQueue": "autobyteus_core.batch.executor",
     "error_result": "autobyteus_core.batch.item",
     "run_item": "autobyteus_core.batch.item",
-    "run_item_in_process": "autobyteus_core.batch.item",
+    "run_item_in_process": "autobyteus_core.batch.executor",
+    "run_work_in_process": "autobyteus_core.batch.executor",
     "SpecItem": "autobyteus_core.batch.spec",
     "read_spec": "autobyteus_core.batch.spec",
     # steps and workflows
@@ -159,13 +163,16 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     from autobyteus_core.batch.executor import (
         BatchQueue as BatchQueue,
         Executor as Executor,
+        Work as Work,
+        WorkQueue as WorkQueue,
+        run_item_in_process as run_item_in_process,
+        run_work_in_process as run_work_in_process,
     )
     from autobyteus_core.batch.item import (
         ItemResult as ItemResult,
         ItemTask as ItemTask,
         error_result as error_result,
         run_item as run_item,
-        run_item_in_process as run_item_in_process,
     )
     from autobyteus_core.batch.runner import (
         BatchObserver as BatchObserver,
