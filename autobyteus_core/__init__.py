@@ -67,6 +67,7 @@ _LAZY: dict[str, str] = {
     "Work": "autobyteus_core.batch.executor",
     "WorkQueue": "autobyteus_core.batch.executor",
     "error_result": "autobyteus_core.batch.item",
+    "executor_options": "autobyteus_core.cli.executor_options",
     "run_item": "autobyteus_core.batch.item",
     "run_item_in_process": "autobyteus_core.batch.executor",
     "run_work_in_process": "autobyteus_core.batch.executor",
@@ -185,6 +186,9 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     )
     from autobyteus_core.cli.context import (
         get_app as get_app,
+    )
+    from autobyteus_core.cli.executor_options import (
+        executor_options as executor_options,
     )
     from autobyteus_core.default_plugins.python_workspace import (
         python_workspace as python_workspace,

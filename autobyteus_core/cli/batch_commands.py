@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from autobyteus_core.cli.context import get_app
+from autobyteus_core.cli.executor_options import executor_options
 from autobyteus_core.cli.output import echo_json, print_table
 from autobyteus_core.cli.run_commands import (
     EXIT_FAILED,
@@ -56,13 +57,7 @@ def batch_group() -> None:
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=4, show_default=True, help="Items at once."
 )
-@click.option(
-    "--executor",
-    default="local",
-    show_default=True,
-    help="Where items run (autobyteus batch executors lists them).",
-)
-@click.option("--address", default=None, help="The cluster an executor connects to (ray).")
+@executor_options("items")
 @budget_option
 @concurrency_option
 @click.pass_context

@@ -1,7 +1,7 @@
 """The ``autobyteus bench`` command group: ``run``, ``report``, ``compare`` and ``tasks``.
 
-Only click is imported here; each command imports what it needs when it runs, so
-``autobyteus --help`` stays light.
+Only click (and the core's shared executor options) is imported here; each command imports
+what it needs when it runs, so ``autobyteus --help`` stays light.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+
+from autobyteus_core import executor_options
 
 EXIT_CANNOT_START = 2
 EXIT_STOPPED = 3
@@ -51,13 +53,7 @@ def bench() -> None:
 @click.option(
     "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Tasks run at once."
 )
-@click.option(
-    "--executor",
-    default="local",
-    show_default=True,
-    help="Where tasks run (autobyteus batch executors lists them).",
-)
-@click.option("--address", default=None, help="The cluster an executor connects to (ray).")
+@executor_options("tasks")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
