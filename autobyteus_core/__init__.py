@@ -34,7 +34,8 @@ PROJECT_NAME = "autobyteus"
 #: 1.1 added registration by import path (``Deferred``);
 #: 1.2 added the ``register_executors`` hook (batch executors);
 #: 1.3 the ``replace=True`` argument of ``register``;
-#: 1.4 a workspace type's ``repo_map_builder`` (``MapEntry``, ``RepoMapBuilder``).
+#: 1.4 a workspace type's ``repo_map_builder`` (``MapEntry``, ``RepoMapBuilder``); executors run
+#:     any ``Work`` (``autobyteus bench`` tasks too), with ``run_work_in_process``.
 PLUGIN_API_VERSION = "1.4"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -56,7 +57,7 @@ _LAZY: dict[str, str] = {
     "Register": "autobyteus_core.hookspecs",
     # commands (register_commands)
     "get_app": "autobyteus_core.cli.context",
-    # batch executors (register_executors)
+    # executors (register_executors) and batches
     "BatchObserver": "autobyteus_core.batch.runner",
     "BatchOptions": "autobyteus_core.batch.runner",
     "BatchQueue": "autobyteus_core.batch.executor",
@@ -64,9 +65,13 @@ _LAZY: dict[str, str] = {
     "Executor": "autobyteus_core.batch.executor",
     "ItemResult": "autobyteus_core.batch.item",
     "ItemTask": "autobyteus_core.batch.item",
+    "Work": "autobyteus_core.batch.executor",
+    "WorkQueue": "autobyteus_core.batch.executor",
     "error_result": "autobyteus_core.batch.item",
+    "executor_options": "autobyteus_core.cli.executor_options",
     "run_item": "autobyteus_core.batch.item",
-    "run_item_in_process": "autobyteus_core.batch.item",
+    "run_item_in_process": "autobyteus_core.batch.executor",
+    "run_work_in_process": "autobyteus_core.batch.executor",
     "SpecItem": "autobyteus_core.batch.spec",
     "read_spec": "autobyteus_core.batch.spec",
     # steps and workflows
@@ -166,13 +171,16 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     from autobyteus_core.batch.executor import (
         BatchQueue as BatchQueue,
         Executor as Executor,
+        Work as Work,
+        WorkQueue as WorkQueue,
+        run_item_in_process as run_item_in_process,
+        run_work_in_process as run_work_in_process,
     )
     from autobyteus_core.batch.item import (
         ItemResult as ItemResult,
         ItemTask as ItemTask,
         error_result as error_result,
         run_item as run_item,
-        run_item_in_process as run_item_in_process,
     )
     from autobyteus_core.batch.runner import (
         BatchObserver as BatchObserver,
@@ -185,6 +193,9 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     )
     from autobyteus_core.cli.context import (
         get_app as get_app,
+    )
+    from autobyteus_core.cli.executor_options import (
+        executor_options as executor_options,
     )
     from autobyteus_core.default_plugins.python_repo_map import (
         python_repo_map as python_repo_map,

@@ -12,6 +12,7 @@ format with :func:`request_logging` and the first :func:`get_logger` call applie
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -45,6 +46,8 @@ _SECRET_PATTERNS = (
 )
 
 
+# Cached: the masking of every recorded message asks it of every environment variable's name.
+@functools.lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
     """Whether a field or log key named ``key`` holds a secret (``api_key``, ``token``, ...).
 

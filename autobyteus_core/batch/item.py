@@ -17,7 +17,7 @@ from autobyteus_core.errors import AutobyteusError
 
 if TYPE_CHECKING:
     from autobyteus_core.app import Application
-    from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core.llm.llm_integration import LLMIntegration
     from autobyteus_core.workflow.run_state import RunState
     from autobyteus_core.workflow.workflow import Listener, Workflow
 
@@ -47,6 +47,20 @@ class ItemTask:
     max_concurrency: int | None = None
     budget_tokens: int | None = None
     budget_usd: float | None = None
+
+    async def run(
+        self,
+        app: Application,
+        *,
+        listeners: Iterable[Listener] = (),
+        on_workflow: Callable[[Workflow], None] | None = None,
+    ) -> ItemResult:
+        """:func:`run_item` of this task (what makes it :class:`~autobyteus_core.batch.executor.Work`)."""
+        return await run_item(self, app, listeners=listeners, on_workflow=on_workflow)
+
+    def lost(self, message: str) -> ItemResult:
+        """An ``error`` result: a rerun of the batch resumes the item."""
+        return error_result(self.id, self.workspace, message)
 
 
 @dataclass
@@ -101,7 +115,7 @@ async def run_item(
 
     clock = time.perf_counter()
     try:
-        workflow, resumed = _open(task, app, list(listeners))
+        workflow, resumed, own = await _open(task, app, list(listeners))
     except AutobyteusError as exc:
         return error_result(task.id, task.workspace, str(exc), time.perf_counter() - clock)
     before = workflow.usage
@@ -117,14 +131,22 @@ async def run_item(
         result.run_id = workflow.run_id
     else:
         result = _result_of(task, run)
+    finally:
+        if own is not None:
+            await own.aclose()
     result.spent = _difference(workflow.usage.model_dump(), before.model_dump())
     result.wall_s = time.perf_counter() - clock
     result.attempt_pid = os.getpid()
     return result
 
 
-def _open(task: ItemTask, app: Application, listeners: list[Listener]) -> tuple[Workflow, bool]:
-    """The item's workflow, loaded from its run store when the run exists; whether it was."""
+async def _open(
+    task: ItemTask, app: Application, listeners: list[Listener]
+) -> tuple[Workflow, bool, LLMIntegration | None]:
+    """The item's workflow, loaded from its run store when the run exists; whether it was; the
+    client made for this item alone (its settings set its provider's), to close after it."""
+    from autobyteus_core.batch.item_settings import check_tables, item_settings, own_llm
+    from autobyteus_core.batch.results import stored_run
     from autobyteus_core.workflow.config_files import find_workflow
     from autobyteus_core.workflow.run_store import STATE_FILE, RunStore
     from autobyteus_core.workflow.workflow import Workflow
@@ -132,35 +154,35 @@ def _open(task: ItemTask, app: Application, listeners: list[Listener]) -> tuple[
     root = Path(task.workspace)
     root.mkdir(parents=True, exist_ok=True)
     # Items may share one repository: a branch per item would switch it under the others.
-    settings = _settings(root, {"git": False, **task.settings})
+    settings = item_settings(root, {"git": False, **task.settings})
+    resumed = (RunStore(root).run_dir(task.run_id) / STATE_FILE).is_file()
+    model = task.model
+    if model is None and resumed and settings.tables:
+        model = getattr(stored_run(task.workspace, task.run_id), "model_id", None)
+    own = own_llm(app, model, settings)
     common: dict[str, Any] = {
         "app": app,
         "workspace": root,
         "settings": settings,
-        "model": task.model,
+        "model": own or model,
         "max_concurrency": task.max_concurrency,
         "listeners": listeners,
     }
-    resumed = (RunStore(root).run_dir(task.run_id) / STATE_FILE).is_file()
-    if resumed:
-        workflow = Workflow.load(task.run_id, **common)
-    else:
-        definition = find_workflow(app, task.workflow or settings.workflow)
-        workflow = Workflow(definition, run_id=task.run_id, **common)
-    _cap_budget(workflow, task, settings.budget_tokens, settings.budget_usd)
-    workflow.prepare()
-    return workflow, resumed
-
-
-def _settings(root: Path, overrides: dict[str, Any]) -> AutobyteusSettings:
-    from autobyteus_core.errors import ConfigurationError
-    from autobyteus_core.settings import AutobyteusSettings
-
-    unknown = sorted(set(overrides) - set(AutobyteusSettings.model_fields))
-    if unknown:
-        known = ", ".join(sorted(AutobyteusSettings.model_fields))
-        raise ConfigurationError(f"unknown settings {', '.join(unknown)} (known: {known})")
-    return AutobyteusSettings.load(root, **overrides)
+    try:
+        if resumed:
+            workflow = Workflow.load(task.run_id, **common)
+        else:
+            definition = find_workflow(app, task.workflow or settings.workflow)
+            workflow = Workflow(definition, run_id=task.run_id, **common)
+        _cap_budget(workflow, task, settings.budget_tokens, settings.budget_usd)
+        workflow.initialize_steps()
+        check_tables(settings)  # the steps and the provider that read them are imported now
+        workflow.prepare()
+    except BaseException:
+        if own is not None:
+            await own.aclose()
+        raise
+    return workflow, resumed, own
 
 
 def _cap_budget(
@@ -217,30 +239,3 @@ def _difference(after: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]
     cost_after, cost_before = after.get("cost_usd"), before.get("cost_usd")
     spent["cost_usd"] = None if cost_after is None else cost_after - (cost_before or 0.0)
     return spent
-
-
-_WORKER_APP: Application | None = None
-
-
-def run_item_in_process(task: ItemTask) -> ItemResult:
-    """Run ``task`` with ``asyncio.run`` in this process, with one :class:`Application`
-    (entry-point plugins) kept for the process: what an executor's worker calls."""
-    import asyncio
-
-    from autobyteus_core.app import Application
-
-    global _WORKER_APP
-    if _WORKER_APP is None:
-        _WORKER_APP = Application()
-    app = _WORKER_APP
-
-    async def main() -> ItemResult:
-        try:
-            return await run_item(task, app)
-        finally:
-            await app.llm.aclose()  # its clients belong to this event loop
-
-    try:
-        return asyncio.run(main())
-    except Exception as exc:  # plugin loading, closing clients: still a result, not a raise
-        return error_result(task.id, task.workspace, f"unexpected {type(exc).__name__}: {exc}")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from autobyteus_core.batch.executor import BatchQueue, Executor
-from autobyteus_core.batch.item import run_item
+from autobyteus_core.batch.executor import Executor, WorkQueue
 
 if TYPE_CHECKING:
-    from autobyteus_core.batch.item import ItemTask
+    from autobyteus_core.batch.executor import Work
 
 
 class LocalExecutor(Executor):
@@ -19,24 +18,29 @@ class LocalExecutor(Executor):
     name = "local"
     description = "Items as concurrent asyncio tasks in this process (--jobs at once)"
 
-    async def run(self, batch: BatchQueue) -> None:
-        """Keep ``batch.jobs`` items running until the queue is empty."""
+    async def run(self, queue: WorkQueue) -> None:
+        """Keep ``queue.jobs`` items running until the queue is empty; cancelled, cancel them."""
 
-        async def one(task: ItemTask) -> None:
-            result = await run_item(
-                task,
-                batch.app,
-                listeners=batch.listeners(task),
-                on_workflow=lambda workflow: batch.track(task, workflow),
+        async def one(work: Work[Any]) -> None:
+            result = await work.run(
+                queue.app,
+                listeners=queue.listeners(work),
+                on_workflow=lambda workflow: queue.track(work, workflow),
             )
-            batch.finished(result)
+            queue.finished(result)
 
         running: set[asyncio.Task[None]] = set()
-        while True:
-            while len(running) < batch.jobs and (task := batch.next()) is not None:
-                running.add(asyncio.create_task(one(task), name=f"batch item {task.id}"))
-            if not running:
-                return
-            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for finished in done:
-                finished.result()  # run_item returns our errors as results: this is a bug
+        try:
+            while True:
+                while len(running) < queue.jobs and (work := queue.next()) is not None:
+                    running.add(asyncio.create_task(one(work), name=f"work {work.id}"))
+                if not running:
+                    return
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for finished in done:
+                    finished.result()  # work returns our errors as results: this is a bug
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            raise

@@ -7,9 +7,12 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autobyteus_core.batch.item import ItemResult
+
+if TYPE_CHECKING:
+    from autobyteus_core.workflow.run_state import RunState
 
 RESULTS_FILE = "results.jsonl"
 BATCH_FILE = "batch.json"
@@ -63,3 +66,22 @@ def read_batch_file(out: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def stored_run(workspace: str | None, run_id: str | None) -> RunState | None:
+    """The saved state of run ``run_id`` in ``workspace`` (saved after every LLM call), or None
+    when there is none or it cannot be read."""
+    import contextlib
+
+    from autobyteus_core.errors import AutobyteusError
+    from autobyteus_core.workflow.run_state import RunState
+    from autobyteus_core.workflow.run_store import STATE_FILE, RunStore
+
+    if not workspace or not run_id:
+        return None
+    store = RunStore(Path(workspace))
+    if not (store.run_dir(run_id) / STATE_FILE).is_file():
+        return None
+    with contextlib.suppress(AutobyteusError, ValueError, OSError):
+        return RunState.model_validate_json(store.read_state(run_id))
+    return None

@@ -83,9 +83,11 @@ class BatchRunner:
     """One run of a batch: skips finished items, writes one line per item as it ends, and
     stops starting items once the batch budget would be overspent.
 
-    The budget estimate for an item not yet started is the mean of what this run's ended
-    items paid; an item that starts may spend at most what the batch has left (its own
-    budget applies too).
+    What the batch has spent counts earlier runs into the same output folder too (each item's
+    run store, saved after every LLM call, or else its last line in ``results.jsonl``), so the
+    budget holds across Ctrl-C and reruns. The estimate for an item not yet started is the
+    mean of what the items that ended used; an item that starts may spend at most what the
+    batch has left (its own budget applies too).
     """
 
     def __init__(
@@ -109,9 +111,15 @@ class BatchRunner:
         self._running: dict[str, ItemTask] = {}
         self._workflows: dict[str, Workflow] = {}
         self._cancelled = False
+        #: What the batch spent, earlier runs included.
         self._spent_tokens = 0
         self._spent_usd = 0.0
-        self._paid_items = 0
+        #: What the items that ended used in all (the per-item estimate), and how many.
+        self._ended_tokens = 0
+        self._ended_usd = 0.0
+        self._ended_items = 0
+        #: Items whose stored run succeeded (a rerun only writes their line).
+        self._succeeded: set[str] = set()
         self.outcome = BatchOutcome(total=len(items))
 
     # -- the queue executors see ----------------------------------------------------------
@@ -121,7 +129,7 @@ class BatchRunner:
         with self._lock:
             if self._cancelled or not self._pending:
                 return None
-            allowance = self._allowance()
+            allowance = self._allowance(free=self._pending[0].id in self._succeeded)
             if allowance is None:
                 self.outcome.budget_stopped = True
                 return None
@@ -140,8 +148,16 @@ class BatchRunner:
             self.outcome.results.append(result)
             self._spent_tokens += result.tokens
             self._spent_usd += float(result.spent.get("cost_usd") or 0.0)
-            self._paid_items += 1
+            if result.run_id is not None:  # an item that never started says nothing of cost
+                self._count_ended(result.usage)
         self.observer.item_finished(result)
+
+    def _count_ended(self, usage: dict[str, Any]) -> None:
+        self._ended_tokens += int(usage.get("prompt_tokens") or 0) + int(
+            usage.get("completion_tokens") or 0
+        )
+        self._ended_usd += float(usage.get("cost_usd") or 0.0)
+        self._ended_items += 1
 
     def listeners(self, task: ItemTask) -> list[Listener]:
         """One listener passing the item's events to the observer."""
@@ -175,14 +191,17 @@ class BatchRunner:
 
     # -- running ----------------------------------------------------------------------------
 
-    def _allowance(self) -> tuple[int | None, float | None] | None:
+    def _allowance(self, free: bool = False) -> tuple[int | None, float | None] | None:
         """What the next item may spend (tokens, dollars), or None when the batch budget
-        would be overspent by starting it."""
+        would be overspent by starting it; a ``free`` item (its run succeeded, only its line
+        is missing) may spend nothing and always starts."""
         budget = self.options.budget
         if budget is None:
             return None, None
-        mean_tokens = self._spent_tokens / self._paid_items if self._paid_items else 0.0
-        mean_usd = self._spent_usd / self._paid_items if self._paid_items else 0.0
+        if free:
+            return (None if budget.tokens is None else 0), (None if budget.usd is None else 0.0)
+        mean_tokens = self._ended_tokens / self._ended_items if self._ended_items else 0.0
+        mean_usd = self._ended_usd / self._ended_items if self._ended_items else 0.0
         reserved = len(self._running)
         tokens: int | None = None
         usd: float | None = None
@@ -208,6 +227,8 @@ class BatchRunner:
         for item in self.items:
             workspace = str(item.workspace or (options.out / item.id).absolute())
             entries.append({"id": item.id, "workspace": workspace, "run_id": run_id_of(item.id)})
+            if options.budget is not None:
+                self._count_earlier(item.id, workspace, latest.get(item.id))
             if latest.get(item.id, {}).get("status") in FINISHED:
                 self.outcome.skipped += 1
                 self.observer.item_skipped(item.id)
@@ -231,6 +252,25 @@ class BatchRunner:
             options.out, {"items": entries, "jobs": self.jobs, "updated_at": time.time()}
         )
         return list(self._pending)
+
+    def _count_earlier(self, item_id: str, workspace: str, line: dict[str, Any] | None) -> None:
+        """Add what earlier runs of the batch spent on an item: its run store's usage (saved
+        after every call), else that of its last result line."""
+        from autobyteus_core.batch.results import stored_run
+        from autobyteus_core.workflow.workflow_status import WorkflowStatus
+
+        run = stored_run(workspace, run_id_of(item_id))
+        if run is not None:
+            usage: dict[str, Any] = run.usage.model_dump()
+            if run.status is WorkflowStatus.SUCCEEDED:
+                self._succeeded.add(item_id)
+        else:
+            usage = (line or {}).get("usage") or {}
+        tokens = int(usage.get("prompt_tokens") or 0) + int(usage.get("completion_tokens") or 0)
+        self._spent_tokens += tokens
+        self._spent_usd += float(usage.get("cost_usd") or 0.0)
+        if line is not None and line.get("status") in FINISHED:
+            self._count_ended(usage)
 
     async def run(self, executor: Executor) -> BatchOutcome:
         """Plan, then let ``executor`` run what is queued."""

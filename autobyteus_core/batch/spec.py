@@ -27,7 +27,8 @@ class SpecItem:
     """One item of a spec: its requirement, or the error that makes it unrunnable.
 
     ``workspace`` is None for the default ``<out>/<id>/``; ``settings`` overrides the item's
-    core settings (``max_concurrency``, ``budget_tokens``...).
+    core settings (``max_concurrency``, ``budget_tokens``...) and, in an object named for a
+    plugin's namespace, that plugin's (:mod:`.item_settings`).
     """
 
     id: str

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from autobyteus_core.cli.context import get_app
+from autobyteus_core.cli.executor_options import executor_options
 from autobyteus_core.cli.output import echo_json, print_table
 from autobyteus_core.cli.run_commands import (
     EXIT_FAILED,
@@ -56,13 +57,7 @@ def batch_group() -> None:
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=4, show_default=True, help="Items at once."
 )
-@click.option(
-    "--executor",
-    default="local",
-    show_default=True,
-    help="Where items run (autobyteus batch executors lists them).",
-)
-@click.option("--address", default=None, help="The cluster an executor connects to (ray).")
+@executor_options("items")
 @budget_option
 @concurrency_option
 @click.pass_context
@@ -228,7 +223,9 @@ def _status_row(entry: dict[str, Any], result: dict[str, Any] | None) -> dict[st
             files=result.get("files") or [],
         )
         return row
-    run = _stored_run(entry)
+    from autobyteus_core.batch.results import stored_run
+
+    run = stored_run(entry.get("workspace"), entry.get("run_id"))
     if run is not None:
         row.update(
             status="running" if run.display_status == "running" else "interrupted",
@@ -236,19 +233,6 @@ def _status_row(entry: dict[str, Any], result: dict[str, Any] | None) -> dict[st
             cost_usd=run.usage.cost_usd,
         )
     return row
-
-
-def _stored_run(entry: dict[str, Any]) -> Any:
-    from autobyteus_core.errors import AutobyteusError
-    from autobyteus_core.workflow.run_state import RunState
-    from autobyteus_core.workflow.run_store import RunStore
-
-    if not entry.get("workspace") or not entry.get("run_id"):
-        return None
-    with contextlib.suppress(AutobyteusError, ValueError, OSError):
-        store = RunStore(Path(entry["workspace"]))
-        return RunState.model_validate_json(store.read_state(entry["run_id"]))
-    return None
 
 
 def _tests(tests: dict[str, Any] | None) -> str:

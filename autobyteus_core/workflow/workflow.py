@@ -149,6 +149,7 @@ class Workflow:
         self._by_path: dict[str, BaseStep] = {}
         self._paths: dict[int, str] = {}
         self._ledger: CallLedger | None = None
+        self._run_dir: Path | None = None
         self._workspace: WorkspaceSetting | None = None
         self._owns_llm = False
         self._runner: asyncio.Task[None] | None = None
@@ -259,7 +260,10 @@ class Workflow:
     @property
     def run_dir(self) -> Path:
         """Where the run is saved."""
-        return RunStore(self.workspace_root).run_dir(self.run_id)
+        # Kept: every event names it, and the run id and workspace never change.
+        if self._run_dir is None:
+            self._run_dir = RunStore(self.workspace_root).run_dir(self.run_id)
+        return self._run_dir
 
     @property
     def workspace(self) -> WorkspaceSetting:
@@ -633,7 +637,9 @@ class Workflow:
             try:
                 result = await step.execute(context)
                 if step.editable is not None and result.status is SUCCEEDED:
-                    self._write_document(path, step.output_document(context))
+                    # In a thread: its fsync would hold up every run sharing this event loop.
+                    document = step.output_document(context)
+                    await asyncio.to_thread(self._write_document, path, document)
                 if isinstance(result, StepResult) and result.status is SUCCEEDED:
                     await self.commit_changes(path, f"{path}: {result.summary}", step.description)
             finally:

@@ -1,16 +1,18 @@
 """The ``autobyteus bench`` command group: ``run``, ``report``, ``compare`` and ``tasks``.
 
-Only click is imported here; each command imports what it needs when it runs, so
-``autobyteus --help`` stays light.
+Only click (and the core's shared executor options) is imported here; each command imports
+what it needs when it runs, so ``autobyteus --help`` stays light.
 """
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+
+from autobyteus_core import executor_options
 
 EXIT_CANNOT_START = 2
 EXIT_STOPPED = 3
@@ -51,6 +53,7 @@ def bench() -> None:
 @click.option(
     "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Tasks run at once."
 )
+@executor_options("tasks")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -73,6 +76,8 @@ def run_command(
     picks: str | None,
     limit: int | None,
     jobs: int,
+    executor: str,
+    address: str | None,
     out: Path | None,
     baseline: str | None,
 ) -> None:
@@ -80,14 +85,15 @@ def run_command(
 
     Each task runs in a fresh workspace under OUT/workspaces/<arm>/<task>, then its hidden
     tests run against a copy of it in a subprocess with a timeout. Records are appended to
-    OUT/results.jsonl as tasks finish.
+    OUT/results.jsonl as tasks finish. Tasks run on an executor of autobyteus batch
+    (--executor local or ray), --jobs at once.
     """
     import asyncio
 
     from autobyteus_bench.progress import BenchProgress
     from autobyteus_bench.report import render_report
     from autobyteus_bench.results import read_meta, read_results, start_run, task_slug
-    from autobyteus_bench.runner import Arm, BenchConfig, pending, run_suite
+    from autobyteus_bench.runner import Arm, BenchConfig, bench_queue, run_queue
     from autobyteus_bench.suites import load_suite, select
     from autobyteus_core import AutobyteusError, AutobyteusSettings, find_workflow, get_app
 
@@ -99,12 +105,14 @@ def run_command(
         model_id = app.llm.resolve_model_id(settings, model)
         app.llm.get(model_id, settings)
         find_workflow(app, workflow or settings.workflow)
+        chosen_executor = app.executors.get(executor)
+        if address is not None and not chosen_executor.uses_address:
+            raise click.UsageError(f"the {executor} executor takes no --address")
         out = out or Path("bench-runs") / f"{task_slug(Path(suite).name)}-{task_slug(model_id)}"
         start_run(out, {"suite": suite, "model": model_id, "workflow": workflow, "arms": arms})
     except AutobyteusError as exc:
         _fail(str(exc))
     config = BenchConfig(
-        app=app,
         model=model_id,
         model_id=model_id,
         out=out.absolute(),
@@ -113,17 +121,19 @@ def run_command(
         else workflow,
         settings_file=settings_file.absolute() if settings_file else None,
     )
-    todo = pending(tasks, arms, config.out)
-    skipped = len(tasks) * len(arms) - len(todo)
+    queue = bench_queue(
+        tasks, arms, config, app, jobs=jobs, address=address,
+        on_result=lambda record: progress.handle(record),
+    )  # fmt: skip
+    skipped = len(tasks) * len(arms) - queue.total
     if skipped:
         click.echo(
-            f"{skipped} finished task run(s) in {out} are kept; {len(todo)} to run.", err=True
+            f"{skipped} finished task run(s) in {out} are kept; {queue.total} to run.", err=True
         )
-    with BenchProgress(len(todo)) as progress:
+    progress = BenchProgress(queue.total)
+    with progress:
         try:
-            stopped = asyncio.run(
-                _until_stopped(run_suite(tasks, arms, config, jobs=jobs, on_result=progress.handle))
-            )
+            stopped = asyncio.run(_until_stopped(run_queue(queue, chosen_executor), queue.cancel))
         except KeyboardInterrupt:  # a second Ctrl-C
             stopped = True
         except Exception as exc:  # a bug of the bench, not of a task: one line, kept results
@@ -142,11 +152,17 @@ def run_command(
     if stopped:
         click.echo("Interrupted: run the same command again to continue.", err=True)
         raise SystemExit(EXIT_STOPPED)
+    if queue.lost:
+        for lost in queue.lost:
+            click.echo(f"{lost.id} did not finish: {lost.lost}", err=True)
+        click.echo(f"{len(queue.lost)} task run(s) did not finish: run the same command again.",
+                   err=True)  # fmt: skip
+        raise SystemExit(EXIT_STOPPED)
 
 
-async def _until_stopped(work: Coroutine[Any, Any, object]) -> bool:
-    """Run ``work``; the first Ctrl-C or SIGTERM cancels it (finished records are kept) and
-    returns True, a second Ctrl-C interrupts at once."""
+async def _until_stopped(work: Coroutine[Any, Any, object], on_stop: Callable[[], None]) -> bool:
+    """Run ``work``; the first Ctrl-C or SIGTERM calls ``on_stop`` and cancels it (finished
+    records are kept) and returns True, a second Ctrl-C interrupts at once."""
     import asyncio
     import contextlib
     import signal
@@ -157,6 +173,7 @@ async def _until_stopped(work: Coroutine[Any, Any, object]) -> bool:
     def stop(signum: int) -> None:
         click.echo("\nStopping: finished tasks are kept (Ctrl-C again to force)...", err=True)
         loop.remove_signal_handler(signum)
+        on_stop()
         task.cancel()
 
     installed = []

@@ -10,7 +10,7 @@ import click
 from autobyteus_core import hookimpl
 
 #: The plugin API versions this plugin supports.
-AUTOBYTEUS_PLUGIN_API = ">=1.1,<2"
+AUTOBYTEUS_PLUGIN_API = ">=1.4,<2"
 
 
 @hookimpl

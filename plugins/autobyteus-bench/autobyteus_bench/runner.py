@@ -1,17 +1,20 @@
 """Running tasks: :func:`run_task` turns one task and arm into one result record.
 
-``run_task`` is self-contained (a task and a :class:`BenchConfig` in, a JSON-ready record out,
-its own fresh workspace) so an executor can run it anywhere; :func:`run_suite` only schedules
-it, skips what ``results.jsonl`` already holds and appends each record as it comes.
+``run_task`` is self-contained (a task, a :class:`BenchConfig` of plain values and an
+application in, a JSON-ready record out, its own fresh workspace), so each (task, arm) is a
+:class:`BenchWork` an executor of the core (``local``, ``ray``...) can run anywhere;
+:func:`run_suite` hands the pending ones to the executor through a :class:`BenchQueue`, which
+appends each record to ``results.jsonl`` as it comes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,7 +24,16 @@ from autobyteus_bench.scoring import score_json, score_workspace
 from autobyteus_bench.tasks import BenchTask
 
 if TYPE_CHECKING:
-    from autobyteus_core import Application, LLMIntegration, RunState
+    from autobyteus_core import (
+        Application,
+        Executor,
+        LLMIntegration,
+        RunState,
+        Workflow,
+        WorkflowEvent,
+    )
+
+    Listener = Callable[[WorkflowEvent], None]
 
 Arm = Literal["workflow", "direct"]
 #: A reply re-asked because the first could not be used: the coding steps key it so.
@@ -33,11 +45,10 @@ _REJECTED = "no usable reply for"
 class BenchConfig:
     """What every task of a run shares: the model, the workflow, the settings, the folder.
 
-    ``model`` is a ``provider:model`` id or a ready integration (tests); ``model_id`` names it
-    in the records.
+    ``model`` is a ``provider:model`` id or a ready integration (tests; it cannot leave this
+    process); ``model_id`` names it in the records.
     """
 
-    app: Application
     model: str | LLMIntegration
     model_id: str
     out: Path
@@ -66,7 +77,7 @@ def _fresh_workspace(config: BenchConfig, task: BenchTask, arm: Arm) -> Path:
     return root
 
 
-def _build(config: BenchConfig, task: BenchTask, arm: Arm, root: Path) -> Any:
+def _build(app: Application, config: BenchConfig, arm: Arm, root: Path) -> Any:
     from autobyteus_core import AutobyteusSettings, Workflow, find_workflow
 
     settings = AutobyteusSettings.load(root)
@@ -74,13 +85,11 @@ def _build(config: BenchConfig, task: BenchTask, arm: Arm, root: Path) -> Any:
         from autobyteus_bench.direct import DirectAnswerStep
 
         return Workflow.from_steps(
-            [DirectAnswerStep], name="bench_direct", app=config.app, workspace=root,
+            [DirectAnswerStep], name="bench_direct", app=app, workspace=root,
             settings=settings, model=config.model,
         )  # fmt: skip
-    definition = find_workflow(config.app, config.workflow or settings.workflow)
-    return Workflow(
-        definition, app=config.app, workspace=root, settings=settings, model=config.model
-    )
+    definition = find_workflow(app, config.workflow or settings.workflow)
+    return Workflow(definition, app=app, workspace=root, settings=settings, model=config.model)
 
 
 def well_formed(run: RunState) -> bool:
@@ -105,8 +114,11 @@ def generated_tests_passed(run: RunState) -> bool | None:
     return None
 
 
-async def run_task(task: BenchTask, arm: Arm, config: BenchConfig) -> dict[str, Any]:
-    """Run ``task`` for ``arm`` in a fresh workspace, score it, and return its record."""
+async def run_task(
+    task: BenchTask, arm: Arm, config: BenchConfig, app: Application
+) -> dict[str, Any]:
+    """Run ``task`` for ``arm`` with ``app`` in a fresh workspace, score it, and return its
+    record."""
     from autobyteus_core import AutobyteusError
 
     started = time.monotonic()
@@ -115,7 +127,7 @@ async def run_task(task: BenchTask, arm: Arm, config: BenchConfig) -> dict[str, 
                               "workspace": str(root)}  # fmt: skip
     run: RunState | None = None
     try:
-        flow = _build(config, task, arm, root)
+        flow = _build(app, config, arm, root)
         run = await flow.start(task.requirement)
     except AutobyteusError as exc:
         record["error"] = str(exc)
@@ -151,30 +163,144 @@ def pending(
     return [(task, arm) for task in tasks for arm in arms if (task.id, arm) not in done]
 
 
+@dataclass(frozen=True)
+class BenchResult:
+    """What one :class:`BenchWork` ended with: its record, or why it has none."""
+
+    id: str
+    record: dict[str, Any] | None
+    lost: str | None = None
+
+
+@dataclass(frozen=True)
+class BenchWork:
+    """One (task, arm) as work for an executor: plain values, so it can run in a worker."""
+
+    task: BenchTask
+    arm: Arm
+    config: BenchConfig
+
+    @property
+    def id(self) -> str:
+        """``arm/task``."""
+        return f"{self.arm}/{self.task.id}"
+
+    async def run(
+        self,
+        app: Application,
+        *,
+        listeners: Sequence[Listener] = (),
+        on_workflow: Callable[[Workflow], None] | None = None,
+    ) -> BenchResult:
+        """:func:`run_task` (a bench task's workflow is stopped by cancelling it, so it
+        neither listens nor is tracked)."""
+        return BenchResult(self.id, await run_task(self.task, self.arm, self.config, app))
+
+    def lost(self, message: str) -> BenchResult:
+        """No record: a rerun runs the task again."""
+        return BenchResult(self.id, None, message)
+
+
+class BenchQueue:
+    """The pending (task, arm) pairs as a :class:`~autobyteus_core.WorkQueue`: each record is
+    appended to ``out/results.jsonl`` as it comes; work that ended without a record is kept in
+    :attr:`lost` and left for the next run."""
+
+    def __init__(
+        self,
+        work: Iterable[BenchWork],
+        app: Application,
+        out: Path,
+        *,
+        jobs: int = 1,
+        address: str | None = None,
+        on_result: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        """A queue of ``work`` whose records go to ``out``."""
+        self.app = app
+        self.out = out
+        self.jobs = max(1, jobs)
+        self.address = address
+        self.records: list[dict[str, Any]] = []
+        self.lost: list[BenchResult] = []
+        self._pending = deque(work)
+        #: How many pairs the queue started with.
+        self.total = len(self._pending)
+        self._on_result = on_result
+        self._lock = threading.Lock()
+        self._cancelled = False
+
+    def next(self) -> BenchWork | None:
+        """The next pair to run, None once all are taken or the queue is cancelled."""
+        with self._lock:
+            if self._cancelled or not self._pending:
+                return None
+            return self._pending.popleft()
+
+    def finished(self, result: BenchResult) -> None:
+        """Append the record (flushed to disk), or keep what was lost."""
+        with self._lock:
+            if result.record is None:
+                self.lost.append(result)
+                return
+            append_result(self.out, result.record)
+            self.records.append(result.record)
+        if self._on_result is not None:
+            self._on_result(result.record)
+
+    def listeners(self, work: BenchWork) -> list[Listener]:
+        """None: the bench shows records, not events."""
+        return []
+
+    def track(self, work: BenchWork, workflow: Workflow) -> None:
+        """Nothing: a bench task is stopped by cancelling it."""
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called."""
+        return self._cancelled
+
+    def cancel(self) -> None:
+        """Start nothing more (the executor stops what runs elsewhere)."""
+        self._cancelled = True
+
+
+def bench_queue(
+    tasks: Sequence[BenchTask],
+    arms: Sequence[Arm],
+    config: BenchConfig,
+    app: Application,
+    *,
+    jobs: int = 1,
+    address: str | None = None,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+) -> BenchQueue:
+    """The queue of every (task, arm) of ``tasks`` that ``config.out`` has no record of."""
+    work = [BenchWork(task, arm, config) for task, arm in pending(tasks, arms, config.out)]
+    return BenchQueue(work, app, config.out, jobs=jobs, address=address, on_result=on_result)
+
+
+async def run_queue(queue: BenchQueue, executor: Executor) -> BenchQueue:
+    """Let ``executor`` run ``queue``, then close the application's LLM clients."""
+    try:
+        await executor.run(queue)
+    finally:
+        await queue.app.llm.aclose()
+    return queue
+
+
 async def run_suite(
     tasks: Sequence[BenchTask],
     arms: Sequence[Arm],
     config: BenchConfig,
+    app: Application,
     *,
     jobs: int = 1,
+    executor: str = "local",
     on_result: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run every pending (task, arm) of ``tasks``, at most ``jobs`` at once, appending each
-    record to ``results.jsonl`` as it finishes; returns the new records."""
-    todo = pending(tasks, arms, config.out)
-    limit = asyncio.Semaphore(max(1, jobs))
-    finished: list[dict[str, Any]] = []
-
-    async def one(task: BenchTask, arm: Arm) -> None:
-        async with limit:
-            record = await run_task(task, arm, config)
-        append_result(config.out, record)
-        finished.append(record)
-        if on_result is not None:
-            on_result(record)
-
-    try:
-        await asyncio.gather(*(one(task, arm) for task, arm in todo))
-    finally:
-        await config.app.llm.aclose()
-    return finished
+    """Run every pending (task, arm) of ``tasks`` on ``executor``, at most ``jobs`` at once,
+    appending each record to ``results.jsonl`` as it finishes; returns the new records."""
+    queue = bench_queue(tasks, arms, config, app, jobs=jobs, on_result=on_result)
+    await run_queue(queue, app.executors.get(executor))
+    return queue.records

@@ -7,6 +7,7 @@ so the run succeeds and the hidden test fails; ``muller``'s code replies are nev
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -118,6 +119,18 @@ def scripted_model(fixed: Sequence[str] = ()) -> ScriptedLLM:
         raise AssertionError(f"unexpected prompt: {last[:300]}")
 
     return ScriptedLLM().on(r"", reply)
+
+
+def adder_replies(path: Path) -> Path:
+    """A replies file for the scripted provider answering the ``adder`` task in both arms."""
+    rules = [
+        {"match": "Reply with every file of the solution", "reply": fenced(module("adder"), "adder.py")},
+        {"match": r"\[SubtaskExample\]", "reply": plan("adder")},
+        {"match": "Write the test file", "reply": fenced(generated_test("adder"))},
+        {"match": "Write the file `adder.py`", "reply": fenced(module("adder"))},
+    ]  # fmt: skip
+    path.write_text(json.dumps({"rules": rules}), encoding="utf-8")
+    return path
 
 
 def autobyteus(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

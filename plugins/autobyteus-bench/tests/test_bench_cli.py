@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from autobyteus_bench.results import RESULTS
-from bench_harness import autobyteus, fenced, generated_test, module, plan
+from bench_harness import adder_replies, autobyteus
 
 
 def test_bench_help_lists_its_commands(tmp_path: Path) -> None:
@@ -24,18 +24,6 @@ def test_bench_help_lists_its_commands(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     for command in ("run", "report", "compare", "tasks"):
         assert f"  {command} " in proc.stdout
-
-
-def adder_replies(path: Path) -> Path:
-    """A replies file for the scripted provider answering the ``adder`` task in both arms."""
-    rules = [
-        {"match": "Reply with every file of the solution", "reply": fenced(module("adder"), "adder.py")},
-        {"match": r"\[SubtaskExample\]", "reply": plan("adder")},
-        {"match": "Write the test file", "reply": fenced(generated_test("adder"))},
-        {"match": "Write the file `adder.py`", "reply": fenced(module("adder"))},
-    ]  # fmt: skip
-    path.write_text(json.dumps({"rules": rules}), encoding="utf-8")
-    return path
 
 
 def test_a_run_through_the_cli_then_report_and_compare(
@@ -83,6 +71,20 @@ def test_bad_input_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     report = autobyteus("bench", "report", str(tmp_path / "empty"), cwd=tmp_path)
     assert report.returncode == 2
     assert "not a bench results folder" in report.stderr
+
+
+def test_executor_options_are_checked_before_anything_runs(suite: Path, tmp_path: Path) -> None:
+    replies = adder_replies(tmp_path / "replies.json")
+    base = ["bench", "run", str(suite), "--model", f"scripted:{replies}", "--out",
+            str(tmp_path / "out")]  # fmt: skip
+    unknown = autobyteus(*base, "--executor", "nowhere", cwd=tmp_path)
+    assert unknown.returncode == 2, unknown.stderr
+    assert "nowhere" in unknown.stderr and "local" in unknown.stderr
+    address = autobyteus(*base, "--address", "10.0.0.1:6379", cwd=tmp_path)
+    assert address.returncode == 2, address.stderr
+    assert "the local executor takes no --address" in address.stderr
+    assert "Traceback" not in unknown.stderr + address.stderr
+    assert not (tmp_path / "out" / RESULTS).exists()
 
 
 def test_sigterm_stops_a_run_that_a_rerun_then_finishes(

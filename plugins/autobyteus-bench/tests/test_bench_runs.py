@@ -9,7 +9,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from autobyteus_bench.report import flips, render_compare, render_report
@@ -18,7 +18,7 @@ from autobyteus_bench.runner import BenchConfig, run_suite
 from autobyteus_bench.suites import load_suite
 from bench_harness import SETTINGS, autobyteus, make_suite, scripted_model
 
-from autobyteus_core import Application
+from autobyteus_core import Application, Executor, WorkQueue, hookimpl
 from autobyteus_core.testing import ScriptedLLM
 
 
@@ -29,14 +29,14 @@ def bench(
     llm: ScriptedLLM,
     arms: tuple[Any, ...] = ("workflow", "direct"),
     tasks: tuple[str, ...] | None = None,
+    executor: str = "local",
 ) -> list[dict[str, Any]]:
     settings_file = suite.parent / "bench-settings.toml"
     settings_file.write_text(SETTINGS, encoding="utf-8")
-    config = BenchConfig(app=app, model=llm, model_id=llm.model_id, out=out,
-                         settings_file=settings_file)  # fmt: skip
+    config = BenchConfig(model=llm, model_id=llm.model_id, out=out, settings_file=settings_file)
     chosen = [t for t in load_suite(str(suite)) if tasks is None or t.id in tasks]
     out.mkdir(parents=True, exist_ok=True)
-    return asyncio.run(run_suite(chosen, arms, config, jobs=2))
+    return asyncio.run(run_suite(chosen, arms, config, app, jobs=2, executor=executor))
 
 
 def by_key(records: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -126,6 +126,39 @@ def test_a_rerun_skips_finished_tasks_and_redoes_a_lost_one(
     assert [(r["arm"], r["task"]) for r in redone] == [(lost["arm"], lost["task"])]
     assert third.calls
     assert len(read_results(out)) == 6
+
+
+class OneByOne(Executor):
+    """A plugin's executor: one item at a time, in this process, noting what it ran."""
+
+    name = "one_by_one"
+    description = "one at a time, for tests"
+    ran: ClassVar[list[str]] = []
+
+    async def run(self, queue: WorkQueue) -> None:
+        while (work := queue.next()) is not None:
+            self.ran.append(work.id)
+            queue.finished(await work.run(queue.app))
+
+
+class OneByOnePlugin:
+    @hookimpl
+    def register_executors(self, register: Any) -> None:
+        register(OneByOne())
+
+
+def test_the_bench_runs_its_tasks_through_the_executor_it_is_given(
+    app: Application, suite: Path, tmp_path: Path
+) -> None:
+    app.add_plugin(OneByOnePlugin(), "one_by_one")
+    records = bench(app, suite, tmp_path / "out", scripted_model(), tasks=("adder",),
+                    executor="one_by_one")  # fmt: skip
+    assert OneByOne.ran == ["workflow/adder", "direct/adder"]
+    assert sorted((r["arm"], r["hidden_passed"]) for r in records) == [
+        ("direct", True),
+        ("workflow", True),
+    ]
+    assert len(read_results(tmp_path / "out")) == 2
 
 
 def test_compare_finds_the_flip_and_report_shows_both_arms(

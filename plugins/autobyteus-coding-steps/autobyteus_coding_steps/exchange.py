@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import queue
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -170,9 +171,9 @@ async def recorded_answer(
 
 
 async def off_loop(parse: Callable[[str], R], reply: str) -> R:
-    """``parse(reply)`` in a thread of its own, so the event loop (and Ctrl-C) is never held up
-    by a reply crafted to be slow to parse. The thread is a daemon: a run cancelled meanwhile
-    exits without waiting for it (the default executor's threads would be joined at exit)."""
+    """``parse(reply)`` in a daemon thread, so the event loop (and Ctrl-C) is never held up by
+    a reply crafted to be slow to parse: a run cancelled meanwhile exits without waiting for
+    it (the default executor's threads would be joined at exit)."""
     loop = asyncio.get_running_loop()
     done: asyncio.Future[R] = loop.create_future()
 
@@ -192,5 +193,36 @@ async def off_loop(parse: Callable[[str], R], reply: str) -> R:
         with contextlib.suppress(RuntimeError):  # the loop closed: the run is over
             loop.call_soon_threadsafe(settle, value, error)
 
-    threading.Thread(target=work, name="autobyteus-parse", daemon=True).start()
+    _PARSERS.submit(work)
     return await done
+
+
+class _DaemonThreads:
+    """Daemon threads that run jobs and then wait for the next: starting a thread per reply
+    held the event loop up to a GIL switch interval each time (with many runs in one process
+    that was the largest wait of a batch). A job that never ends keeps only its own thread;
+    a new job finds an idle thread or starts one."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0
+
+    def submit(self, job: Callable[[], None]) -> None:
+        """Run ``job`` in an idle thread, or in a new one."""
+        with self._lock:
+            start = self._idle == 0
+            if not start:
+                self._idle -= 1  # that thread is taken by this job
+        self._jobs.put(job)
+        if start:
+            threading.Thread(target=self._serve, name="autobyteus-parse", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            self._jobs.get()()
+            with self._lock:
+                self._idle += 1
+
+
+_PARSERS = _DaemonThreads()

@@ -11,7 +11,7 @@ from autobyteus_core import Deferred, hookimpl
 if TYPE_CHECKING:
     from autobyteus_core import Executor
 
-AUTOBYTEUS_PLUGIN_API = ">=1.2,<2"
+AUTOBYTEUS_PLUGIN_API = ">=1.4,<2"
 
 
 @hookimpl

@@ -1,12 +1,12 @@
-"""The ``ray`` executor: every item of a batch a Ray task running its workflow with
-``asyncio.run`` in a Ray worker process.
+"""The ``ray`` executor: every item of work (a batch's item, a bench's task) a Ray task
+running it with ``asyncio.run`` in a Ray worker process.
 
 ``--jobs`` bounds the tasks in flight (``ray.wait``) and sets each task's CPU request to the
 cluster's CPUs divided by ``--jobs`` (at most one), so that many items fit at once: an item
 mostly waits on its LLM. A task whose worker dies is retried by Ray (``max_retries``) and
-resumes from the item's run store, so the calls it had recorded are not paid again; our own
-exceptions come back as results and are never retried. Without ``--address`` a local Ray
-instance is started for the batch and stopped after it.
+resumes from the item's run store, so the calls it had recorded are not paid again (a bench
+task starts afresh); our own exceptions come back as results and are never retried. Without
+``--address`` a local Ray instance is started for the command and stopped after it.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import asyncio
 import math
 from typing import TYPE_CHECKING, Any
 
-from autobyteus_core import BatchQueue, Executor, error_result, run_item_in_process
+from autobyteus_core import Executor, WorkQueue, run_work_in_process
 
 if TYPE_CHECKING:
-    from autobyteus_core import ItemResult, ItemTask
+    from autobyteus_core import Work
 
 #: How often Ray re-runs an item whose worker process died (a lost node, OOM, a crash).
 MAX_RETRIES = 3
-#: How long one ``ray.wait`` blocks, which is how soon a cancelled batch is noticed.
+#: How long one ``ray.wait`` blocks, which is how soon a cancelled queue is noticed.
 POLL_S = 0.2
 
 
@@ -33,42 +33,47 @@ class RayExecutor(Executor):
     description = "Each item a Ray task (--address: an existing cluster; else a local instance)"
     uses_address = True
 
-    async def run(self, batch: BatchQueue) -> None:
+    async def run(self, queue: WorkQueue) -> None:
         """Connect (or start), run every task, disconnect (or stop)."""
-        await asyncio.to_thread(self._run, batch)
+        driving = asyncio.ensure_future(asyncio.to_thread(self._run, queue))
+        try:
+            await asyncio.shield(driving)
+        except asyncio.CancelledError:
+            # The caller cancelled the queue first: the thread stops its tasks within POLL_S.
+            await driving
+            raise
 
-    def _run(self, batch: BatchQueue) -> None:
+    def _run(self, queue: WorkQueue) -> None:
         import ray
 
         connected_here = not ray.is_initialized()
         if connected_here:
-            ray.init(**init_options(batch.address, batch.jobs))
+            ray.init(**init_options(queue.address, queue.jobs))
         try:
-            self._drive(ray, batch)
+            self._drive(ray, queue)
         finally:
             if connected_here:
                 ray.shutdown()
 
-    def _drive(self, ray: Any, batch: BatchQueue) -> None:
-        remote = ray.remote(run_item_in_process).options(
+    def _drive(self, ray: Any, queue: WorkQueue) -> None:
+        remote = ray.remote(run_work_in_process).options(
             max_retries=MAX_RETRIES,
             retry_exceptions=False,
-            num_cpus=cpus_per_task(ray.cluster_resources().get("CPU", 1.0), batch.jobs),
+            num_cpus=cpus_per_task(ray.cluster_resources().get("CPU", 1.0), queue.jobs),
         )
-        in_flight: dict[Any, ItemTask] = {}
+        in_flight: dict[Any, Work[Any]] = {}
         while True:
-            if batch.cancelled:
+            if queue.cancelled:
                 for ref in in_flight:
                     ray.cancel(ref, force=True)  # the run stores keep what was paid
                 return
-            while len(in_flight) < batch.jobs and (task := batch.next()) is not None:
-                in_flight[remote.remote(task)] = task
+            while len(in_flight) < queue.jobs and (work := queue.next()) is not None:
+                in_flight[remote.remote(work)] = work
             if not in_flight:
                 return
             done, _ = ray.wait(list(in_flight), num_returns=1, timeout=POLL_S)
             for ref in done:
-                task = in_flight.pop(ref)
-                batch.finished(_result(ray, ref, task))
+                queue.finished(_result(ray, ref, in_flight.pop(ref)))
 
 
 def init_options(address: str | None, jobs: int, **extra: Any) -> dict[str, Any]:
@@ -96,15 +101,12 @@ def cpus_per_task(cluster_cpus: float, jobs: int) -> float:
     return max(0.0001, math.floor(share * 10_000) / 10_000)
 
 
-def _result(ray: Any, ref: Any, task: ItemTask) -> ItemResult:
+def _result(ray: Any, ref: Any, work: Work[Any]) -> Any:
     try:
-        result: ItemResult = ray.get(ref)
+        return ray.get(ref)
     except ray.exceptions.RayError as exc:  # retries used up, or the cluster went away
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return error_result(
-            task.id,
-            task.workspace,
-            f"the Ray task was lost after {MAX_RETRIES} retries: {first}; run the batch "
-            "again to resume it",
+        return work.lost(
+            f"the Ray task was lost after {MAX_RETRIES} retries: {first}; run the same "
+            "command again to go on"
         )
-    return result

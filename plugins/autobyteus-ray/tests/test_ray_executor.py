@@ -1,12 +1,15 @@
 """The ``ray`` executor against one real local Ray instance (``ray.init`` with 2 CPUs, started
 once for the module and stopped after it): the core's scripted batch of 20 items through
 ``autobyteus batch run --executor ray --address``, and a worker process that dies in the
-middle of an item, whose task Ray retries and which resumes without paying again."""
+middle of an item, whose task Ray retries and which resumes without paying again; and
+``autobyteus bench run --executor ray`` on the same instance."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +82,45 @@ def test_a_worker_lost_mid_item_is_retried_and_resumes_without_paying_again(
         assert latest[item_id]["spent"]["calls"] == CALLS_PER_ITEM - (CALLS + 1)
     assert latest["item-01"]["spent"]["calls"] == CALLS_PER_ITEM
     assert len(batch.served()) - served_before == 4 * CALLS_PER_ITEM
+
+
+def test_autobyteus_bench_runs_its_tasks_on_ray(cluster: dict, tmp_path: Path) -> None:
+    import autobyteus_bench
+
+    sys.path.insert(0, str(Path(autobyteus_bench.__file__).parents[1] / "tests"))
+    from bench_harness import SETTINGS, adder_replies, make_suite
+
+    suite = make_suite(tmp_path / "suite", ("adder",))
+    settings = tmp_path / "bench.toml"
+    settings.write_text(SETTINGS, encoding="utf-8")
+    out = tmp_path / "out"
+    args = [
+        sys.executable, "-m", "autobyteus_core.cli", "bench", "run", str(suite),
+        "--model", f"scripted:{adder_replies(tmp_path / 'replies.json')}",
+        "--settings", str(settings), "--out", str(out), "--baseline", "direct",
+        "--executor", "ray", "--address", cluster["address"], "--jobs", "2",
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBYTEUS_")}
+    env["AUTOBYTEUS_LOG_LEVEL"] = "error"
+    log = Path(str(cluster["log"]))
+    served_before = len(log.read_text().splitlines()) if log.exists() else 0
+    process = subprocess.Popen(args, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)  # fmt: skip
+    stdout, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stdout + stderr
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert sorted((r["arm"], r["task"], r["hidden_passed"]) for r in records) == [
+        ("direct", "adder", True),
+        ("workflow", "adder", True),
+    ]
+    for record in records:  # each ran in a Ray worker, not in the command's process
+        state = Path(record["workspace"], ".autobyteus", "runs", record["run_id"], "state.json")
+        assert json.loads(state.read_text())["pid"] not in (process.pid, os.getpid())
+    served = len(log.read_text().splitlines()) - served_before
+    assert served == sum(r["calls"] for r in records)  # the workers' calls, each once
+
+    again = subprocess.run(args, env=env, cwd=tmp_path, capture_output=True, text=True,
+                           timeout=300)  # fmt: skip
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "2 finished task run(s)" in again.stderr
+    assert len(log.read_text().splitlines()) - served_before == served  # nothing asked again
