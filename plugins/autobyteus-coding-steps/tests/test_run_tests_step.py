@@ -561,3 +561,43 @@ def test_a_truth_check_is_read_from_the_test_and_from_pytests_line() -> None:
         other is not None and toggled_truth(source, other).split("\n")[2] == "    assert not g(2)"
     )
     assert truth_check_at(source, 4) is None  # a message says what the check means: kept
+
+
+async def test_the_fix_prompt_quotes_the_lines_of_the_file_that_the_failure_points_at(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    shadowed = (
+        "def depth(text: str) -> int:\n"
+        "    def best(a: int, b: int) -> int:\n"
+        "        return max(a, b)\n"
+        "\n"
+        "    best = 0\n"
+        "    return best(len(text), 1)\n"
+    )
+    fixed = "def depth(text: str) -> int:\n    return max(len(text), 1)\n"
+    tests = (
+        "from nest.depth import depth\n\n\ndef test_depth() -> None:\n    assert depth('ab') == 2\n"
+    )
+    scripted_llm.on(r"give your verdict on a line of its own", "TEST")
+    scripted_llm.on(r"The file to fix, `nest/depth.py`", fenced(fixed))
+    scripted_llm.on(r"The file to fix, `tests/test_depth.py`", "NO CHANGE")
+    context = make_context()
+    _project(context, {"nest/depth.py": shadowed, "tests/test_depth.py": tests})
+    await RunTestsStep("run_tests").execute(context)
+    prompt = next(
+        c.prompt for c in scripted_llm.calls if "The file to fix, `nest/depth.py`" in c.prompt
+    )
+    assert (
+        "It fails at this line of `nest/depth.py`:\n- line 6: `return best(len(text), 1)`" in prompt
+    )
+
+
+def test_the_lines_a_failure_names_are_read_for_one_file_only() -> None:
+    from autobyteus_coding_steps.parsing.pytest_output import lines_named
+
+    output = (
+        'solution.py:23: TypeError: x\n  File "solution.py", line 7, in f\n'
+        "pkg/solution.py:5: nope\nsolution.py:23: again\n"
+    )
+    assert lines_named(output, "solution.py") == [23, 7]
+    assert lines_named(output, "pkg/solution.py") == [5]
