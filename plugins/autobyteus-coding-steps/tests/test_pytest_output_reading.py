@@ -49,3 +49,15 @@ def test_the_line_that_raised_comes_from_a_short_traceback() -> None:
     )
     assert raised_in_traceback(short, "tests/test_t.py", "test_k") == (28, "ValueError", "x")
     assert raised_in_traceback(short, "tests/test_t.py", "test_other") is None
+
+
+def test_a_failed_check_is_read_with_or_without_the_error_name_before_it() -> None:
+    from autobyteus_coding_steps.parsing.pytest_output import failed_truths
+
+    output = (
+        "tests/test_solution.py:6: AssertionError: assert False == True\n"
+        "tests/test_solution.py:9: AssertionError: assert not True\n"
+    )
+    [comparison] = failed_comparisons(output)
+    assert (comparison.line, comparison.left, comparison.right) == (6, "False", "True")
+    assert failed_truths(output) == {("tests/test_solution.py", 9): "True"}

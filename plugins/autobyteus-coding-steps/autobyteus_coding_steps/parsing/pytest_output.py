@@ -56,7 +56,9 @@ def blamed_files(output: str, files: Sequence[str], modules: Mapping[str, str]) 
 
 
 _FAILED_COMPARISON = re.compile(
-    r"^(?P<path>[\w./\-]+\.py):(?P<line>\d+): assert (?P<left>.+?) == (?P<right>.+?)$", re.M
+    r"^(?P<path>[\w./\-]+\.py):(?P<line>\d+): (?:AssertionError: )?assert (?P<left>.+?) == "
+    r"(?P<right>.+?)$",
+    re.M,
 )
 _APPROX_TAIL = re.compile(r"\s*±\s*\S+$")
 
@@ -83,7 +85,9 @@ def failed_comparisons(output: str) -> list[FailedComparison]:
 
 
 _FAILED_TRUTH = re.compile(
-    r"^(?P<path>[\w./\-]+\.py):(?P<line>\d+): assert (?P<negated>not )?(?P<value>.+?)$", re.M
+    r"^(?P<path>[\w./\-]+\.py):(?P<line>\d+): (?:AssertionError: )?assert (?P<negated>not )?"
+    r"(?P<value>.+?)$",
+    re.M,
 )
 
 
