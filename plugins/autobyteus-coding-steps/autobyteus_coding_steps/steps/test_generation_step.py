@@ -261,10 +261,10 @@ class TestGenerationStep(CodingStep):
         options: StepOptions,
         modules: dict[str, str],
         sources: dict[str, str],
-        path: str,
+        target: str,
     ) -> ExampleTests:
         """Write the user's own examples (never the refined document's) as the test file
-        ``path``."""
+        ``target``."""
         if not options.example_tests:
             return ExampleTests("", (), ())
         test_dir = context.workspace.test_dir
@@ -277,7 +277,7 @@ class TestGenerationStep(CodingStep):
                     definitions.setdefault(name, module)
         tests = example_tests(requirement_examples(context.state.requirement), definitions)
         if tests.used:
-            context.write_file(path, tests.source)
+            context.write_file(target, tests.source)
         return tests
 
     async def _write_tests(
