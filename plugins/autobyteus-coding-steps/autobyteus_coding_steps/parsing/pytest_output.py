@@ -24,13 +24,6 @@ def normalise_output(output: str, roots: Sequence[str]) -> str:
     return _ADDRESS.sub("0x…", text)
 
 
-def lines_named(output: str, path: str) -> list[int]:
-    """The line numbers of ``path`` that ``output`` names as ``path:N`` (pytest's
-    ``--tb=line`` and tracebacks), in order, once each."""
-    pattern = re.compile(rf"(?:^|[\s\"'(]){re.escape(path)}[:\"]+(?:, line )?(\d+)\b", re.M)
-    return list(dict.fromkeys(int(match.group(1)) for match in pattern.finditer(output)))
-
-
 def blamed_files(output: str, files: Sequence[str], modules: Mapping[str, str]) -> list[str]:
     """Which of ``files`` (workspace-relative paths) the output mentions, by path or by module
     name (``modules``: dotted name → path), in the order they first appear."""

@@ -19,11 +19,7 @@ from autobyteus_coding_steps.expectation_checks import judge_expectations
 from autobyteus_coding_steps.import_check import api_target, check_imports
 from autobyteus_coding_steps.package_api import defining_module
 from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
-from autobyteus_coding_steps.parsing.pytest_output import (
-    blamed_files,
-    lines_named,
-    normalise_output,
-)
+from autobyteus_coding_steps.parsing.pytest_output import blamed_files, normalise_output
 from autobyteus_coding_steps.parsing.python_source import (
     erased_work_issue,
     imported_modules,
@@ -77,20 +73,6 @@ class Failure:
     returncode: int | None = None
     timed_out: bool = False
     regressed: tuple[str, ...] = ()
-
-
-def quoted_lines(source: str, numbers: list[int], limit: int = 5) -> list[dict[str, Any]]:
-    """Lines ``numbers`` of ``source`` (at most ``limit``), each ``{"number", "text"}``: a
-    failure's ``solution.py:23`` quoted as the code it points at, which a small model is more
-    likely to act on than a line number (Qwen2.5-Coder-1.5B gave a file with a local shadowing
-    its own function back unchanged twice)."""
-    lines = source.split("\n")
-    quoted = [
-        {"number": n, "text": lines[n - 1].strip()}
-        for n in numbers
-        if 0 < n <= len(lines) and lines[n - 1].strip()
-    ]
-    return quoted[:limit]
 
 
 def missing_runner(command: list[str], output: str) -> str | None:
@@ -203,7 +185,6 @@ class RunTestsStep(CodingStep):
                 "language",
                 "insist",
                 "edit_instructions",
-                "failing_lines",
             )
         ),
         "check": tuple(
@@ -529,7 +510,6 @@ class RunTestsStep(CodingStep):
                 "is_test": is_test_path(path, context.workspace.test_dir),
                 "language": language_of(path),
                 "edit_instructions": edit_instructions(path) if edits else "",
-                "failing_lines": quoted_lines(current, lines_named(failure.text, path)),
             }
             modules = generated_modules(context)
             sources = module_sources(context, modules)
