@@ -12,6 +12,13 @@ from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, TOP_SOURCE, TOP_
 from autobyteus_core import StepFailedError
 from autobyteus_core.testing import ScriptedLLM
 
+#: The two-module package most tests generate tests for.
+WORDFREQ_PACKAGE = {
+    "wordfreq/__init__.py": "",
+    "wordfreq/counter.py": COUNTER_SOURCE,
+    "wordfreq/top.py": TOP_SOURCE,
+}
+
 
 def _generated(context: FakeContext, files: dict[str, str]) -> None:
     for path, content in files.items():
@@ -24,14 +31,7 @@ async def test_one_test_file_per_module_with_the_modules_names_in_the_prompt(
     scripted_llm.on(r"Write the test file `tests/test_counter.py`", fenced(COUNTER_TESTS))
     scripted_llm.on(r"Write the test file `tests/test_top.py`", fenced(TOP_TESTS))
     context = make_context()
-    _generated(
-        context,
-        {
-            "wordfreq/__init__.py": "",
-            "wordfreq/counter.py": COUNTER_SOURCE,
-            "wordfreq/top.py": TOP_SOURCE,
-        },
-    )
+    _generated(context, WORDFREQ_PACKAGE)
     result = await TestGenerationStep("test_generation").execute(context)
     assert (workspace / "tests/test_counter.py").read_text() == COUNTER_TESTS
     assert (workspace / "tests/test_top.py").read_text() == TOP_TESTS
@@ -169,14 +169,7 @@ async def test_the_requirements_examples_are_the_tests_of_the_functions_they_cov
     context = make_context()
     context.state.requirement = EXAMPLES_REQUIREMENT
     context.state.requirement_document = EXAMPLES_REQUIREMENT + "\n`count_words('x')` is `{}`"
-    _generated(
-        context,
-        {
-            "wordfreq/__init__.py": "",
-            "wordfreq/counter.py": COUNTER_SOURCE,
-            "wordfreq/top.py": TOP_SOURCE,
-        },
-    )
+    _generated(context, WORDFREQ_PACKAGE)
     result = await TestGenerationStep("test_generation").execute(context)
     examples = (workspace / "tests/test_requirement_examples.py").read_text()
     assert "from wordfreq.counter import count_words\n" in examples
