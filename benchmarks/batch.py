@@ -4,7 +4,9 @@ Every item is the default coding workflow without its ``run_tests`` step (a work
 the other four steps: its pytest subprocesses measure Python, not autobyteus) through the
 ``openai`` plugin (real SDK, real HTTP) against the testing kit's loopback OpenAI-compatible
 server, which waits ``--latency`` seconds before every reply; replies are synthesised from the
-prompts (``_synthetic_project.py``). Each item's workspace holds its own ``autobyteus.toml``
+prompts (``_synthetic_project.py``). The server runs in a child process (``_server_process.py``),
+as a real endpoint runs elsewhere; ``--server-in-process`` puts it in this process, where its CPU
+adds to what is measured (the figures before 2026-12-02 06:00 were taken that way). Each item's workspace holds its own ``autobyteus.toml``
 (the server's URL), so Ray's workers read the same settings as this process.
 
 Measured: the wall time of the batch with the ``local`` executor (in this process) and with the
@@ -32,6 +34,7 @@ from pathlib import Path
 
 import _synthetic_project as project
 from _common import header, verdict
+from _server_process import ServerProcess
 from autobyteus_openai.testing import OpenAIServer
 from autobyteus_ray.ray_executor import init_options
 
@@ -44,6 +47,9 @@ from autobyteus_core import (
     ItemTask,
     SpecItem,
 )
+
+#: The loopback server, in this process (``--server-in-process``) or in a child process.
+Server = OpenAIServer | ServerProcess
 
 LOCAL_GOAL = 1.2
 RAY_OVERHEAD_GOAL_S = 0.05
@@ -66,7 +72,7 @@ def ideal_seconds(items: int, jobs: int, subtasks: int, concurrency: int, latenc
     return per_item * math.ceil(items / jobs)
 
 
-def prepare(root: Path, items: int, subtasks: int, server: OpenAIServer) -> list[SpecItem]:
+def prepare(root: Path, items: int, subtasks: int, server: Server) -> list[SpecItem]:
     """Item workspaces with their settings, and the spec items naming them."""
     extra = f'[openai]\nbase_url = "{server.url}"\napi_key = "sk-benchmark"\n'
     spec = []
@@ -97,11 +103,10 @@ class SubmitTimes(BatchObserver):
 
 
 async def run_batch(
-    root: Path, server: OpenAIServer, executor: str, args: argparse.Namespace, address: str | None
+    root: Path, server: Server, executor: str, args: argparse.Namespace, address: str | None
 ) -> tuple[float, list[ItemResult], SubmitTimes]:
     """One batch, timed; every item must succeed with the expected number of calls."""
-    server.reset()
-    project.script_server(server, args.subtasks)
+    script(server, args.subtasks)
     workflow = root.parent / "workflow.toml"
     workflow.write_text(WORKFLOW, encoding="utf-8")
     items = prepare(root, args.items, args.subtasks, server)
@@ -126,10 +131,31 @@ async def run_batch(
     if bad:
         raise SystemExit(f"{executor}: {len(bad)} items did not succeed: {bad[0].error}")
     expected = args.items * project.llm_calls(args.subtasks)
-    calls = len(server.completion_requests)
+    calls = (
+        server.completion_requests()
+        if isinstance(server, ServerProcess)
+        else len(server.completion_requests)
+    )
     if calls != expected:
         raise SystemExit(f"{executor}: expected {expected} requests, the server got {calls}")
     return wall, outcome.results, times
+
+
+def script(server: Server, subtasks: int) -> None:
+    """Reset the server and make it answer a run of ``subtasks`` subtasks."""
+    if isinstance(server, ServerProcess):
+        server.script(subtasks)
+    else:
+        server.reset()
+        project.script_server(server, subtasks)
+
+
+def set_latency(server: Server, seconds: float) -> None:
+    """Make the server wait ``seconds`` before every reply."""
+    if isinstance(server, ServerProcess):
+        server.set_latency(seconds)
+    else:
+        server.latency_s = seconds
 
 
 def overheads(results: list[ItemResult], times: SubmitTimes) -> list[float]:
@@ -143,7 +169,8 @@ async def main(args: argparse.Namespace) -> None:
 
     header(
         f"batch: {args.items} items x {args.subtasks} independent subtasks, --jobs {args.jobs}, "
-        f"max-concurrency {args.max_concurrency}, loopback server {args.latency * 1000:.0f} ms"
+        f"max-concurrency {args.max_concurrency}, loopback server {args.latency * 1000:.0f} ms "
+        f"({'in this process' if args.server_in_process else 'in a child process'})"
     )
     ideal = ideal_seconds(args.items, args.jobs, args.subtasks, args.max_concurrency, args.latency)
     walls: dict[str, list[float]] = {"local": [], "ray": []}
@@ -156,12 +183,13 @@ async def main(args: argparse.Namespace) -> None:
         f"ray: local instance with {args.cpus} CPUs started in {time.perf_counter() - cold:.1f} s"
     )
     try:
-        with OpenAIServer(models=[MODEL]) as server, tempfile.TemporaryDirectory() as tmp:
+        serving = OpenAIServer(models=[MODEL]) if args.server_in_process else ServerProcess([MODEL])
+        with serving as server, tempfile.TemporaryDirectory() as tmp:
             scratch = Path(tmp)
             # Warm-up, untimed: imports here, Ray's worker processes and their imports there.
             await run_batch(scratch / "warm-local", server, "local", args, None)
             await run_batch(scratch / "warm-ray", server, "ray", args, address)
-            server.latency_s = args.latency
+            set_latency(server, args.latency)
             for index in range(args.rounds):
                 for executor in ("local", "ray"):
                     wall, results, times = await run_batch(
@@ -214,6 +242,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray instance")
     parser.add_argument("--rounds", type=int, default=2, help="timed batches per executor")
     parser.add_argument("--quick", action="store_true", help="4 items x 2 subtasks, 50 ms")
+    parser.add_argument(
+        "--server-in-process",
+        action="store_true",
+        help="run the loopback server in this process (its CPU then counts as ours)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.items, args.subtasks, args.jobs, args.latency, args.rounds = 4, 2, 2, 0.05, 1
