@@ -108,6 +108,12 @@ def _unwrapped(expected: str) -> str:
 
 
 def _literal_or_none(text: str) -> str | None:
+    """``text`` when it is the whole value as a literal. pytest shortens long values in its
+    one-line report (``'abcdefghijkl...mlkjihgfedcba'``), which still parses: written into a test
+    as the expected value, it failed again, and the same correction was made round after round
+    (HumanEval/10)."""
+    if "..." in text:
+        return None
     try:
         ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -294,8 +300,8 @@ def _question(
         if expectation is None:
             return None
         actual = _literal_or_none(comparison.left if expectation.call_on_left else comparison.right)
-        if actual is None:
-            return None
+        if actual is None or actual == _unwrapped(expectation.expected):
+            return None  # nothing the test could be corrected to
         return _Question(
             call=expectation.call,
             actual=f"`{actual}`",

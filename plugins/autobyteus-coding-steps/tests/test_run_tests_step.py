@@ -561,3 +561,22 @@ def test_a_truth_check_is_read_from_the_test_and_from_pytests_line() -> None:
         other is not None and toggled_truth(source, other).split("\n")[2] == "    assert not g(2)"
     )
     assert truth_check_at(source, 4) is None  # a message says what the check means: kept
+
+
+async def test_a_value_pytest_shortened_is_never_written_into_a_test(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    source = "def mirror(text: str) -> str:\n    return text + text[::-1]\n"
+    tests = (
+        "from pal.mirror import mirror\n\n\ndef test_mirror() -> None:\n"
+        f"    assert mirror({'abcdefghij' * 6!r}) == 'ab'\n"
+    )
+    scripted_llm.on(r"give your verdict on a line of its own", "CODE")
+    scripted_llm.on(r"The file to fix, `pal/mirror.py`", "NO CHANGE")
+    scripted_llm.on(r"The file to fix, `tests/test_mirror.py`", "NO CHANGE")
+    context = make_context()
+    _project(context, {"pal/mirror.py": source, "tests/test_mirror.py": tests})
+    with pytest.raises(StepFailedError):
+        await RunTestsStep("run_tests", {"fix_rounds": 1}).execute(context)
+    assert not any("verdict" in call.prompt for call in scripted_llm.calls)
+    assert (workspace / "tests/test_mirror.py").read_text() == tests
