@@ -264,6 +264,8 @@ async def test_a_failing_first_version_is_fixed_in_a_fix_round(
     app: Application, workspace: Path
 ) -> None:
     llm = scripted_project(counter=BUGGY_COUNTER)
+    # The failed comparison is put to the code-or-test question first: the test is right.
+    llm.on(r"give your verdict on a line of its own", "Words are lower-cased.\nTEST")
     llm.on(r"The file to fix, `wordfreq/counter.py`", fenced(COUNTER))
     llm.on(
         r"The file to fix, `(tests/test_counter.py|tests/test_top.py|wordfreq/top.py)`", "NO CHANGE"
