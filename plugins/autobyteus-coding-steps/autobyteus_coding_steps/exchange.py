@@ -185,13 +185,17 @@ async def off_loop(parse: Callable[[str], R], reply: str) -> R:
         else:
             done.set_result(value)  # type: ignore[arg-type]
 
-    def work() -> None:
+    def work() -> Callable[[], None]:
         try:
             value, error = parse(reply), None
         except BaseException as exc:  # handed to the awaiting coroutine, re-raised there
             value, error = None, exc
-        with contextlib.suppress(RuntimeError):  # the loop closed: the run is over
-            loop.call_soon_threadsafe(settle, value, error)
+
+        def deliver() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed: the run is over
+                loop.call_soon_threadsafe(settle, value, error)
+
+        return deliver
 
     _PARSERS.submit(work)
     return await done
@@ -204,12 +208,13 @@ class _DaemonThreads:
     a new job finds an idle thread or starts one."""
 
     def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Callable[[], Callable[[], None]]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._idle = 0
 
-    def submit(self, job: Callable[[], None]) -> None:
-        """Run ``job`` in an idle thread, or in a new one."""
+    def submit(self, job: Callable[[], Callable[[], None]]) -> None:
+        """Run ``job`` in an idle thread, or in a new one; then call what it returns (it hands
+        the result over) once the thread counts as idle again."""
         with self._lock:
             start = self._idle == 0
             if not start:
@@ -220,9 +225,12 @@ class _DaemonThreads:
 
     def _serve(self) -> None:
         while True:
-            self._jobs.get()()
+            deliver = self._jobs.get()()
             with self._lock:
+                # Idle before the result is handed over: the caller's next job, submitted as
+                # soon as it has the result, finds this thread instead of starting one.
                 self._idle += 1
+            deliver()
 
 
 _PARSERS = _DaemonThreads()

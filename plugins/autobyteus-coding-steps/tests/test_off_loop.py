@@ -17,9 +17,16 @@ async def test_parses_run_in_a_daemon_thread_kept_for_the_next_one() -> None:
         seen.append(threading.current_thread())
         return text.upper()
 
-    assert [await off_loop(parse, "a"), await off_loop(parse, "b")] == ["A", "B"]
-    assert seen[0] is not threading.main_thread() and seen[0].daemon
-    assert seen[1] is seen[0]  # one thread, not one per reply
+    assert await off_loop(parse, "a") == "A"
+    started = parse_threads()
+    assert [await off_loop(parse, text) for text in "bcdef"] == list("BCDEF")
+    assert parse_threads() == started  # idle threads took them: none was started per reply
+    assert all(thread is not threading.main_thread() and thread.daemon for thread in seen)
+
+
+def parse_threads() -> set[threading.Thread]:
+    """The parse threads alive now."""
+    return {t for t in threading.enumerate() if t.name == "autobyteus-parse"}
 
 
 async def test_a_parse_that_never_ends_holds_up_no_other() -> None:
