@@ -102,10 +102,10 @@ def test_a_bench_run_starts_from_the_tasks_starting_package(
     )  # fmt: skip
     settings = tmp_path / "settings.toml"
     settings.write_text(SETTINGS, encoding="utf-8")
-    config = BenchConfig(app=app, model=llm, model_id=llm.model_id, out=tmp_path / "out",
+    config = BenchConfig(model=llm, model_id=llm.model_id, out=tmp_path / "out",
                          settings_file=settings)  # fmt: skip
     config.out.mkdir()
-    (record,) = asyncio.run(run_suite(load_suite(str(suite)), ("workflow",), config, jobs=1))
+    (record,) = asyncio.run(run_suite(load_suite(str(suite)), ("workflow",), config, app, jobs=1))
     assert record["hidden_passed"] is True, record
     workspace = Path(record["workspace"])
     assert (workspace / "adder.py").read_text(encoding="utf-8").startswith('"""Sums."""')

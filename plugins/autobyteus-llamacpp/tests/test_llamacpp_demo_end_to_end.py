@@ -61,7 +61,9 @@ def test_the_demo_runs_the_default_workflow_offline_to_a_final_status(tmp_path: 
     state = json.loads((run_dir / "state.json").read_text(encoding="utf-8"))
     assert state["status"] in ("succeeded", "failed")
     assert state["model_id"] == "llamacpp:qwen2.5-coder-1.5b"
-    assert state["usage"]["calls"] >= 2
+    # The module is written by the model; the plan (one file) and the tests (the requirement's
+    # own examples) need no call.
+    assert state["usage"]["calls"] >= 1
     transcript = [
         json.loads(line)
         for line in (run_dir / "transcript.jsonl").read_text(encoding="utf-8").splitlines()

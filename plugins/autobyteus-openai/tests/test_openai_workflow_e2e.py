@@ -61,10 +61,9 @@ async def test_default_workflow_through_the_openai_provider(
 
     # A one-file requirement is used as given and planned without a call: the first call
     # writes the module. It is rate limited once: the provider retries it after the Retry-After.
-    server.on(
-        "You are implementing one subtask", ScriptedReply.rate_limited(retry_after_s=0.2), times=1
-    )
-    server.on("You are implementing one subtask", IMPLEMENTATION)
+    implementing = r"You are implementing (one subtask|a python project)"
+    server.on(implementing, ScriptedReply.rate_limited(retry_after_s=0.2), times=1)
+    server.on(implementing, IMPLEMENTATION)
     server.on("Write pytest tests", TESTS)
     monkeypatch.setenv("AUTOBYTEUS_OPENAI__BASE_URL", server.url)
     monkeypatch.setenv("OPENAI_API_KEY", api_key)
