@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from autobyteus_core.llm.usage import Usage
+from autobyteus_core.process_probe import process_alive
 from autobyteus_core.workflow.llm_exchange import LLMExchange
 from autobyteus_core.workflow.run_git import GitRecord
 from autobyteus_core.workflow.step_record import StepRecord
@@ -127,16 +128,3 @@ class RunState(BaseModel):
         if self.state.tests_not_run is not None:
             return False
         return True if self.state.test_results else None
-
-
-def process_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (always False where that cannot be probed safely)."""
-    if os.name != "posix":  # pragma: no cover - os.kill would terminate the process on Windows
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

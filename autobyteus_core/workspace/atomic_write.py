@@ -11,6 +11,8 @@ import re
 import secrets
 from pathlib import Path
 
+from autobyteus_core.process_probe import CAN_PROBE, process_alive
+
 #: Flags that refuse to follow a symbolic link in the last path component (0 where unsupported).
 O_NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
 O_DIRECTORY: int = getattr(os, "O_DIRECTORY", 0)
@@ -91,8 +93,11 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 def remove_orphaned_temp_files(directory: Path) -> list[str]:
     """Remove the temporary files that writers no longer running left in ``directory`` (a
-    process killed mid-write); return their names. Nothing else is touched."""
+    process killed mid-write); return their names. Nothing else is touched, and nothing at all
+    where processes cannot be probed."""
     removed: list[str] = []
+    if not CAN_PROBE:  # pragma: no cover - every writer would look dead
+        return removed
     try:
         entries = list(os.scandir(directory))
     except OSError:
@@ -107,12 +112,7 @@ def remove_orphaned_temp_files(directory: Path) -> list[str]:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):
-        return True  # another user's process, or no way to tell: keep its file
-    return True
+        return pid == os.getpid() or process_alive(pid)
+    except OverflowError:
+        return True  # a number no process can have: not a name this module wrote
