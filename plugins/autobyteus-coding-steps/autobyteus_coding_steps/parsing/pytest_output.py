@@ -48,11 +48,9 @@ def blamed_files(output: str, files: Sequence[str], modules: Mapping[str, str]) 
     return sorted(positions, key=lambda path: positions[path])
 
 
-_FAILED_COMPARISON = re.compile(
-    r"^(?P<path>[\w./\-]+\.py):(?P<line>\d+): (?:AssertionError: )?assert (?P<left>.+?) == "
-    r"(?P<right>.+?)$",
-    re.M,
-)
+#: ``path:line: assert ...`` of ``--tb=line`` output, with or without the error's name.
+_FAILED_ASSERT = r"^(?P<path>[\w./\-]+\.py):(?P<line>\d+): (?:AssertionError: )?assert "
+_FAILED_COMPARISON = re.compile(_FAILED_ASSERT + r"(?P<left>.+?) == (?P<right>.+?)$", re.M)
 _APPROX_TAIL = re.compile(r"\s*±\s*\S+$")
 
 
@@ -77,11 +75,7 @@ def failed_comparisons(output: str) -> list[FailedComparison]:
     return list(found.values())
 
 
-_FAILED_TRUTH = re.compile(
-    r"^(?P<path>[\w./\-]+\.py):(?P<line>\d+): (?:AssertionError: )?assert (?P<negated>not )?"
-    r"(?P<value>.+?)$",
-    re.M,
-)
+_FAILED_TRUTH = re.compile(_FAILED_ASSERT + r"(?P<negated>not )?(?P<value>.+?)$", re.M)
 
 
 def failed_truths(output: str) -> dict[tuple[str, int], str]:
