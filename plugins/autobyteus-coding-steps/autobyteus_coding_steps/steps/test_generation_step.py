@@ -126,9 +126,10 @@ def _in_dir(prefix: str, name: str) -> str:
 class TestGenerationStep(CodingStep):
     """Writes a pytest file for each generated module (``tests/test_<module>.py``, or as the
     workspace type's ``test_file_pattern`` names it), one file per reply, all modules
-    concurrently; a workspace type of another framework is refused before the run starts. The prompt shows the module's source and the names it
-    defines; a test importing a name the project does not define, or with no test function, is
-    re-asked. Test files the plan already had written in this run are left as they are."""
+    concurrently; a workspace type of another framework is refused before the run starts. The
+    prompt shows the module's source and the names it defines; a test importing a name the
+    project does not define, or with no test function, is re-asked. Test files the plan already
+    had written in this run are left as they are."""
 
     __test__ = False  # not a pytest test class
     name = "test_generation"
@@ -177,8 +178,9 @@ class TestGenerationStep(CodingStep):
         written = set(context.state.files_written) - progress.written
         jobs: dict[str, tuple[str, str]] = {}  # test path → (module, source path)
         planned_tests: list[str] = []
+        defined = {module: public_definitions(source) for module, source in sources.items()}
         examples_path = target_test_path(FILE_STEM + ".py", workspace.test_dir, set(), pattern)
-        examples = self._write_examples(context, options, modules, sources, examples_path)
+        examples = self._write_examples(context, options, modules, defined, examples_path)
         if examples.used:
             planned_tests.append(examples_path)
         for module, path in modules.items():
@@ -187,7 +189,7 @@ class TestGenerationStep(CodingStep):
                 continue
             if not sources.get(module, "").strip():
                 continue  # an empty __init__.py has nothing to test
-            named = named_functions(context.state.requirement, public_definitions(sources[module]))
+            named = named_functions(context.state.requirement, defined[module])
             if named and all(map(examples.covers, named)) and not options.tests_beyond_examples:
                 continue  # the requirement's own examples test every function it names here
             target = target_test_path(path, workspace.test_dir, set(jobs), pattern)
@@ -260,11 +262,11 @@ class TestGenerationStep(CodingStep):
         context: WorkflowContext,
         options: StepOptions,
         modules: dict[str, str],
-        sources: dict[str, str],
+        defined: dict[str, list[str]],
         target: str,
     ) -> ExampleTests:
         """Write the user's own examples (never the refined document's) as the test file
-        ``target``."""
+        ``target`` (``defined``: module → the public names it defines)."""
         if not options.example_tests:
             return ExampleTests("", (), ())
         test_dir = context.workspace.test_dir
@@ -273,7 +275,7 @@ class TestGenerationStep(CodingStep):
         ordered = sorted(modules.items(), key=lambda item: item[1].endswith("__init__.py"))
         for module, path in ordered:
             if not is_test_path(path, test_dir):
-                for name in public_definitions(sources.get(module, "")):
+                for name in defined.get(module, []):
                     definitions.setdefault(name, module)
         tests = example_tests(requirement_examples(context.state.requirement), definitions)
         if tests.used:
