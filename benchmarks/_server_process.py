@@ -36,6 +36,39 @@ def _serve(connection: Connection, models: list[str]) -> None:
             connection.send(None)
 
 
+class InProcessServer:
+    """The same interface over the server run in this process (its CPU counts as ours)."""
+
+    def __init__(self, models: list[str]) -> None:
+        self._server = OpenAIServer(models=models)
+        self.url = ""
+
+    def __enter__(self) -> InProcessServer:
+        self.url = self._server.__enter__().url
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._server.__exit__(kind, error, tb)
+
+    def script(self, count: int) -> None:
+        """Forget earlier requests and rules; answer every prompt of a run of ``count`` subtasks."""
+        self._server.reset()
+        project.script_server(self._server, count)
+
+    def set_latency(self, seconds: float) -> None:
+        """Wait ``seconds`` before every reply."""
+        self._server.latency_s = seconds
+
+    def completion_requests(self) -> int:
+        """How many completion requests the server has had since the last :meth:`script`."""
+        return len(self._server.completion_requests)
+
+
 class ServerProcess:
     """``with ServerProcess(models) as server:`` the server runs in a child process."""
 

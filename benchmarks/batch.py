@@ -34,8 +34,7 @@ from pathlib import Path
 
 import _synthetic_project as project
 from _common import header, verdict
-from _server_process import ServerProcess
-from autobyteus_openai.testing import OpenAIServer
+from _server_process import InProcessServer, ServerProcess
 from autobyteus_ray.ray_executor import init_options
 
 from autobyteus_core import (
@@ -49,7 +48,7 @@ from autobyteus_core import (
 )
 
 #: The loopback server, in this process (``--server-in-process``) or in a child process.
-Server = OpenAIServer | ServerProcess
+Server = InProcessServer | ServerProcess
 
 LOCAL_GOAL = 1.2
 RAY_OVERHEAD_GOAL_S = 0.05
@@ -106,7 +105,7 @@ async def run_batch(
     root: Path, server: Server, executor: str, args: argparse.Namespace, address: str | None
 ) -> tuple[float, list[ItemResult], SubmitTimes]:
     """One batch, timed; every item must succeed with the expected number of calls."""
-    script(server, args.subtasks)
+    server.script(args.subtasks)
     workflow = root.parent / "workflow.toml"
     workflow.write_text(WORKFLOW, encoding="utf-8")
     items = prepare(root, args.items, args.subtasks, server)
@@ -131,31 +130,10 @@ async def run_batch(
     if bad:
         raise SystemExit(f"{executor}: {len(bad)} items did not succeed: {bad[0].error}")
     expected = args.items * project.llm_calls(args.subtasks)
-    calls = (
-        server.completion_requests()
-        if isinstance(server, ServerProcess)
-        else len(server.completion_requests)
-    )
+    calls = server.completion_requests()
     if calls != expected:
         raise SystemExit(f"{executor}: expected {expected} requests, the server got {calls}")
     return wall, outcome.results, times
-
-
-def script(server: Server, subtasks: int) -> None:
-    """Reset the server and make it answer a run of ``subtasks`` subtasks."""
-    if isinstance(server, ServerProcess):
-        server.script(subtasks)
-    else:
-        server.reset()
-        project.script_server(server, subtasks)
-
-
-def set_latency(server: Server, seconds: float) -> None:
-    """Make the server wait ``seconds`` before every reply."""
-    if isinstance(server, ServerProcess):
-        server.set_latency(seconds)
-    else:
-        server.latency_s = seconds
 
 
 def overheads(results: list[ItemResult], times: SubmitTimes) -> list[float]:
@@ -183,13 +161,14 @@ async def main(args: argparse.Namespace) -> None:
         f"ray: local instance with {args.cpus} CPUs started in {time.perf_counter() - cold:.1f} s"
     )
     try:
-        serving = OpenAIServer(models=[MODEL]) if args.server_in_process else ServerProcess([MODEL])
+        kind = InProcessServer if args.server_in_process else ServerProcess
+        serving = kind([MODEL])
         with serving as server, tempfile.TemporaryDirectory() as tmp:
             scratch = Path(tmp)
             # Warm-up, untimed: imports here, Ray's worker processes and their imports there.
             await run_batch(scratch / "warm-local", server, "local", args, None)
             await run_batch(scratch / "warm-ray", server, "ray", args, address)
-            set_latency(server, args.latency)
+            server.set_latency(args.latency)
             for index in range(args.rounds):
                 for executor in ("local", "ray"):
                     wall, results, times = await run_batch(
