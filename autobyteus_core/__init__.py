@@ -78,23 +78,23 @@ _LAZY: dict[str, str] = {
     "AutomatedCodingWorkflow": "autobyteus_core.workflow.automated_coding_workflow",
     "BaseStep": "autobyteus_core.workflow.base_step",
     "BudgetExceededError": "autobyteus_core.workflow.errors",
-    "EditableOutput": "autobyteus_core.workflow.editable_output",
+    "EditableOutput": "autobyteus_core.workflow.base_step",
     "EventType": "autobyteus_core.workflow.events",
     "OutputEditError": "autobyteus_core.workflow.errors",
-    "RunState": "autobyteus_core.workflow.run_state",
+    "RunState": "autobyteus_core.workflow.run_record",
     "StepFailedError": "autobyteus_core.workflow.errors",
-    "StepResult": "autobyteus_core.workflow.step_result",
+    "StepResult": "autobyteus_core.workflow.step_context",
     "StepsTemplateConfig": "autobyteus_core.workflow.steps_template_config",
-    "Subtask": "autobyteus_core.workflow.subtask",
+    "Subtask": "autobyteus_core.workflow.run_record",
     "UnknownStepError": "autobyteus_core.workflow.errors",
     "WORKFLOW_CONFIG": "autobyteus_core.workflow.config",
-    "find_workflow": "autobyteus_core.workflow.config_files",
+    "find_workflow": "autobyteus_core.workflow.loading",
     "Workflow": "autobyteus_core.workflow.workflow",
-    "WorkflowContext": "autobyteus_core.workflow.workflow_context",
+    "WorkflowContext": "autobyteus_core.workflow.step_context",
     "WorkflowDefinition": "autobyteus_core.workflow.steps_template_config",
     "WorkflowError": "autobyteus_core.workflow.errors",
     "WorkflowEvent": "autobyteus_core.workflow.events",
-    "WorkflowState": "autobyteus_core.workflow.workflow_state",
+    "WorkflowState": "autobyteus_core.workflow.run_record",
     "WorkflowStatus": "autobyteus_core.workflow.workflow_status",
     "CHARS_PER_TOKEN": "autobyteus_core.workflow.call_ledger",
     "estimate_tokens": "autobyteus_core.workflow.call_ledger",
@@ -283,6 +283,7 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     )
     from autobyteus_core.workflow.base_step import (
         BaseStep as BaseStep,
+        EditableOutput as EditableOutput,
     )
     from autobyteus_core.workflow.call_ledger import (
         CHARS_PER_TOKEN as CHARS_PER_TOKEN,
@@ -290,12 +291,6 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     )
     from autobyteus_core.workflow.config import (
         WORKFLOW_CONFIG as WORKFLOW_CONFIG,
-    )
-    from autobyteus_core.workflow.config_files import (
-        find_workflow as find_workflow,
-    )
-    from autobyteus_core.workflow.editable_output import (
-        EditableOutput as EditableOutput,
     )
     from autobyteus_core.workflow.errors import (
         BudgetExceededError as BudgetExceededError,
@@ -308,27 +303,24 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
         EventType as EventType,
         WorkflowEvent as WorkflowEvent,
     )
-    from autobyteus_core.workflow.run_state import (
-        RunState as RunState,
+    from autobyteus_core.workflow.loading import (
+        find_workflow as find_workflow,
     )
-    from autobyteus_core.workflow.step_result import (
+    from autobyteus_core.workflow.run_record import (
+        RunState as RunState,
+        Subtask as Subtask,
+        WorkflowState as WorkflowState,
+    )
+    from autobyteus_core.workflow.step_context import (
         StepResult as StepResult,
+        WorkflowContext as WorkflowContext,
     )
     from autobyteus_core.workflow.steps_template_config import (
         StepsTemplateConfig as StepsTemplateConfig,
         WorkflowDefinition as WorkflowDefinition,
     )
-    from autobyteus_core.workflow.subtask import (
-        Subtask as Subtask,
-    )
     from autobyteus_core.workflow.workflow import (
         Workflow as Workflow,
-    )
-    from autobyteus_core.workflow.workflow_context import (
-        WorkflowContext as WorkflowContext,
-    )
-    from autobyteus_core.workflow.workflow_state import (
-        WorkflowState as WorkflowState,
     )
     from autobyteus_core.workflow.workflow_status import (
         WorkflowStatus as WorkflowStatus,

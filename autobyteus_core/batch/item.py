@@ -18,7 +18,7 @@ from autobyteus_core.errors import AutobyteusError
 if TYPE_CHECKING:
     from autobyteus_core.app import Application
     from autobyteus_core.llm.llm_integration import LLMIntegration
-    from autobyteus_core.workflow.run_state import RunState
+    from autobyteus_core.workflow.run_record import RunState
     from autobyteus_core.workflow.workflow import Listener, Workflow
 
 #: ``ItemResult.status`` values; only the first two count as finished (a rerun skips them).
@@ -147,8 +147,8 @@ async def _open(
     client made for this item alone (its settings set its provider's), to close after it."""
     from autobyteus_core.batch.item_settings import check_tables, item_settings, own_llm
     from autobyteus_core.batch.results import stored_run
-    from autobyteus_core.workflow.config_files import find_workflow
-    from autobyteus_core.workflow.run_store import STATE_FILE, RunStore
+    from autobyteus_core.workflow.loading import find_workflow
+    from autobyteus_core.workflow.run_journal import STATE_FILE, RunStore
     from autobyteus_core.workflow.workflow import Workflow
 
     root = Path(task.workspace)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from autobyteus_core.batch.item import ItemResult
 
 if TYPE_CHECKING:
-    from autobyteus_core.workflow.run_state import RunState
+    from autobyteus_core.workflow.run_record import RunState
 
 RESULTS_FILE = "results.jsonl"
 BATCH_FILE = "batch.json"
@@ -74,8 +74,8 @@ def stored_run(workspace: str | None, run_id: str | None) -> RunState | None:
     import contextlib
 
     from autobyteus_core.errors import AutobyteusError
-    from autobyteus_core.workflow.run_state import RunState
-    from autobyteus_core.workflow.run_store import STATE_FILE, RunStore
+    from autobyteus_core.workflow.run_journal import STATE_FILE, RunStore
+    from autobyteus_core.workflow.run_record import RunState
 
     if not workspace or not run_id:
         return None

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from autobyteus_core.app import Application
     from autobyteus_core.batch.executor import Executor
     from autobyteus_core.batch.spec import SpecItem
-    from autobyteus_core.workflow.budget import Budget
+    from autobyteus_core.workflow.call_ledger import Budget
     from autobyteus_core.workflow.events import WorkflowEvent
     from autobyteus_core.workflow.workflow import Listener, Workflow
 

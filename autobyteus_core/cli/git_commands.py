@@ -12,15 +12,15 @@ from autobyteus_core.cli.run_commands import cannot_start, fail, workspace_optio
 
 if TYPE_CHECKING:
     from autobyteus_core.workflow.run_git import RunGit
-    from autobyteus_core.workflow.run_state import RunState
+    from autobyteus_core.workflow.run_record import RunState
 
 
 def _run_git(workspace: Path, run_id: str) -> tuple[RunState, RunGit]:
     """The saved run ``run_id`` and its git side; exits with a message when it has none."""
     from autobyteus_core.workflow.errors import WorkflowError
     from autobyteus_core.workflow.run_git import RunGit
-    from autobyteus_core.workflow.run_state import RunState
-    from autobyteus_core.workflow.run_store import RunStore
+    from autobyteus_core.workflow.run_journal import RunStore
+    from autobyteus_core.workflow.run_record import RunState
 
     root = workspace.expanduser().absolute()
     store = RunStore(root)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.live import Live
 
-    from autobyteus_core.workflow.run_state import RunState
+    from autobyteus_core.workflow.run_record import RunState
 
 _Display = TypeVar("_Display", bound="LiveRendering")
 _FINAL_SUBTASK = ("succeeded", "failed", "cancelled", "skipped")

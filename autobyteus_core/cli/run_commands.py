@@ -26,8 +26,8 @@ from autobyteus_core.errors import AutobyteusError
 if TYPE_CHECKING:
     from autobyteus_core.app import Application
     from autobyteus_core.settings import AutobyteusSettings
-    from autobyteus_core.workflow.budget import Budget
-    from autobyteus_core.workflow.run_state import RunState
+    from autobyteus_core.workflow.call_ledger import Budget
+    from autobyteus_core.workflow.run_record import RunState
     from autobyteus_core.workflow.workflow import Workflow
 
 EXIT_FAILED = 1
@@ -95,7 +95,7 @@ def _settings(workspace: Path) -> AutobyteusSettings:
 def parse_budget(text: str | None) -> Budget | None:
     if text is None:
         return None
-    from autobyteus_core.workflow.budget import Budget
+    from autobyteus_core.workflow.call_ledger import Budget
 
     try:
         return Budget.parse(text)
@@ -322,7 +322,7 @@ def run_command(
     after each subtask, fix round and step; `autobyteus diff RUN_ID` shows its change and
     `autobyteus undo RUN_ID` takes it back.
     """
-    from autobyteus_core.workflow.config_files import find_workflow
+    from autobyteus_core.workflow.loading import find_workflow
     from autobyteus_core.workflow.workflow import Workflow
 
     _need_terminal(interactive)
@@ -406,8 +406,8 @@ def resume_command(
 
 
 def _load_runs(workspace: Path) -> list[RunState]:
-    from autobyteus_core.workflow.run_state import RunState
-    from autobyteus_core.workflow.run_store import RunStore
+    from autobyteus_core.workflow.run_journal import RunStore
+    from autobyteus_core.workflow.run_record import RunState
 
     store = RunStore(workspace.expanduser().absolute())
     runs = []
@@ -483,7 +483,7 @@ def run_details(run: RunState) -> dict[str, Any]:
 def show_command(run_id: str, workspace: Path, as_json: bool) -> None:
     """Show a run: status, steps, usage, files written and the parsed plan."""
     from autobyteus_core.cli.progress import format_cost, format_seconds, print_summary
-    from autobyteus_core.workflow.run_store import RunStore
+    from autobyteus_core.workflow.run_journal import RunStore
 
     with cannot_start():
         run = RunStore(workspace.expanduser().absolute()).load(run_id)
@@ -549,7 +549,7 @@ def workflow_show_command(
     ctx: click.Context, workflow: str | None, workspace: Path, as_json: bool, as_toml: bool
 ) -> None:
     """Show the configured workflow (--json: its to_json())."""
-    from autobyteus_core.workflow.config_files import dumps_workflow, find_workflow
+    from autobyteus_core.workflow.loading import dumps_workflow, find_workflow
     from autobyteus_core.workflow.workflow import Workflow
 
     app = get_app(ctx)

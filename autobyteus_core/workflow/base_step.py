@@ -1,13 +1,32 @@
-"""The base class of every workflow step."""
+"""The step contract: :class:`BaseStep`, the base class of every workflow step, and
+:class:`EditableOutput`, what a step declares to keep its output as an editable document."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from autobyteus_core.workflow.editable_output import EditableOutput
-    from autobyteus_core.workflow.step_result import StepResult
-    from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core.workflow.step_context import StepContext, StepResult
+
+
+@dataclass(frozen=True)
+class EditableOutput:
+    """A document of a step's output, kept in the run folder as ``file`` (e.g. ``plan.md``).
+
+    ``what`` names it in messages (``plan``); ``proceed`` is the word for going on with it in
+    ``autobyteus run --interactive`` (``implement``). The step renders the document with
+    :meth:`BaseStep.output_document` and reads an edited copy back with
+    :meth:`BaseStep.edit_output`.
+    """
+
+    file: str
+    what: str = "output"
+    proceed: str = "continue"
+
+    def __post_init__(self) -> None:
+        if "/" in self.file or "\\" in self.file or self.file.startswith(".") or not self.file:
+            raise ValueError(f"an editable output's file is a plain file name, got {self.file!r}")
 
 
 class BaseStep:
@@ -41,8 +60,8 @@ class BaseStep:
         self.options: dict[str, Any] = dict(options or {})
         self.sub_steps: dict[str, BaseStep] = dict(sub_steps or {})
 
-    def check_run(self, context: WorkflowContext) -> None:
-        """Raise an :class:`~autobyteus_core.errors.AutobyteusError` saying why this step
+    def check_run(self, context: StepContext) -> None:
+        """Raise an :class:`AutobyteusError` saying why this step
         cannot serve this run (its workspace type, its options), or return.
 
         The engine asks every step still to run before the run starts, so a run that a later
@@ -51,30 +70,20 @@ class BaseStep:
         check only reads. The default accepts every run.
         """
 
-    async def execute(self, context: WorkflowContext) -> StepResult:
+    async def execute(self, context: StepContext) -> StepResult:
         """Do the step's work. The default runs the sub-steps in order (a composite step)."""
         return await context.run_sub_steps(self)
 
-    def output_document(self, context: WorkflowContext) -> str:
+    def output_document(self, context: StepContext) -> str:
         """The text of the ``editable`` document, from the state this step left."""
         raise NotImplementedError(f"step {self.name!r} keeps no editable output")
 
-    def edit_output(self, context: WorkflowContext, text: str) -> StepResult:
+    def edit_output(self, context: StepContext, text: str) -> StepResult:
         """Take an edited copy of the ``editable`` document: update ``context.state`` as
         :meth:`execute` would have and return the step's new result. Raise
-        :class:`~autobyteus_core.workflow.errors.OutputEditError` saying what to fix, before
+        :class:`OutputEditError` saying what to fix, before
         changing anything, when the text is not usable."""
         raise NotImplementedError(f"step {self.name!r} keeps no editable output")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready description: id, name, description, options and sub-steps."""
-        return {
-            "id": self.step_id,
-            "step": self.name,
-            "description": self.description,
-            "options": self.options,
-            "steps": {sid: sub.to_dict() for sid, sub in self.sub_steps.items()},
-        }
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.step_id!r} ({self.name})>"

@@ -1,5 +1,6 @@
 """Every LLM call of a run goes through the ledger: replayed from the record when it was made
-before (under its key, or under any key when the very same prompt was answered in the run), checked against the budget, bounded in concurrency, timed, recorded, saved, counted per
+before (under its key, or under any key when the very same prompt was answered in the run),
+checked against the :class:`Budget`, bounded in concurrency, timed, recorded, saved, counted per
 call, per step and per run, and announced as events."""
 
 from __future__ import annotations
@@ -7,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from autobyteus_core.llm.errors import LLMResponseError
 from autobyteus_core.llm.llm_integration import LLMIntegration
@@ -18,13 +21,82 @@ from autobyteus_core.llm.message import Message
 from autobyteus_core.llm.usage import Usage
 from autobyteus_core.logging import redact_secrets
 from autobyteus_core.secret_masking import mask_secrets
-from autobyteus_core.workflow.budget import Budget
 from autobyteus_core.workflow.errors import BudgetExceededError
 from autobyteus_core.workflow.events import EventType
-from autobyteus_core.workflow.llm_exchange import LLMExchange
-from autobyteus_core.workflow.run_recorder import RunRecorder
+from autobyteus_core.workflow.run_record import LLMExchange
 
+if TYPE_CHECKING:
+    from autobyteus_core.workflow.run_journal import RunJournal
+
+#: Sends an event: ``emit(type, step_path, **data)``.
 Emit = Callable[..., None]
+
+_TOKENS = re.compile(r"^(\d+(?:\.\d+)?)\s*([km]?)(?:\s*tokens?)?$", re.I)
+_USD = re.compile(r"^(?:\$\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:\$|usd))$", re.I)
+BUDGET_HELP = "a budget is a number of tokens (20000, 20k, 1.5m) or US dollars ($0.50, 2usd)"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """At most ``tokens`` tokens and at most ``usd`` dollars (None: no limit)."""
+
+    tokens: int | None = None
+    usd: float | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Budget:
+        """``"20000"``, ``"20k"`` → tokens; ``"$0.50"``, ``"0.5$"``, ``"2usd"`` → dollars."""
+        cleaned = text.strip().replace("_", "").replace(",", "")
+        usd = _USD.match(cleaned)
+        if usd:
+            value = float(usd.group(1) or usd.group(2))
+            if value <= 0:
+                raise ValueError(f"{text!r}: the budget must be more than zero")
+            return cls(usd=value)
+        tokens = _TOKENS.match(cleaned)
+        if not tokens:
+            raise ValueError(f"{text!r} is not a budget: {BUDGET_HELP}")
+        scale = {"": 1, "k": 1_000, "m": 1_000_000}[tokens.group(2).lower()]
+        count = int(float(tokens.group(1)) * scale)
+        if count <= 0:
+            raise ValueError(f"{text!r}: the budget must be more than zero")
+        return cls(tokens=count)
+
+    @property
+    def limited(self) -> bool:
+        """Whether any limit is set."""
+        return self.tokens is not None or self.usd is not None
+
+    def describe(self) -> str:
+        """``"20000 tokens"``, ``"$0.50"``, both, or ``"unlimited"``."""
+        parts = []
+        if self.tokens is not None:
+            parts.append(f"{self.tokens} tokens")
+        if self.usd is not None:
+            parts.append(f"${self.usd:.4g}")
+        return " and ".join(parts) or "unlimited"
+
+    def refusal(self, spent: Usage, committed: int, estimate: int) -> str | None:
+        """Why a call estimated at ``estimate`` tokens may not start, given what was ``spent``
+        and the estimates of the calls in flight (``committed``); None when it may."""
+        if self.tokens is not None:
+            projected = spent.total_tokens + committed + estimate
+            if projected > self.tokens:
+                return (
+                    f"the next LLM call (about {estimate} tokens) would bring the run to about "
+                    f"{projected} tokens, over the budget of {self.tokens} tokens "
+                    f"({spent.total_tokens} used)"
+                )
+        if self.usd is not None:
+            cost = spent.cost_usd or 0.0
+            price = cost / spent.total_tokens if spent.total_tokens else 0.0
+            projected_usd = cost + (committed + estimate) * price
+            if cost >= self.usd or projected_usd > self.usd:
+                return (
+                    f"the next LLM call would bring the cost to about ${projected_usd:.4f}, over "
+                    f"the budget of ${self.usd:.4g} (${cost:.4f} spent)"
+                )
+        return None
 
 
 def scrub_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -63,14 +135,14 @@ class CallLedger:
 
     def __init__(
         self,
-        recorder: RunRecorder,
+        journal: RunJournal,
         llm: LLMIntegration,
         budget: Budget,
         max_concurrency: int,
         emit: Emit,
     ) -> None:
-        """Serve calls for the run ``recorder`` keeps, with ``llm``, within ``budget``."""
-        self.recorder = recorder
+        """Serve calls for the run ``journal`` keeps, with ``llm``, within ``budget``."""
+        self.journal = journal
         self.llm = llm
         self.budget = budget
         self.max_concurrency = max(1, max_concurrency)
@@ -94,7 +166,7 @@ class CallLedger:
 
     def estimate(self, messages: Sequence[Message], options: dict[str, Any]) -> int:
         """Tokens the call may use: its prompt, plus ``max_tokens`` or the average reply so far."""
-        spent = self.recorder.run.usage
+        spent = self.journal.run.usage
         max_tokens = options.get("max_tokens")
         if isinstance(max_tokens, int):
             reply = max_tokens
@@ -111,7 +183,7 @@ class CallLedger:
         messages = [_masked(m) for m in messages]
         clean = scrub_options(options)
         digest = fingerprint(messages, clean)
-        recorded = self.recorder.find_exchange(step, key)
+        recorded = self.journal.find_exchange(step, key)
         if recorded is not None and recorded.fingerprint == digest:
             self.replayed += 1
             self._announce(step, key, recorded.model, recorded.usage, recorded.latency_s, True)
@@ -122,12 +194,12 @@ class CallLedger:
                 latency_s=recorded.latency_s,
                 finish_reason=recorded.finish_reason,
             )
-        answered = self.recorder.find_answer(digest)
+        answered = self.journal.find_answer(digest)
         if answered is not None:
             return self._reuse(step, key, messages, clean, answered)
         estimate = self.estimate(messages, options)
         if self.stopped is None and self.budget.limited:
-            refusal = self.budget.refusal(self.recorder.run.usage, self._committed, estimate)
+            refusal = self.budget.refusal(self.journal.run.usage, self._committed, estimate)
             if refusal is not None:
                 self.stopped = f"budget reached: {refusal}"
                 self.emit(EventType.BUDGET_EXCEEDED, step, key=key, reason=refusal)
@@ -151,7 +223,7 @@ class CallLedger:
             latency_s=latency,
             finish_reason=response.finish_reason,
         )
-        self.recorder.add_exchange(
+        self.journal.add_exchange(
             exchange,
             {
                 "type": "llm_call",
@@ -167,10 +239,10 @@ class CallLedger:
                 "finish_reason": response.finish_reason,
             },
         )
-        self.recorder.run.add_usage(step, usage)
-        ticket = self.recorder.mark()
-        if self.recorder.backlog > self.max_unsaved:
-            await self.recorder.wait_saved(ticket)
+        self.journal.run.add_usage(step, usage)
+        ticket = self.journal.mark()
+        if self.journal.backlog > self.max_unsaved:
+            await self.journal.wait_saved(ticket)
         self._announce(step, key, model, usage, latency, False)
         return response.model_copy(update={"usage": usage, "latency_s": latency})
 
@@ -195,7 +267,7 @@ class CallLedger:
                 "timestamp": time.time(),
             }
         )
-        self.recorder.add_exchange(
+        self.journal.add_exchange(
             exchange,
             {
                 "type": "llm_call",
@@ -212,7 +284,7 @@ class CallLedger:
                 "reused": f"{answered.step}/{answered.key}",
             },
         )
-        self.recorder.mark()
+        self.journal.mark()
         self._announce(step, key, exchange.model, exchange.usage, 0.0, True)
         return LLMResponse(
             text=exchange.reply,
@@ -243,7 +315,7 @@ class CallLedger:
             if not isinstance(response, LLMResponse):
                 raise LLMResponseError(f"the LLM integration returned {type(response).__name__}")
         except Exception as exc:
-            self.recorder.note(
+            self.journal.note(
                 {
                     "type": "llm_error",
                     "step": step,

@@ -3,7 +3,7 @@
 In a git repository a run starts a branch (``autobyteus/<run-id>`` unless named) at the
 commit checked out, and every checkpoint a step asks for (after a subtask, a fix round...) and
 the end of every step commits the files the run wrote, with ``Autobyteus-Run: <run-id>`` as a
-trailer. :class:`GitRecord` is kept with the run, so ``autobyteus diff``, ``undo`` and
+trailer. Its :class:`GitRecord` is kept with the run, so ``autobyteus diff``, ``undo`` and
 ``resume`` find the branch again from a fresh process.
 """
 
@@ -13,26 +13,13 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import BaseModel
-
+from autobyteus_core.workflow.run_record import GitRecord
 from autobyteus_core.workspace.git_repo import GitError, GitRepo
 
 TRAILER = "Autobyteus-Run"
 STEP_TRAILER = "Autobyteus-Step"
 #: Changed files named in a refusal before "and N more".
 _SHOWN = 8
-
-
-class GitRecord(BaseModel):
-    """Where a run's work is in git. ``base`` is the commit the run's own changes start from:
-    ``start``, or the commit of the user's uncommitted changes (``--allow-dirty``)."""
-
-    repository: str
-    start_branch: str | None
-    start: str
-    branch: str
-    base: str
-    dirty_commit: str | None = None
 
 
 def branch_for(run_id: str, template: str | None) -> str:

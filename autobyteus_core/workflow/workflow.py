@@ -1,8 +1,7 @@
 """``Workflow``: builds steps from a definition, runs them, records and resumes the run.
 
-A workflow is a :class:`~autobyteus_core.workflow.steps_template_config.WorkflowDefinition`
-(an ordered tree of registered step names) plus one run of it: its
-:class:`~autobyteus_core.workflow.run_state.RunState`, saved under
+A workflow is a :class:`WorkflowDefinition` (an ordered tree of registered step names) plus
+one run of it: its :class:`RunState`, saved by its :class:`RunJournal` under
 ``<workspace>/.autobyteus/runs/<run-id>/`` after every LLM call and every step.
 """
 
@@ -26,9 +25,7 @@ from autobyteus_core.errors import AutobyteusError
 from autobyteus_core.llm.llm_integration import LLMIntegration
 from autobyteus_core.logging import get_logger
 from autobyteus_core.settings import AutobyteusSettings
-from autobyteus_core.workflow.budget import Budget
-from autobyteus_core.workflow.call_ledger import CallLedger
-from autobyteus_core.workflow.composition import StepSpec, compose_definition, unknown_step_name
+from autobyteus_core.workflow.call_ledger import Budget, CallLedger
 from autobyteus_core.workflow.errors import (
     BudgetExceededError,
     OutputEditError,
@@ -36,27 +33,24 @@ from autobyteus_core.workflow.errors import (
     WorkflowError,
 )
 from autobyteus_core.workflow.events import EventType, WorkflowEvent
+from autobyteus_core.workflow.loading import StepSpec, compose_definition, unknown_step_name
 from autobyteus_core.workflow.run_git import RunGit, branch_for
-from autobyteus_core.workflow.run_recorder import RunRecorder
-from autobyteus_core.workflow.run_state import RUN_FORMAT, RunState
-from autobyteus_core.workflow.run_store import RunStore
-from autobyteus_core.workflow.step_context import StepContext
-from autobyteus_core.workflow.step_result import StepResult
+from autobyteus_core.workflow.run_journal import RunJournal, RunStore
+from autobyteus_core.workflow.run_record import RUN_FORMAT, RunState
+from autobyteus_core.workflow.step_context import RunParts, StepContext, StepResult
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
 from autobyteus_core.workspace.atomic_write import atomic_write_bytes, remove_orphaned_temp_files
 from autobyteus_core.workspace.control_files import ControlFiles
-from autobyteus_core.workspace.errors import UnsafePathError
 from autobyteus_core.workspace.workspace_setting import WorkspaceSetting
 
 if TYPE_CHECKING:
     from autobyteus_core.llm.usage import Usage
     from autobyteus_core.workflow.base_step import BaseStep
+    from autobyteus_core.workflow.run_record import WorkflowState
     from autobyteus_core.workflow.steps_template_config import (
         StepsTemplateConfig,
         WorkflowDefinition,
     )
-    from autobyteus_core.workflow.workflow_state import WorkflowState
-    from autobyteus_core.workspace.written_file import WrittenFile
 
 #: An in-process observer of workflow events (the CLI's progress display is one).
 Listener = Callable[[WorkflowEvent], None]
@@ -82,14 +76,14 @@ class Workflow:
     Then ``await workflow.start(requirement=...)`` or call the blocking :meth:`run`.
 
     ``model`` is a ``provider:model`` id (resolved through the application's LLM registry, like
-    ``--model``) or a ready :class:`~autobyteus_core.llm.llm_integration.LLMIntegration`.
+    ``--model``) or a ready :class:`LLMIntegration`.
     ``budget_tokens``, ``budget_usd`` and ``max_concurrency`` default to the settings.
     ``listeners`` receive every event, as the ``workflow_event`` hook does. ``pause_after``
     names steps (ids or paths) after which :meth:`start` stops with the status ``paused``, as
     a step's ``pause_after = true`` in the definition does; :meth:`start` again continues.
     ``git``, ``branch`` and ``allow_dirty`` (default: the settings ``git``, ``git_branch`` and
     ``git_allow_dirty``) say whether a new run in a git repository works on a branch of its own
-    and commits there (see :mod:`autobyteus_core.workflow.run_git`), which branch, and whether
+    and commits there (see :mod:`~autobyteus_core.workflow.run_git`), which branch, and whether
     it may start on a work tree with uncommitted changes.
     """
 
@@ -143,11 +137,12 @@ class Workflow:
         self.run_state = run
         self.definition = run.workflow
         self.listeners: list[Listener] = list(listeners)
-        self.recorder = RunRecorder(run)
+        self.journal = RunJournal(run)
         self.steps: dict[str, BaseStep] = {}
         self._model = model
         self._by_path: dict[str, BaseStep] = {}
         self._paths: dict[int, str] = {}
+        self._llm: LLMIntegration | None = None
         self._ledger: CallLedger | None = None
         self._run_dir: Path | None = None
         self._workspace: WorkspaceSetting | None = None
@@ -191,7 +186,7 @@ class Workflow:
     @classmethod
     def from_file(cls, path: Path | str, **kwargs: Any) -> Workflow:
         """A workflow whose definition is read from a TOML or JSON file."""
-        from autobyteus_core.workflow.config_files import load_workflow_file
+        from autobyteus_core.workflow.loading import load_workflow_file
 
         return cls(load_workflow_file(Path(path)), **kwargs)
 
@@ -250,8 +245,8 @@ class Workflow:
     @property
     def model_id(self) -> str:
         """The id of the model in use (known once the run is prepared)."""
-        if self._ledger is not None:
-            return self._ledger.llm.model_id
+        if self._llm is not None:
+            return self._llm.model_id
         model = self._model
         if isinstance(model, LLMIntegration):
             return model.model_id
@@ -282,6 +277,11 @@ class Workflow:
         return self._workspace
 
     @property
+    def recorder(self) -> RunJournal:
+        """The 1.x name of ``journal``."""
+        return self.journal
+
+    @property
     def ledger(self) -> CallLedger:
         """The LLM gateway of the run (available once prepared)."""
         if self._ledger is None:
@@ -295,7 +295,7 @@ class Workflow:
     def to_json(self) -> str:
         """The whole run as JSON: configuration, statuses, step outputs, state, LLM exchanges,
         files and usage. Never contains a secret."""
-        return self.recorder.to_json()
+        return self.journal.to_json()
 
     # -- building steps ------------------------------------------------------------------------
 
@@ -350,6 +350,27 @@ class Workflow:
             )
         return step
 
+    def step_context(self, path: str) -> StepContext:
+        """A context for the step at ``path``, with the parts of the run prepared so far (before
+        :meth:`prepare` it cannot call the LLM)."""
+        parts = RunParts(
+            journal=self.journal,
+            ledger=self._ledger,
+            emit=self.emit,
+            git=self._git,
+            run_sub_steps=self.run_sub_steps,
+        )
+        return StepContext(
+            path,
+            run_id=self.run_id,
+            state=self.state,
+            workspace=self.workspace,
+            settings=self.settings,
+            model_id=self.model_id,
+            max_concurrency=self.max_concurrency,
+            parts=parts,
+        )
+
     # -- preparing -------------------------------------------------------------------------
 
     def prepare(self) -> None:
@@ -366,13 +387,13 @@ class Workflow:
         self._check_steps()  # before git: a refused run leaves no branch behind
         self._prepare_git()
         run_dir = RunStore(workspace.root).create(self.run_id)
-        self.recorder.attach(run_dir)
+        self.journal.attach(run_dir)
         self.run_state.model_id = llm.model_id
         self.run_state.workspace = str(workspace.root)
         self.run_state.pid = os.getpid()
         self.run_state.host = socket.gethostname()
         budget = Budget(tokens=self.run_state.budget_tokens, usd=self.run_state.budget_usd)
-        self._ledger = CallLedger(self.recorder, llm, budget, self.max_concurrency, self.emit)
+        self._ledger = CallLedger(self.journal, llm, budget, self.max_concurrency, self.emit)
 
     def _prepare_git(self) -> None:
         """Start the run's branch (a new run in a repository) or check it out again (a run
@@ -400,7 +421,7 @@ class Workflow:
             if self.run_state.steps[path].status is SUCCEEDED:
                 continue
             try:
-                step.check_run(StepContext(self, path))
+                step.check_run(self.step_context(path))
             except AutobyteusError:
                 raise
             except Exception as exc:  # a bug in the check: say which step's
@@ -409,14 +430,26 @@ class Workflow:
                 ) from exc
 
     def _resolve_llm(self) -> LLMIntegration:
+        """The run's LLM, resolved on first use and kept until :meth:`aclose`."""
+        if self._llm is not None:
+            return self._llm
         if isinstance(self._model, LLMIntegration):
-            return self._model
+            self._llm = self._model
+            return self._llm
         model_id = self.app.llm.resolve_model_id(
             self.settings, self._model or self.run_state.model_id
         )
-        llm = self.app.llm.get(model_id, self.settings)
+        self._llm = self.app.llm.get(model_id, self.settings)
         self._owns_llm = True
-        return llm
+        return self._llm
+
+    async def aclose(self) -> None:
+        """Close the LLM clients if this workflow created its LLM (one given to it belongs to
+        the caller); the next :meth:`prepare` resolves the model again."""
+        owned, self._owns_llm = self._owns_llm, False
+        self._llm = self._ledger = None
+        if owned:
+            await self.app.llm.aclose()
 
     def _refuse_if_running_elsewhere(self) -> None:
         run = self.run_state
@@ -430,8 +463,8 @@ class Workflow:
         the folder written to: resuming removes those of writers no longer running."""
         root = self.workspace.root
         folders = {root, *(root / Path(p).parent for p in self.state.files_written)}
-        if self.recorder.run_dir is not None:
-            folders.add(self.recorder.run_dir)
+        if self.journal.run_dir is not None:
+            folders.add(self.journal.run_dir)
         for folder in sorted(folders):
             for name in remove_orphaned_temp_files(folder):
                 get_logger(run_id=self.run_id).info(
@@ -463,7 +496,7 @@ class Workflow:
             resumed=resumed,
             steps=[(r.id, r.step) for r in self.run_state.steps.values()],
         )
-        await self.recorder.save()
+        await self.journal.save()
         self._loop = asyncio.get_running_loop()
         runner = asyncio.create_task(self._run_steps())
         self._runner = runner
@@ -480,7 +513,7 @@ class Workflow:
             self.run_state.status = WorkflowStatus.FAILED
             self.run_state.error = _describe(exc)
             with contextlib.suppress(Exception):  # the save itself may be what failed
-                self.recorder.save_now()
+                self.journal.save_now()
             raise
         finally:
             self._runner = None
@@ -502,9 +535,7 @@ class Workflow:
         try:
             await self.start(requirement)
         finally:
-            if self._owns_llm:
-                await self.app.llm.aclose()
-                self._ledger = None
+            await self.aclose()
 
     def cancel(self) -> None:
         """Stop the run: the running step is cancelled, the run saved as ``cancelled`` and
@@ -547,7 +578,7 @@ class Workflow:
             self.run_state.status = result.status
         else:
             self.run_state.status = WorkflowStatus.PENDING
-        await self.recorder.save()
+        await self.journal.save()
         return result
 
     def _set_requirement(self, requirement: str | None) -> None:
@@ -613,7 +644,7 @@ class Workflow:
             total_tokens=self.usage.total_tokens,
             cost_usd=self.usage.cost_usd,
         )
-        await self.recorder.save()
+        await self.journal.save()
 
     async def _execute(self, step: BaseStep, path: str) -> StepResult:
         """Run one step with its own context, status, timing and events."""
@@ -630,9 +661,9 @@ class Workflow:
             description=step.description,
             attempt=record.attempts,
         )
-        await self.recorder.save()
+        await self.journal.save()
         clock = time.perf_counter()
-        context = StepContext(self, path)
+        context = self.step_context(path)
         try:
             try:
                 result = await step.execute(context)
@@ -641,13 +672,13 @@ class Workflow:
                     document = step.output_document(context)
                     await asyncio.to_thread(self._write_document, path, document)
                 if isinstance(result, StepResult) and result.status is SUCCEEDED:
-                    await self.commit_changes(path, f"{path}: {result.summary}", step.description)
+                    await context.commit_changes(f"{path}: {result.summary}", why=step.description)
             finally:
                 record.wall_time_s += time.perf_counter() - clock
         except _Pause:  # a sub-step paused the run: this step continues on resume
             record.status = WorkflowStatus.PENDING
             record.finished_at = time.time()
-            await self.recorder.save()
+            await self.journal.save()
             raise
         except BudgetExceededError as exc:
             await self._close(
@@ -686,7 +717,7 @@ class Workflow:
 
     def _failure(self, path: str, exc: Exception) -> StepResult:
         message = _describe(exc)
-        self.recorder.note(
+        self.journal.note(
             {
                 "type": "step_error",
                 "step": path,
@@ -716,7 +747,7 @@ class Workflow:
             cost_usd=record.usage.cost_usd,
             files=len(record.files),
         )
-        await self.recorder.save()
+        await self.journal.save()
 
     async def run_sub_steps(self, step: BaseStep, parent: str) -> StepResult:
         """Run ``step``'s sub-steps in order, skipping those that already succeeded (on
@@ -789,16 +820,16 @@ class Workflow:
         """
         self.check_editable(step_id)
         step = self.step_at(step_id)
-        context = StepContext(self, step_id)
+        context = self.step_context(step_id)
         result = _checked(step.edit_output(context, text))
         if result.status is not SUCCEEDED:
             raise OutputEditError(result.error or f"step '{step_id}' refused the edited text")
         document = self.document_path(step_id)
         previous = document.read_text(encoding="utf-8") if document.is_file() else None
         record = self.run_state.steps[step_id]
-        if self.recorder.run_dir is None:
-            self.recorder.attach(RunStore(self.workspace_root).create(self.run_id))
-        self.recorder.note(
+        if self.journal.run_dir is None:
+            self.journal.attach(RunStore(self.workspace_root).create(self.run_id))
+        self.journal.note(
             {
                 "type": "output_edited",
                 "step": step_id,
@@ -810,55 +841,10 @@ class Workflow:
         )
         record.output, record.summary = result.output, result.summary
         self._write_document(step_id, step.output_document(context))
-        self.recorder.save_now()
+        self.journal.save_now()
         return result
 
-    # -- what steps call through their context ---------------------------------------------
-
-    def record_write(self, step: str, path: str, content: str | bytes) -> WrittenFile:
-        """Write a file for ``step`` through the safe writer; record and announce it."""
-        try:
-            written = self.workspace.write_file(path, content)
-        except UnsafePathError as exc:
-            self.recorder.note(
-                {
-                    "type": "file_refused",
-                    "step": step,
-                    "path": str(path)[:500],
-                    "reason": exc.reason,
-                }
-            )
-            raise
-        self.recorder.add_file(written, step)
-        if written.path not in self.state.files_written:
-            self.state.files_written.append(written.path)
-        parts = step.split("/")
-        for depth in range(1, len(parts) + 1):  # the step and the steps it is nested in
-            record = self.run_state.steps.get("/".join(parts[:depth]))
-            if record is not None and written.path not in record.files:
-                record.files.append(written.path)
-        self.emit(
-            EventType.FILE_WRITTEN,
-            step,
-            path=written.path,
-            bytes=written.bytes,
-            action=written.action,
-            sha256=written.sha256,
-        )
-        return written
-
-    async def commit_changes(
-        self, step: str, subject: str, why: str = "", paths: Sequence[str] | None = None
-    ) -> str | None:
-        """Commit the files the run wrote (or only ``paths``) that changed, for ``step``, when
-        the run works in git; the commit's id, or None (no git, or nothing changed)."""
-        if self._git is None:
-            return None
-        chosen = list(paths) if paths is not None else [f.path for f in self.run_state.files]
-        sha = await self._git.commit(chosen, subject, why, step)
-        if sha is not None:
-            self.recorder.note({"type": "commit", "step": step, "sha": sha, "subject": subject})
-        return sha
+    # -- events --------------------------------------------------------------------------------
 
     def emit(self, type: EventType, step_id: str | None = None, **data: Any) -> None:
         """Send an event to the listeners and the ``workflow_event`` hook; an observer that

@@ -31,7 +31,7 @@ from autobyteus_core.settings import AutobyteusSettings
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.automated_coding_workflow import AutomatedCodingWorkflow
 from autobyteus_core.workflow.events import EventType, WorkflowEvent
-from autobyteus_core.workflow.run_state import RunState
+from autobyteus_core.workflow.run_record import RunState
 from autobyteus_core.workflow.workflow import Workflow
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
 

@@ -34,7 +34,7 @@ PLUGIN = '''
 from autobyteus_core import hookimpl
 from autobyteus_core.llm.message import Message
 from autobyteus_core.workflow.base_step import BaseStep
-from autobyteus_core.workflow.step_result import StepResult
+from autobyteus_core.workflow.step_context import StepResult
 from autobyteus_core.workflow.steps_template_config import StepsTemplateConfig, WorkflowDefinition
 
 

@@ -16,7 +16,7 @@ from autobyteus_core.batch.runner import BatchOptions, BatchOutcome, BatchRunner
 from autobyteus_core.batch.spec import read_spec
 from autobyteus_core.errors import PluginLoadError
 from autobyteus_core.testing.batch_kit import CALLS_PER_ITEM, ScriptedBatch, make_batch
-from autobyteus_core.workflow.budget import Budget
+from autobyteus_core.workflow.call_ledger import Budget
 
 
 class InlineExecutor(Executor):

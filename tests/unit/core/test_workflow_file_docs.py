@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from autobyteus_core import WORKFLOW_CONFIG
-from autobyteus_core.workflow.config_files import load_workflow_file
+from autobyteus_core.workflow.loading import load_workflow_file
 
 
 def test_the_toml_and_json_workflow_files_define_the_same_workflow(

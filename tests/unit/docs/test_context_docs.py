@@ -7,8 +7,8 @@ import inspect
 import re
 from pathlib import Path
 
-from autobyteus_core.workflow.workflow_context import WorkflowContext
-from autobyteus_core.workflow.workflow_state import WorkflowState
+from autobyteus_core.workflow.run_record import WorkflowState
+from autobyteus_core.workflow.step_context import WorkflowContext
 
 CONTRIBUTING = Path(__file__).resolve().parents[3] / "CONTRIBUTING.md"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autobyteus_core.llm.usage import Usage
-from autobyteus_core.workflow.budget import Budget
+from autobyteus_core.workflow.call_ledger import Budget
 
 
 @pytest.mark.parametrize(

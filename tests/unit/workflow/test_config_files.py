@@ -14,14 +14,14 @@ from autobyteus_core.registry import UnknownNameError
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.base_step import BaseStep
 from autobyteus_core.workflow.config import WORKFLOW_CONFIG
-from autobyteus_core.workflow.config_files import (
+from autobyteus_core.workflow.errors import UnknownStepError, WorkflowError
+from autobyteus_core.workflow.loading import (
     dumps_workflow,
     find_workflow,
     load_workflow_file,
     loads_workflow,
     save_workflow_file,
 )
-from autobyteus_core.workflow.errors import UnknownStepError, WorkflowError
 from autobyteus_core.workflow.steps_template_config import StepsTemplateConfig, WorkflowDefinition
 from autobyteus_core.workflow.workflow import Workflow
 from autobyteus_core.workflow.workflow_status import WorkflowStatus

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.workflow.config_files import loads_workflow
 from autobyteus_core.workflow.errors import OutputEditError, UnknownStepError, WorkflowError
+from autobyteus_core.workflow.loading import loads_workflow
 from autobyteus_core.workflow.workflow import Workflow
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
 

@@ -17,11 +17,9 @@ from autobyteus_core.llm.message import Message
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.base_step import BaseStep
 from autobyteus_core.workflow.errors import WorkflowError
-from autobyteus_core.workflow.run_store import RunStore
-from autobyteus_core.workflow.step_context import StepContext
-from autobyteus_core.workflow.step_result import StepResult
+from autobyteus_core.workflow.run_journal import RunStore
+from autobyteus_core.workflow.step_context import StepResult, WorkflowContext
 from autobyteus_core.workflow.workflow import Workflow
-from autobyteus_core.workflow.workflow_context import WorkflowContext
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
 
 SUCCEEDED = WorkflowStatus.SUCCEEDED
@@ -201,8 +199,8 @@ async def test_a_step_can_read_its_recorded_replies_whatever_prompt_they_answere
     resumed.state.requirement = "a changed requirement"  # prompts would differ now
     resumed.prepare()
     keys = ("task-0/attempt-1", "task-1/attempt-1", "task-2/attempt-1")
-    assert [StepContext(resumed, "fan").recorded_reply(k) for k in keys] == ["zero", "one", None]
-    assert StepContext(resumed, "z").recorded_reply("task-0/attempt-1") is None  # another step's
+    assert [resumed.step_context("fan").recorded_reply(k) for k in keys] == ["zero", "one", None]
+    assert resumed.step_context("z").recorded_reply("task-0/attempt-1") is None  # another step's
 
 
 async def test_usage_is_summed_per_call_per_step_and_per_run(make_workflow: Any) -> None:

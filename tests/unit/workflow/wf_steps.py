@@ -9,13 +9,11 @@ from typing import Any
 
 from autobyteus_core import hookimpl
 from autobyteus_core.llm.message import Message
-from autobyteus_core.workflow.base_step import BaseStep
-from autobyteus_core.workflow.editable_output import EditableOutput
+from autobyteus_core.workflow.base_step import BaseStep, EditableOutput
 from autobyteus_core.workflow.errors import BudgetExceededError, OutputEditError, StepFailedError
 from autobyteus_core.workflow.events import EventType
-from autobyteus_core.workflow.step_result import StepResult
-from autobyteus_core.workflow.subtask import Subtask
-from autobyteus_core.workflow.workflow_context import WorkflowContext
+from autobyteus_core.workflow.run_record import Subtask
+from autobyteus_core.workflow.step_context import StepResult, WorkflowContext
 
 
 def _order(context: WorkflowContext, entry: str) -> None:
