@@ -33,7 +33,8 @@ _LINK_ERRNOS = frozenset({errno.ELOOP, errno.ENOTDIR, errno.EMLINK})
 
 
 class SafeWriter:
-    """Writes files under ``root`` and nowhere else; keeps the list of changes in ``changes``."""
+    """Writes files under ``root`` and nowhere else; each write returns its :class:`WrittenFile`
+    (the run keeps the record of them, not the writer)."""
 
     def __init__(
         self,
@@ -52,7 +53,6 @@ class SafeWriter:
         self.max_file_bytes = max_file_bytes
         self.durable = durable
         self.control_files = control_files or ControlFiles()
-        self.changes: list[WrittenFile] = []
 
     # -- path checks ------------------------------------------------------------------------
 
@@ -127,15 +127,13 @@ class SafeWriter:
                 previous, created = self._write_with_paths(path, real_root, parts, data, digest)
         except OSError as exc:
             raise WorkspaceError(f"cannot write {path!r}: {exc.strerror or exc}") from exc
-        change = WrittenFile(
+        return WrittenFile(
             path="/".join(parts),
             bytes=len(data),
             sha256=digest,
             created=created,
             previous_sha256=previous,
         )
-        self.changes.append(change)
-        return change
 
     def _write_with_dir_fds(
         self, path: object, real_root: str, parts: tuple[str, ...], data: bytes, digest: str

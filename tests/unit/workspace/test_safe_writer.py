@@ -11,6 +11,7 @@ import pytest
 
 from autobyteus_core.workspace.errors import FileTooLargeError, UnsafePathError
 from autobyteus_core.workspace.safe_writer import SafeWriter
+from autobyteus_core.workspace.written_file import WrittenFile
 
 
 @pytest.fixture
@@ -38,11 +39,12 @@ def _snapshot(folder: Path) -> dict[str, bytes | None]:
 def _refused(writer: SafeWriter, path: object, reason: str, content: str | bytes = "pwned") -> None:
     tmp = writer.root.parent
     before = _snapshot(tmp)
+    changes: list[WrittenFile] = []
     with pytest.raises(UnsafePathError) as info:
-        writer.write(path, content)
+        changes.append(writer.write(path, content))
     assert reason in info.value.reason, info.value.reason
     assert _snapshot(tmp) == before, "something was created or changed"
-    assert writer.changes == []
+    assert changes == []
 
 
 @pytest.mark.parametrize(
@@ -205,6 +207,6 @@ def test_writes_are_recorded_and_replacements_keep_the_mode(sandbox: tuple[Path,
 
     same = writer.write("pkg/deep/mod.py", b"a = 2\n")
     assert same.action == "unchanged" and not same.changed
-    assert [c.action for c in writer.changes] == ["created", "replaced", "unchanged"]
+    assert [c.action for c in (created, replaced, same)] == ["created", "replaced", "unchanged"]
     leftovers = [p.name for p in (root / "pkg" / "deep").iterdir()]
     assert leftovers == ["mod.py"]
