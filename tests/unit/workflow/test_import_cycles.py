@@ -39,7 +39,7 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
 
     def visit(module: str, trail: list[str]) -> list[str] | None:
         if module in trail:
-            return trail[trail.index(module) :] + [module]
+            return [*trail[trail.index(module) :], module]
         if module in done:
             return None
         for target in sorted(edges.get(module, ())):

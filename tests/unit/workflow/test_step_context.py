@@ -39,8 +39,9 @@ def test_a_context_from_parts_records_a_write_once_and_derives_the_rest(tmp_path
     context.write_file("pkg/a.py", "a = 1\n")
     context.write_file("pkg/a.py", "a = 2\n")
 
-    assert [(f.path, f.action) for f in run.files] == [("pkg/a.py", "created")] + [
-        ("pkg/a.py", "replaced")
+    assert [(f.path, f.action) for f in run.files] == [
+        ("pkg/a.py", "created"),
+        ("pkg/a.py", "replaced"),
     ]
     assert run.state.files_written == ["pkg/a.py"]
     assert run.steps["build/backend"].files == run.steps["build"].files == ["pkg/a.py"]
