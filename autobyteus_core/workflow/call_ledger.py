@@ -183,6 +183,40 @@ class CallLedger:
         messages = [_masked(m) for m in messages]
         clean = scrub_options(options)
         digest = fingerprint(messages, clean)
+        replayed = self._replay(step, key, digest, messages, clean)
+        if replayed is not None:
+            return replayed
+        estimate = self._admit(step, key, messages, options)
+        self._committed += estimate
+        self.issued += 1
+        # The LLM is called here, not in a helper: a call passes through as few frames as can be.
+        try:
+            async with self._slots():
+                self.emit(EventType.LLM_CALL_STARTED, step, key=key, estimated_tokens=estimate)
+                started = time.perf_counter()
+                response = await self.llm.complete(messages, **options)
+                latency = time.perf_counter() - started
+            if not isinstance(response, LLMResponse):
+                raise LLMResponseError(f"the LLM integration returned {type(response).__name__}")
+        except Exception as exc:
+            self._failed(step, key, digest, messages, clean, exc)
+            raise
+        finally:
+            self._committed -= estimate
+        return await self._record(
+            step, key, digest, messages, clean, response, response.latency_s or latency
+        )
+
+    def _replay(
+        self,
+        step: str,
+        key: str,
+        digest: str,
+        messages: Sequence[Message],
+        clean: dict[str, Any],
+    ) -> LLMResponse | None:
+        """The recorded reply to this call, or to the very same prompt elsewhere in the run;
+        None when the LLM has to be asked."""
         recorded = self.journal.find_exchange(step, key)
         if recorded is not None and recorded.fingerprint == digest:
             self.replayed += 1
@@ -197,6 +231,13 @@ class CallLedger:
         answered = self.journal.find_answer(digest)
         if answered is not None:
             return self._reuse(step, key, messages, clean, answered)
+        return None
+
+    def _admit(
+        self, step: str, key: str, messages: Sequence[Message], options: dict[str, Any]
+    ) -> int:
+        """The call's token estimate, once the budget allows it; raises
+        :class:`BudgetExceededError` (and refuses every later call) when it does not."""
         estimate = self.estimate(messages, options)
         if self.stopped is None and self.budget.limited:
             refusal = self.budget.refusal(self.journal.run.usage, self._committed, estimate)
@@ -205,7 +246,19 @@ class CallLedger:
                 self.emit(EventType.BUDGET_EXCEEDED, step, key=key, reason=refusal)
         if self.stopped is not None:
             raise BudgetExceededError(self.stopped)
-        response, latency = await self._call(step, key, digest, messages, options, clean, estimate)
+        return estimate
+
+    async def _record(
+        self,
+        step: str,
+        key: str,
+        digest: str,
+        messages: Sequence[Message],
+        clean: dict[str, Any],
+        response: LLMResponse,
+        latency: float,
+    ) -> LLMResponse:
+        """Record a reply the LLM gave (secrets masked), count it and announce it."""
         response = response.model_copy(update={"text": mask_secrets(response.text)})
         usage = (
             response.usage
@@ -294,44 +347,29 @@ class CallLedger:
             finish_reason=exchange.finish_reason,
         )
 
-    async def _call(
+    def _failed(
         self,
         step: str,
         key: str,
         digest: str,
         messages: Sequence[Message],
-        options: dict[str, Any],
         clean: dict[str, Any],
-        estimate: int,
-    ) -> tuple[LLMResponse, float]:
-        self._committed += estimate
-        self.issued += 1
-        try:
-            async with self._slots():
-                self.emit(EventType.LLM_CALL_STARTED, step, key=key, estimated_tokens=estimate)
-                started = time.perf_counter()
-                response = await self.llm.complete(messages, **options)
-                latency = time.perf_counter() - started
-            if not isinstance(response, LLMResponse):
-                raise LLMResponseError(f"the LLM integration returned {type(response).__name__}")
-        except Exception as exc:
-            self.journal.note(
-                {
-                    "type": "llm_error",
-                    "step": step,
-                    "key": key,
-                    "fingerprint": digest,
-                    "model": self.llm.model_id,
-                    "messages": [m.model_dump() for m in messages],
-                    "options": clean,
-                    "error": f"{type(exc).__name__}: {exc}",
-                }
-            )
-            self.emit(EventType.LLM_CALL_FINISHED, step, key=key, error=str(exc), replayed=False)
-            raise
-        finally:
-            self._committed -= estimate
-        return response, response.latency_s or latency
+        exc: Exception,
+    ) -> None:
+        """Record and announce a call the LLM did not answer."""
+        self.journal.note(
+            {
+                "type": "llm_error",
+                "step": step,
+                "key": key,
+                "fingerprint": digest,
+                "model": self.llm.model_id,
+                "messages": [m.model_dump() for m in messages],
+                "options": clean,
+                "error": f"{type(exc).__name__}: {exc}",
+            }
+        )
+        self.emit(EventType.LLM_CALL_FINISHED, step, key=key, error=str(exc), replayed=False)
 
     def _announce(
         self, step: str, key: str, model: str, usage: Usage, latency: float, replayed: bool

@@ -3,11 +3,16 @@ recorded once, in the run's journal; the rest is derived from that record."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from autobyteus_core.default_plugins.python_workspace import python_workspace
+from autobyteus_core.llm.llm_response import LLMResponse
+from autobyteus_core.llm.message import Message
 from autobyteus_core.settings import AutobyteusSettings
+from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.events import EventType
 from autobyteus_core.workflow.run_journal import RunJournal
 from autobyteus_core.workflow.run_record import RunState
@@ -56,3 +61,25 @@ def test_the_journal_is_the_one_place_a_write_is_recorded(tmp_path: Path) -> Non
     assert run.files == [written]
     assert run.state.files_written == ["b.py"]
     assert run.steps["build"].files == ["b.py"]
+
+
+class _StackLLM(ScriptedLLM):
+    """Notes the frames between the step and this call (the engine's, for a call)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.frames: list[str] = []
+
+    async def complete(self, messages: Sequence[Message], **options: Any) -> LLMResponse:
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_name != "execute":
+            owner = frame.f_locals.get("self")
+            self.frames.append(f"{type(owner).__name__}.{frame.f_code.co_name}")
+            frame = frame.f_back
+        return await super().complete(messages, **options)
+
+
+async def test_an_llm_call_passes_the_context_and_the_ledger_only(make_workflow: Any) -> None:
+    llm = _StackLLM().queue("a reply")
+    await make_workflow({"ask": "ask"}, llm=llm).start(requirement="r")
+    assert llm.frames == ["CallLedger.complete", "StepContext.complete"]
