@@ -16,7 +16,7 @@ class AutomatedCodingWorkflow(Workflow):
     """requirement → architecture design → implementation → test generation → run tests.
 
     Uses the ``automated_coding`` workflow a plugin registered, else the built-in
-    :data:`~autobyteus_core.workflow.config.WORKFLOW_CONFIG`; the steps themselves come from
+    :data:`WORKFLOW_CONFIG`; the steps themselves come from
     the ``autobyteus-coding-steps`` plugin.
     """
 

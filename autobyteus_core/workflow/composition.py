@@ -1,4 +1,4 @@
-"""Plugin API 1.x alias of :mod:`~autobyteus_core.workflow.loading`."""
+"""Plugin API 1.x alias: these names now live in ``loading``."""
 
 from autobyteus_core.workflow.loading import (
     StepSpec as StepSpec,

@@ -190,7 +190,7 @@ def find_workflow(
 ) -> WorkflowDefinition:
     """The workflow ``ref`` names: a ``.toml``/``.json`` file, else a registered workflow name
     (``default`` when None). The default workflow falls back to the built-in
-    :data:`~autobyteus_core.workflow.config.WORKFLOW_CONFIG` when no plugin registered it."""
+    :data:`WORKFLOW_CONFIG` when no plugin registered it."""
     ref = ref or default
     path = Path(ref).expanduser()
     if path.suffix.lower() in (".toml", ".json") or path.is_file():

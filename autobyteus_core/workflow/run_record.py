@@ -132,7 +132,9 @@ class RunState(BaseModel):
     Secret-free by construction: settings are not part of it and call options are scrubbed.
     ``pid`` and ``host`` name the process that last ran it (to refuse two processes resuming
     the same run at once). ``paused_after`` is the step a ``paused`` run stopped after.
-    ``git`` says where its work is when it works in a git repository.
+    ``git`` says where its work is when it works in a git repository. ``state`` is the
+    :class:`WorkflowState` the steps share (its name is the key every stored ``state.json``
+    has, so it stays).
     """
 
     format: int = RUN_FORMAT

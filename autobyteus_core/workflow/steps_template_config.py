@@ -26,7 +26,7 @@ class StepsTemplateConfig(BaseModel):
 class WorkflowDefinition(BaseModel):
     """A named workflow: an ordered mapping of step ids to :class:`StepsTemplateConfig`.
 
-    Loads from and saves to TOML or JSON (see :mod:`autobyteus_core.workflow.loading`).
+    Loads from and saves to TOML or JSON (see :mod:`.loading`).
     """
 
     model_config = ConfigDict(extra="forbid")

@@ -1,4 +1,4 @@
-"""Plugin API 1.x alias of :mod:`~autobyteus_core.workflow.run_record`."""
+"""Plugin API 1.x alias: these names now live in ``run_record``."""
 
 from autobyteus_core.workflow.run_record import (
     Subtask as Subtask,

@@ -83,7 +83,7 @@ class Workflow:
     a step's ``pause_after = true`` in the definition does; :meth:`start` again continues.
     ``git``, ``branch`` and ``allow_dirty`` (default: the settings ``git``, ``git_branch`` and
     ``git_allow_dirty``) say whether a new run in a git repository works on a branch of its own
-    and commits there (see :mod:`~autobyteus_core.workflow.run_git`), which branch, and whether
+    and commits there (see :mod:`.run_git`), which branch, and whether
     it may start on a work tree with uncommitted changes.
     """
 
@@ -214,12 +214,10 @@ class Workflow:
 
     @property
     def name(self) -> str:
-        """The workflow's name."""
         return self.definition.name
 
     @property
     def run_id(self) -> str:
-        """The run's id."""
         return self.run_state.run_id
 
     @property
@@ -229,7 +227,6 @@ class Workflow:
 
     @property
     def status(self) -> WorkflowStatus:
-        """The run's status."""
         return self.run_state.status
 
     @property
