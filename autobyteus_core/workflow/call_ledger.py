@@ -180,13 +180,13 @@ class CallLedger:
         """The reply to ``messages`` for call ``key`` of ``step`` (replayed when recorded).
         Known secrets are masked in the prompt before it is sent and in the reply (a model may
         echo a key it saw somewhere) before anything records or uses it."""
-        messages = [_masked(m) for m in messages]
+        masked = [_masked(m) for m in messages]
         clean = scrub_options(options)
-        digest = fingerprint(messages, clean)
-        replayed = self._replay(step, key, digest, messages, clean)
+        call = _Call(step, key, fingerprint(masked, clean), masked, clean)
+        replayed = self._replay(call)
         if replayed is not None:
             return replayed
-        estimate = self._admit(step, key, messages, options)
+        estimate = self._admit(call, options)
         self._committed += estimate
         self.issued += 1
         # The LLM is called here, not in a helper: a call passes through as few frames as can be.
@@ -194,33 +194,27 @@ class CallLedger:
             async with self._slots():
                 self.emit(EventType.LLM_CALL_STARTED, step, key=key, estimated_tokens=estimate)
                 started = time.perf_counter()
-                response = await self.llm.complete(messages, **options)
+                response = await self.llm.complete(masked, **options)
                 latency = time.perf_counter() - started
             if not isinstance(response, LLMResponse):
                 raise LLMResponseError(f"the LLM integration returned {type(response).__name__}")
         except Exception as exc:
-            self._failed(step, key, digest, messages, clean, exc)
+            self.journal.note(
+                call.entry("llm_error", self.llm.model_id, error=f"{type(exc).__name__}: {exc}")
+            )
+            self.emit(EventType.LLM_CALL_FINISHED, step, key=key, error=str(exc), replayed=False)
             raise
         finally:
             self._committed -= estimate
-        return await self._record(
-            step, key, digest, messages, clean, response, response.latency_s or latency
-        )
+        return await self._record(call, response, response.latency_s or latency)
 
-    def _replay(
-        self,
-        step: str,
-        key: str,
-        digest: str,
-        messages: Sequence[Message],
-        clean: dict[str, Any],
-    ) -> LLMResponse | None:
+    def _replay(self, call: _Call) -> LLMResponse | None:
         """The recorded reply to this call, or to the very same prompt elsewhere in the run;
         None when the LLM has to be asked."""
-        recorded = self.journal.find_exchange(step, key)
-        if recorded is not None and recorded.fingerprint == digest:
+        recorded = self.journal.find_exchange(call.step, call.key)
+        if recorded is not None and recorded.fingerprint == call.digest:
             self.replayed += 1
-            self._announce(step, key, recorded.model, recorded.usage, recorded.latency_s, True)
+            self._announce(call, recorded.model, recorded.usage, recorded.latency_s, True)
             return LLMResponse(
                 text=recorded.reply,
                 usage=recorded.usage,
@@ -228,36 +222,23 @@ class CallLedger:
                 latency_s=recorded.latency_s,
                 finish_reason=recorded.finish_reason,
             )
-        answered = self.journal.find_answer(digest)
-        if answered is not None:
-            return self._reuse(step, key, messages, clean, answered)
-        return None
+        answered = self.journal.find_answer(call.digest)
+        return None if answered is None else self._reuse(call, answered)
 
-    def _admit(
-        self, step: str, key: str, messages: Sequence[Message], options: dict[str, Any]
-    ) -> int:
+    def _admit(self, call: _Call, options: dict[str, Any]) -> int:
         """The call's token estimate, once the budget allows it; raises
         :class:`BudgetExceededError` (and refuses every later call) when it does not."""
-        estimate = self.estimate(messages, options)
+        estimate = self.estimate(call.messages, options)
         if self.stopped is None and self.budget.limited:
             refusal = self.budget.refusal(self.journal.run.usage, self._committed, estimate)
             if refusal is not None:
                 self.stopped = f"budget reached: {refusal}"
-                self.emit(EventType.BUDGET_EXCEEDED, step, key=key, reason=refusal)
+                self.emit(EventType.BUDGET_EXCEEDED, call.step, key=call.key, reason=refusal)
         if self.stopped is not None:
             raise BudgetExceededError(self.stopped)
         return estimate
 
-    async def _record(
-        self,
-        step: str,
-        key: str,
-        digest: str,
-        messages: Sequence[Message],
-        clean: dict[str, Any],
-        response: LLMResponse,
-        latency: float,
-    ) -> LLMResponse:
+    async def _record(self, call: _Call, response: LLMResponse, latency: float) -> LLMResponse:
         """Record a reply the LLM gave (secrets masked), count it and announce it."""
         response = response.model_copy(update={"text": mask_secrets(response.text)})
         usage = (
@@ -267,9 +248,9 @@ class CallLedger:
         )
         model = response.model or self.llm.model_id
         exchange = LLMExchange(
-            step=step,
-            key=key,
-            fingerprint=digest,
+            step=call.step,
+            key=call.key,
+            fingerprint=call.digest,
             model=model,
             reply=response.text,
             usage=usage,
@@ -277,68 +258,34 @@ class CallLedger:
             finish_reason=response.finish_reason,
         )
         self.journal.add_exchange(
-            exchange,
-            {
-                "type": "llm_call",
-                "step": step,
-                "key": key,
-                "fingerprint": digest,
-                "model": model,
-                "messages": [m.model_dump() for m in messages],
-                "options": clean,
-                "reply": response.text,
-                "usage": usage.model_dump(),
-                "latency_s": latency,
-                "finish_reason": response.finish_reason,
-            },
+            exchange, call.entry("llm_call", model, **_reply_fields(exchange))
         )
-        self.journal.run.add_usage(step, usage)
+        self.journal.run.add_usage(call.step, usage)
         ticket = self.journal.mark()
         if self.journal.backlog > self.max_unsaved:
             await self.journal.wait_saved(ticket)
-        self._announce(step, key, model, usage, latency, False)
+        self._announce(call, model, usage, latency, False)
         return response.model_copy(update={"usage": usage, "latency_s": latency})
 
-    def _reuse(
-        self,
-        step: str,
-        key: str,
-        messages: Sequence[Message],
-        clean: dict[str, Any],
-        answered: LLMExchange,
-    ) -> LLMResponse:
+    def _reuse(self, call: _Call, answered: LLMExchange) -> LLMResponse:
         """The reply already given in this run to the very same prompt, recorded for ``key`` at
         no cost: asking again would pay for the same question (and, sampling greedily, get the
         same answer)."""
         self.replayed += 1
         exchange = answered.model_copy(
             update={
-                "step": step,
-                "key": key,
+                "step": call.step,
+                "key": call.key,
                 "usage": Usage(),
                 "latency_s": 0.0,
                 "timestamp": time.time(),
             }
         )
-        self.journal.add_exchange(
-            exchange,
-            {
-                "type": "llm_call",
-                "step": step,
-                "key": key,
-                "fingerprint": exchange.fingerprint,
-                "model": exchange.model,
-                "messages": [m.model_dump() for m in messages],
-                "options": clean,
-                "reply": exchange.reply,
-                "usage": exchange.usage.model_dump(),
-                "latency_s": 0.0,
-                "finish_reason": exchange.finish_reason,
-                "reused": f"{answered.step}/{answered.key}",
-            },
-        )
+        reused = f"{answered.step}/{answered.key}"
+        entry = call.entry("llm_call", exchange.model, **_reply_fields(exchange), reused=reused)
+        self.journal.add_exchange(exchange, entry)
         self.journal.mark()
-        self._announce(step, key, exchange.model, exchange.usage, 0.0, True)
+        self._announce(call, exchange.model, exchange.usage, 0.0, True)
         return LLMResponse(
             text=exchange.reply,
             usage=exchange.usage,
@@ -347,37 +294,13 @@ class CallLedger:
             finish_reason=exchange.finish_reason,
         )
 
-    def _failed(
-        self,
-        step: str,
-        key: str,
-        digest: str,
-        messages: Sequence[Message],
-        clean: dict[str, Any],
-        exc: Exception,
-    ) -> None:
-        """Record and announce a call the LLM did not answer."""
-        self.journal.note(
-            {
-                "type": "llm_error",
-                "step": step,
-                "key": key,
-                "fingerprint": digest,
-                "model": self.llm.model_id,
-                "messages": [m.model_dump() for m in messages],
-                "options": clean,
-                "error": f"{type(exc).__name__}: {exc}",
-            }
-        )
-        self.emit(EventType.LLM_CALL_FINISHED, step, key=key, error=str(exc), replayed=False)
-
     def _announce(
-        self, step: str, key: str, model: str, usage: Usage, latency: float, replayed: bool
+        self, call: _Call, model: str, usage: Usage, latency: float, replayed: bool
     ) -> None:
         self.emit(
             EventType.LLM_CALL_FINISHED,
-            step,
-            key=key,
+            call.step,
+            key=call.key,
             model=model,
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens,
@@ -385,6 +308,41 @@ class CallLedger:
             latency_s=latency,
             replayed=replayed,
         )
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One call as the ledger records it: where it was made, the fingerprint of its prompt, the
+    prompt with secrets masked and the options scrubbed."""
+
+    step: str
+    key: str
+    digest: str
+    messages: list[Message]
+    clean: dict[str, Any]
+
+    def entry(self, type: str, model: str, **fields: Any) -> dict[str, Any]:
+        """The transcript line of this call (``llm_call`` or ``llm_error``)."""
+        return {
+            "type": type,
+            "step": self.step,
+            "key": self.key,
+            "fingerprint": self.digest,
+            "model": model,
+            "messages": [m.model_dump() for m in self.messages],
+            "options": self.clean,
+            **fields,
+        }
+
+
+def _reply_fields(exchange: LLMExchange) -> dict[str, Any]:
+    """What an ``llm_call`` line holds of the reply, besides the call itself."""
+    return {
+        "reply": exchange.reply,
+        "usage": exchange.usage.model_dump(),
+        "latency_s": exchange.latency_s,
+        "finish_reason": exchange.finish_reason,
+    }
 
 
 def _masked(message: Message) -> Message:

@@ -350,13 +350,7 @@ class Workflow:
     def step_context(self, path: str) -> StepContext:
         """A context for the step at ``path``, with the parts of the run prepared so far (before
         :meth:`prepare` it cannot call the LLM)."""
-        parts = RunParts(
-            journal=self.journal,
-            ledger=self._ledger,
-            emit=self.emit,
-            git=self._git,
-            run_sub_steps=self.run_sub_steps,
-        )
+        parts = RunParts(self.journal, self._ledger, self.emit, self._git, self.run_sub_steps)
         return StepContext(
             path,
             run_id=self.run_id,
