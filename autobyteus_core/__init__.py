@@ -83,6 +83,7 @@ _LAZY: dict[str, str] = {
     "OutputEditError": "autobyteus_core.workflow.errors",
     "RunState": "autobyteus_core.workflow.run_record",
     "StepFailedError": "autobyteus_core.workflow.errors",
+    "StepContext": "autobyteus_core.workflow.step_context",
     "StepResult": "autobyteus_core.workflow.step_context",
     "StepsTemplateConfig": "autobyteus_core.workflow.steps_template_config",
     "Subtask": "autobyteus_core.workflow.run_record",
@@ -312,6 +313,7 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
         WorkflowState as WorkflowState,
     )
     from autobyteus_core.workflow.step_context import (
+        StepContext as StepContext,
         StepResult as StepResult,
         WorkflowContext as WorkflowContext,
     )
