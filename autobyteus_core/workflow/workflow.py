@@ -437,10 +437,11 @@ class Workflow:
     async def aclose(self) -> None:
         """Close the LLM clients if this workflow created its LLM (one given to it belongs to
         the caller); the next :meth:`prepare` resolves the model again."""
-        owned, self._owns_llm = self._owns_llm, False
+        if not self._owns_llm:
+            return
+        self._owns_llm = False
         self._llm = self._ledger = None
-        if owned:
-            await self.app.llm.aclose()
+        await self.app.llm.aclose()
 
     def _refuse_if_running_elsewhere(self) -> None:
         run = self.run_state
