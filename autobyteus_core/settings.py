@@ -157,8 +157,7 @@ class _LayeredSettings(BaseSettings):
 
 
 def _register_secrets(settings: BaseSettings) -> None:
-    """Make every secret value of ``settings`` one :func:`~autobyteus_core.secret_masking.mask_secrets`
-    masks."""
+    """Make every secret value of ``settings`` one :func:`mask_secrets` masks."""
     from autobyteus_core.secret_masking import register_secret
 
     for name in type(settings).model_fields:
@@ -371,8 +370,8 @@ class AutobyteusSettings(_LayeredSettings):
     def load(cls, workspace: Path | None = None, **overrides: Any) -> AutobyteusSettings:
         """Settings for ``workspace`` (its ``.env`` and TOML files), with ``overrides`` on top.
 
-        Raises :class:`~autobyteus_core.errors.ConfigurationError` naming the field, the source
-        of the bad value and the problem when a value is invalid or a TOML file is malformed.
+        Raises :class:`ConfigurationError` naming the field, the source of the bad value and the
+        problem when a value is invalid or a TOML file is malformed.
         """
         return cls._create(workspace, overrides)
 
