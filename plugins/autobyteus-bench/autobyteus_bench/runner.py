@@ -257,7 +257,6 @@ class BenchQueue:
 
     @property
     def cancelled(self) -> bool:
-        """Whether :meth:`cancel` was called."""
         return self._cancelled
 
     def cancel(self) -> None:
