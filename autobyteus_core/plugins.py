@@ -11,18 +11,9 @@ first-party plugins (:data:`FIRST_PARTY_DISTRIBUTIONS`), then every other plugin
 distribution name (then entry-point name). It is the precedence of names: a name registered
 again by a later plugin is refused for that plugin only, unless it asks to replace it.
 
-Environment variables:
-
-- ``AUTOBYTEUS_LOAD_PLUGINS=dist1,dist2`` loads only those external plugins, named by entry-point
-  name or distribution name (empty: no external plugin). The core's default plugins are still
-  loaded unless disabled (block them with ``AUTOBYTEUS_DISABLE_PLUGINS``).
-- ``AUTOBYTEUS_DISABLE_PLUGINS=name,...`` blocks plugins by plugin name or distribution name,
-  default plugins included (``python_workspace``, ``scripted_provider``, or ``autobyteus-core``
-  for all of them).
-- ``AUTOBYTEUS_STRICT_PLUGINS=1`` raises :class:`PluginLoadError` instead of skipping a failing
-  plugin (the testing kit turns it on).
-
-Names compare case-insensitively, with ``_`` and ``-`` treated alike.
+``AUTOBYTEUS_LOAD_PLUGINS``, ``AUTOBYTEUS_DISABLE_PLUGINS`` and ``AUTOBYTEUS_STRICT_PLUGINS`` choose
+what loads and whether a failure is an error; CONTRIBUTING.md ("Controlling plugins as a user")
+says how. Names compare case-insensitively, with ``_`` and ``-`` treated alike.
 """
 
 from __future__ import annotations
