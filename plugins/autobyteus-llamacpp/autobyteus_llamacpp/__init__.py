@@ -3,6 +3,7 @@ or ``llamacpp:<path.gguf>``; the models and settings are in docs/models.md).
 
 Nothing here imports ``llama_cpp`` at module level: it is imported when a model is first used.
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"
