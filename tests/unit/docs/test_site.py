@@ -70,13 +70,14 @@ def test_included_files_exist_and_each_plugin_readme_has_a_page() -> None:
     assert readmes | {"CONTRIBUTING.md"} <= included
 
 
-def test_the_front_page_gives_the_two_commands_and_make_has_them() -> None:
+def test_the_front_page_gives_the_two_commands_and_links_to_the_documentation() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"^(make \w+)\s", quick_start, re.M)
     assert commands == ["make demo", "make test"]
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    assert "docs/index.md" in [target for target, _ in LINK.findall(prose(readme))]
 
 
 def test_the_link_check_sees_a_broken_link(tmp_path: Path) -> None:
