@@ -303,12 +303,12 @@ def test_the_docs_say_what_an_empty_load_list_loads_and_how_to_block_a_default()
 
     repo = Path(__file__).resolve().parents[3]
     contributing = " ".join((repo / "CONTRIBUTING.md").read_text(encoding="utf-8").split())
-    readme = " ".join((repo / "README.md").read_text(encoding="utf-8").split())
+    docs_page = " ".join((repo / "docs" / "using-plugins.md").read_text(encoding="utf-8").split())
     assert "empty loads no installed plugin) and leaves the core's default plugins on" in (
         contributing
     )
     assert "or all of them with `autobyteus-core`" in contributing
-    assert '"" for none), the core\'s defaults too' in readme
+    assert '"" for none), the core\'s defaults too' in docs_page
     assert "empty loads none" not in contributing
 
 

@@ -34,7 +34,8 @@ def _python_sources() -> list[Path]:
 def _text_sources() -> list[Path]:
     """Files whose code is not parsed as Python: scaffold templates and the docs' examples."""
     templates = sorted((REPO / "autobyteus_core" / "scaffold" / "templates").rglob("*.py.j2"))
-    return [*templates, REPO / "CONTRIBUTING.md", REPO / "README.md"]
+    pages = sorted((REPO / "docs").rglob("*.md"))
+    return [*templates, REPO / "CONTRIBUTING.md", REPO / "README.md", *pages]
 
 
 def _deep_imports_in_python(path: Path, root: Path = REPO) -> list[str]:
