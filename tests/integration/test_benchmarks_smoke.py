@@ -12,11 +12,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError, distribution
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests import REPO
+
 BENCHMARKS = REPO / "benchmarks"
 
 #: script → the plugin distributions it needs.

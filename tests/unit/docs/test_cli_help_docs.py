@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from autobyteus_core.cli import LAZY_COMMANDS
+from tests import REPO
 
-REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / "scripts" / "regen_cli_help.py"
 PAGE = REPO / "docs" / "cli.md"
 

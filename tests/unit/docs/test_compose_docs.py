@@ -12,8 +12,9 @@ import pytest
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.workflow import Workflow
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from tests import REPO
 
-DOCS = Path(__file__).resolve().parents[3] / "docs"
+DOCS = REPO / "docs"
 COMPOSING = DOCS / "composing.md"
 
 

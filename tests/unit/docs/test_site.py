@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[3]
+from tests import REPO
+
 DOCS = REPO / "docs"
 #: ``[text](target)`` outside code; the target up to a space, ``)`` or ``#``.
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s#]*)(#[^)\s]*)?\)")

@@ -14,8 +14,8 @@ import pytest
 
 import autobyteus_core
 import autobyteus_core.testing
+from tests import REPO
 
-REPO = Path(__file__).resolve().parents[3]
 #: Modules a plugin may import from: the public API and the testing kit.
 PUBLIC = {"autobyteus_core", "autobyteus_core.testing"}
 IMPORT_LINE = re.compile(
