@@ -18,7 +18,7 @@ class VariableSource(str, Enum):
 
 @dataclass(frozen=True)
 class PromptTemplateVariable:
-    """One variable of a :class:`~autobyteus_core.prompt.prompt_template.PromptTemplate`.
+    """One variable of a :class:`PromptTemplate`.
 
     ``allow_code_context_building`` says a tool may enrich the value with code from the
     workspace; ``allow_llm_refinement`` says the LLM may be asked to improve the user's text.
