@@ -35,8 +35,11 @@ PROJECT_NAME = "autobyteus"
 #: 1.2 added the ``register_executors`` hook (batch executors);
 #: 1.3 the ``replace=True`` argument of ``register``;
 #: 1.4 a workspace type's ``repo_map_builder`` (``MapEntry``, ``RepoMapBuilder``); executors run
-#:     any ``Work`` (``autobyteus bench`` tasks too), with ``run_work_in_process``.
-PLUGIN_API_VERSION = "1.4"
+#:     any ``Work`` (``autobyteus bench`` tasks too), with ``run_work_in_process``;
+#: 1.5 typed step outputs (``StepOutputs``, ``WorkflowState.output``), ``state.tests``
+#:     (``TestsOutcome``) and ``BaseStep.render_output`` (``OutputView``) for ``autobyteus show``;
+#:     ``Subtask`` and the coding fields of ``WorkflowState`` moved to autobyteus-coding-steps.
+PLUGIN_API_VERSION = "1.5"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -81,11 +84,14 @@ _LAZY: dict[str, str] = {
     "EditableOutput": "autobyteus_core.workflow.editable_output",
     "EventType": "autobyteus_core.workflow.events",
     "OutputEditError": "autobyteus_core.workflow.errors",
+    "OutputTable": "autobyteus_core.workflow.base_step",
+    "OutputView": "autobyteus_core.workflow.base_step",
     "RunState": "autobyteus_core.workflow.run_state",
     "StepFailedError": "autobyteus_core.workflow.errors",
+    "StepOutputs": "autobyteus_core.workflow.workflow_state",
+    "StepRecord": "autobyteus_core.workflow.step_record",
     "StepResult": "autobyteus_core.workflow.step_result",
     "StepsTemplateConfig": "autobyteus_core.workflow.steps_template_config",
-    "Subtask": "autobyteus_core.workflow.subtask",
     "UnknownStepError": "autobyteus_core.workflow.errors",
     "WORKFLOW_CONFIG": "autobyteus_core.workflow.config",
     "find_workflow": "autobyteus_core.workflow.config_files",
@@ -95,6 +101,7 @@ _LAZY: dict[str, str] = {
     "WorkflowError": "autobyteus_core.workflow.errors",
     "WorkflowEvent": "autobyteus_core.workflow.events",
     "WorkflowState": "autobyteus_core.workflow.workflow_state",
+    "TestsOutcome": "autobyteus_core.workflow.workflow_state",
     "WorkflowStatus": "autobyteus_core.workflow.workflow_status",
     "CHARS_PER_TOKEN": "autobyteus_core.workflow.call_ledger",
     "estimate_tokens": "autobyteus_core.workflow.call_ledger",
@@ -283,6 +290,8 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     )
     from autobyteus_core.workflow.base_step import (
         BaseStep as BaseStep,
+        OutputTable as OutputTable,
+        OutputView as OutputView,
     )
     from autobyteus_core.workflow.call_ledger import (
         CHARS_PER_TOKEN as CHARS_PER_TOKEN,
@@ -311,15 +320,15 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     from autobyteus_core.workflow.run_state import (
         RunState as RunState,
     )
+    from autobyteus_core.workflow.step_record import (
+        StepRecord as StepRecord,
+    )
     from autobyteus_core.workflow.step_result import (
         StepResult as StepResult,
     )
     from autobyteus_core.workflow.steps_template_config import (
         StepsTemplateConfig as StepsTemplateConfig,
         WorkflowDefinition as WorkflowDefinition,
-    )
-    from autobyteus_core.workflow.subtask import (
-        Subtask as Subtask,
     )
     from autobyteus_core.workflow.workflow import (
         Workflow as Workflow,
@@ -328,6 +337,8 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
         WorkflowContext as WorkflowContext,
     )
     from autobyteus_core.workflow.workflow_state import (
+        StepOutputs as StepOutputs,
+        TestsOutcome as TestsOutcome,
         WorkflowState as WorkflowState,
     )
     from autobyteus_core.workflow.workflow_status import (

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from autobyteus_core.workflow.editable_output import EditableOutput
+    from autobyteus_core.workflow.step_record import StepRecord
     from autobyteus_core.workflow.step_result import StepResult
     from autobyteus_core.workflow.workflow_context import WorkflowContext
+    from autobyteus_core.workflow.workflow_state import WorkflowState
+
+
+@dataclass(frozen=True)
+class OutputTable:
+    """A table ``autobyteus show`` prints. Cells are shown as plain text: no markup is read."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class OutputView:
+    """How a step's outputs show: ``tables`` for ``autobyteus show``, ``json`` keys added to
+    ``autobyteus show --json`` (a key the core or an earlier step already gave is left out)."""
+
+    tables: tuple[OutputTable, ...] = ()
+    json: Mapping[str, Any] = field(default_factory=dict)
 
 
 class BaseStep:
@@ -65,6 +87,12 @@ class BaseStep:
         :class:`~autobyteus_core.workflow.errors.OutputEditError` saying what to fix, before
         changing anything, when the text is not usable."""
         raise NotImplementedError(f"step {self.name!r} keeps no editable output")
+
+    def render_output(self, state: WorkflowState, record: StepRecord) -> OutputView | None:
+        """What ``autobyteus show`` shows of the outputs this step keeps in ``state`` (its
+        ``record`` has its status, summary and result); None shows nothing, the default.
+        ``show`` builds the step from the run's definition and asks once per step."""
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description: id, name, description, options and sub-steps."""

@@ -102,6 +102,7 @@ class RunState(BaseModel):
 
     def summary(self) -> dict[str, Any]:
         """A short JSON-ready description, as ``autobyteus runs --json`` lists it."""
+        tests = self.state.tests
         return {
             "run_id": self.run_id,
             "workflow": self.workflow.name,
@@ -116,8 +117,8 @@ class RunState(BaseModel):
             "usage": {**self.usage.model_dump(), "total_tokens": self.usage.total_tokens},
             "files": len({f.path for f in self.files}),
             "tests_run": self.tests_run,
-            "tests_not_run": self.state.tests_not_run,
-            "regressions": list(self.state.regressions),
+            "tests_not_run": tests.not_run if tests else None,
+            "regressions": list(tests.regressions) if tests else [],
             "git": self.git.model_dump() if self.git else None,
         }
 
@@ -125,6 +126,9 @@ class RunState(BaseModel):
     def tests_run(self) -> bool | None:
         """False when a step said the tests never ran, True when test results were recorded,
         None when no step runs tests."""
-        if self.state.tests_not_run is not None:
+        tests = self.state.tests
+        if tests is None:
+            return None
+        if tests.not_run is not None:
             return False
-        return True if self.state.test_results else None
+        return True if tests.runs else None
