@@ -8,6 +8,7 @@ with an entry point in the ``autobyteus`` group.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,15 +20,17 @@ if TYPE_CHECKING:
 
     from autobyteus_core.plugins import PluginRecord
 
-#: The core's own distribution: never listed as a plugin, never frozen.
+#: The core's own distribution (its default plugins belong to it): never listed as a plugin,
+#: never frozen.
 CORE_DISTRIBUTION = "autobyteus-core"
+
+_SEPARATORS = re.compile(r"[-_.]+")
 
 
 def canonical_name(name: str) -> str:
-    """PEP 503 normalised distribution name (``My_Plugin`` → ``my-plugin``)."""
-    from packaging.utils import canonicalize_name
-
-    return str(canonicalize_name(name))
+    """The PEP 503 form of a distribution or plugin name (``My_Plugin`` → ``my-plugin``), by
+    which every name the user gives is compared."""
+    return _SEPARATORS.sub("-", name.strip()).lower()
 
 
 @dataclass(frozen=True)
