@@ -43,7 +43,6 @@ class RequirementStep(CodingStep):
             PromptTemplateVariable(
                 "requirement",
                 source=VariableSource.USER_INPUT,
-                allow_llm_refinement=True,
                 description="the user's requirement, as typed",
             ),
             PromptTemplateVariable("project_type", description="the workspace's project type"),
