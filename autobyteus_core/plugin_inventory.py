@@ -8,29 +8,18 @@ with an entry point in the ``autobyteus`` group.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autobyteus_core import PROJECT_NAME
+from autobyteus_core.plugins import CORE_DISTRIBUTION, canonical_name
 
 if TYPE_CHECKING:
     from importlib.metadata import Distribution
 
     from autobyteus_core.plugins import PluginRecord
 
-#: The core's own distribution (its default plugins belong to it): never listed as a plugin,
-#: never frozen.
-CORE_DISTRIBUTION = "autobyteus-core"
-
-_SEPARATORS = re.compile(r"[-_.]+")
-
-
-def canonical_name(name: str) -> str:
-    """The PEP 503 form of a distribution or plugin name (``My_Plugin`` → ``my-plugin``), by
-    which every name the user gives is compared."""
-    return _SEPARATORS.sub("-", name.strip()).lower()
 
 
 @dataclass(frozen=True)

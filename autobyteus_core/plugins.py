@@ -30,6 +30,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,6 @@ import pluggy
 
 from autobyteus_core import PLUGIN_API_VERSION, PROJECT_NAME, __version__, hookspecs
 from autobyteus_core.errors import PluginLoadError, one_line
-from autobyteus_core.plugin_inventory import CORE_DISTRIBUTION, canonical_name
 from autobyteus_core.registry import DuplicateRegistrationError, PluginOrigin
 
 if TYPE_CHECKING:
@@ -51,6 +51,12 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "autobyteus_core.default_plugins.event_log",
     "autobyteus_core.default_plugins.local_executor",
 )
+
+#: The core's own distribution (the default plugins belong to it): never listed as a plugin
+#: distribution, never frozen, never uninstalled by ``autobyteus uninstall``.
+CORE_DISTRIBUTION = "autobyteus-core"
+
+_SEPARATORS = re.compile(r"[-_.]+")
 
 #: This repository's plugin distributions: they load right after the core's defaults.
 FIRST_PARTY_DISTRIBUTIONS: tuple[str, ...] = (
@@ -152,6 +158,12 @@ def env_list(name: str) -> list[str] | None:
 def strict_mode() -> bool:
     """Whether ``AUTOBYTEUS_STRICT_PLUGINS`` asks for plugin failures to be raised."""
     return os.environ.get(ENV_STRICT, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def canonical_name(name: str) -> str:
+    """The PEP 503 form of a distribution or plugin name (``My_Plugin`` → ``my-plugin``), by
+    which every name the user gives is compared."""
+    return _SEPARATORS.sub("-", name.strip()).lower()
 
 
 def check_api_compatibility(plugin: object) -> str | None:
