@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from autobyteus_core.plugins import PluginRecord
 
 
-
 @dataclass(frozen=True)
 class PluginDistribution:
     """One installed plugin distribution: its name, version, entry points and install origin."""

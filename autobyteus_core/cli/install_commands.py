@@ -18,12 +18,8 @@ from typing import Any
 
 import click
 
-from autobyteus_core.plugin_inventory import (
-    CORE_DISTRIBUTION,
-    canonical_name,
-    changed_distributions,
-    plugin_versions,
-)
+from autobyteus_core.plugin_inventory import changed_distributions, plugin_versions
+from autobyteus_core.plugins import CORE_DISTRIBUTION, canonical_name
 
 
 def installer_argv(
