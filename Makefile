@@ -23,6 +23,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mkdocs build --strict --quiet
 
 # The tox matrix (tox.ini); every pyenv interpreter 3.10-3.13 is made visible at once.
 # Pass envs and arguments with TOX_ARGS, e.g. make tox TOX_ARGS="-e core-only".

@@ -40,12 +40,11 @@ class Deferred:
     provider or workspace type instance, a workflow definition) or, when it is not, a callable
     that returns the item when called with no arguments (a provider class, a factory function).
 
-    Importing happens on first lookup, once. If the import fails, or the object is not what the
-    hook registers, or its name differs, the plugin fails then, exactly as if its ``register_*``
-    hook had raised (a warning line, or :class:`~autobyteus_core.errors.PluginLoadError` in
-    strict mode), and the lookup raises :class:`~autobyteus_core.errors.PluginLoadError`.
-    ``autobyteus plugins --check`` imports everything registered this way, to find such
-    mistakes before a run does.
+    Importing happens on first lookup, once. If the import fails, or the object is not what the hook
+    registers, or its name differs, the plugin fails then, exactly as if its ``register_*`` hook had
+    raised (a warning line, or :class:`PluginLoadError` in strict mode), and the lookup raises
+    :class:`PluginLoadError`. ``autobyteus plugins --check`` imports everything registered this way,
+    to find such mistakes before a run does.
     """
 
     name: str

@@ -10,9 +10,8 @@ class AutobyteusError(Exception):
 class PluginLoadError(AutobyteusError):
     """A plugin failed to import, validate or register.
 
-    Raised in strict mode (otherwise the plugin is skipped with a warning), and by a registry
-    lookup whose item was registered by import path (:class:`~autobyteus_core.deferred.Deferred`)
-    and could not be loaded.
+    Raised in strict mode (otherwise the plugin is skipped with a warning), and by a registry lookup
+    whose item was registered by import path (:class:`Deferred`) and could not be loaded.
     """
 
 

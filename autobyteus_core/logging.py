@@ -61,7 +61,7 @@ def is_secret_key(key: str) -> bool:
 
 def scrub_text(text: str) -> str:
     """``text`` with the known secrets and API-key and bearer-token look-alikes replaced by the
-    mask (see :func:`autobyteus_core.secret_masking.mask_secrets`)."""
+    mask (see :func:`mask_secrets`)."""
     from autobyteus_core.secret_masking import mask_secrets
 
     text = mask_secrets(text)

@@ -11,18 +11,9 @@ first-party plugins (:data:`FIRST_PARTY_DISTRIBUTIONS`), then every other plugin
 distribution name (then entry-point name). It is the precedence of names: a name registered
 again by a later plugin is refused for that plugin only, unless it asks to replace it.
 
-Environment variables:
-
-- ``AUTOBYTEUS_LOAD_PLUGINS=dist1,dist2`` loads only those external plugins, named by entry-point
-  name or distribution name (empty: no external plugin). The core's default plugins are still
-  loaded unless disabled (block them with ``AUTOBYTEUS_DISABLE_PLUGINS``).
-- ``AUTOBYTEUS_DISABLE_PLUGINS=name,...`` blocks plugins by plugin name or distribution name,
-  default plugins included (``python_workspace``, ``scripted_provider``, or ``autobyteus-core``
-  for all of them).
-- ``AUTOBYTEUS_STRICT_PLUGINS=1`` raises :class:`~autobyteus_core.errors.PluginLoadError`
-  instead of skipping a failing plugin (the testing kit turns it on).
-
-Names compare case-insensitively, with ``_`` and ``-`` treated alike.
+``AUTOBYTEUS_LOAD_PLUGINS``, ``AUTOBYTEUS_DISABLE_PLUGINS`` and ``AUTOBYTEUS_STRICT_PLUGINS`` choose
+what loads and whether a failure is an error; CONTRIBUTING.md ("Controlling plugins as a user")
+says how. Names compare case-insensitively, with ``_`` and ``-`` treated alike.
 """
 
 from __future__ import annotations
@@ -168,7 +159,7 @@ def canonical_name(name: str) -> str:
 
 def check_api_compatibility(plugin: object) -> str | None:
     """The error message when ``plugin`` declares an ``AUTOBYTEUS_PLUGIN_API`` range that excludes
-    :data:`~autobyteus_core.PLUGIN_API_VERSION`, else None."""
+    :data:`PLUGIN_API_VERSION`, else None."""
     declared = getattr(plugin, "AUTOBYTEUS_PLUGIN_API", None)
     if declared is None:
         return None
@@ -394,7 +385,7 @@ class PluginHost:
 
     def fail(self, record: PluginRecord, what: str, exc: BaseException) -> None:
         """Mark ``record`` failed: unregister it, tell ``on_failure`` callbacks, warn one line;
-        in strict mode raise :class:`~autobyteus_core.errors.PluginLoadError` instead."""
+        in strict mode raise :class:`PluginLoadError` instead."""
         record.error = str(exc) if isinstance(exc, PluginLoadError) else one_line(exc)
         was_registered = self.pm.has_plugin(record.name)
         if was_registered:

@@ -98,11 +98,11 @@ class Registry(Generic[T]):
     """Name → item mapping that records each item's :class:`PluginOrigin`.
 
     The first registration of a name holds it: registering it again raises
-    :class:`DuplicateRegistrationError` naming both origins, unless the newcomer asks to
-    ``replace`` it (the replaced entry is kept, and comes back if the replacing plugin is
-    dropped). Items registered by import path (:class:`~autobyteus_core.deferred.Deferred`) are
-    imported the first time they are looked up (:meth:`get`, :meth:`registration`,
-    :meth:`registrations`); :meth:`names`, ``in`` and ``len`` never import anything.
+    :class:`DuplicateRegistrationError` naming both origins, unless the newcomer asks to ``replace``
+    it (the replaced entry is kept, and comes back if the replacing plugin is dropped). Items
+    registered by import path (:class:`Deferred`) are imported the first time they are looked up
+    (:meth:`get`, :meth:`registration`, :meth:`registrations`); :meth:`names`, ``in`` and ``len``
+    never import anything.
     """
 
     def __init__(self, kind: str, name_of: Callable[[object], str] | None = None) -> None:

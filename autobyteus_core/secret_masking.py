@@ -1,11 +1,11 @@
 """Masking the secret values this process knows, wherever text is recorded or shown.
 
 Known secrets are every ``SecretStr`` value of the settings loaded so far (the core's and every
-plugin's: :mod:`autobyteus_core.settings` registers them) and the values of environment variables
-named like a secret (``OPENAI_API_KEY``, ``*_TOKEN``, ...). :func:`mask_secrets` is the one
-function that removes them: the call ledger applies it to prompts and replies, the run store to
-``state.json`` and ``transcript.jsonl``, the CLI to what it prints and the logs to every line,
-so a key the model echoes back is masked too.
+plugin's: :mod:`settings` registers them) and the values of environment variables named like a
+secret (``OPENAI_API_KEY``, ``*_TOKEN``, ...). :func:`mask_secrets` is the one function that removes
+them: the call ledger applies it to prompts and replies, the run store to ``state.json`` and
+``transcript.jsonl``, the CLI to what it prints and the logs to every line, so a key the model
+echoes back is masked too.
 """
 
 from __future__ import annotations

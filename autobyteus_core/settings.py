@@ -1,14 +1,5 @@
-"""Settings, with pydantic-settings.
-
-Sources, highest first: init arguments > environment (``AUTOBYTEUS_`` prefix, ``__`` for nesting)
-> ``.env`` in the workspace > ``autobyteus.toml`` in the workspace (or, when there is none,
-``[tool.autobyteus]`` in its ``pyproject.toml``) > defaults.
-
-Each plugin declares its own settings model as a :class:`PluginSettings` subclass with a
-``namespace``; its values come from ``AUTOBYTEUS_<NAMESPACE>__<FIELD>`` variables, the
-``[<namespace>]`` table of ``autobyteus.toml`` (``[tool.autobyteus.<namespace>]`` in
-``pyproject.toml``), and so on, in the same order. Read them with
-``settings.plugin(MyPluginSettings)``.
+"""Settings, with pydantic-settings: the core's and each plugin's (a :class:`PluginSettings`
+subclass with a ``namespace``), from the sources docs/settings.md lists, highest first.
 
 :meth:`_LayeredSettings.value_sources` tells where each value came from (``autobyteus config
 show`` prints it). A plugin that adds its own pydantic-settings source (say, for the standard
@@ -157,8 +148,7 @@ class _LayeredSettings(BaseSettings):
 
 
 def _register_secrets(settings: BaseSettings) -> None:
-    """Make every secret value of ``settings`` one :func:`~autobyteus_core.secret_masking.mask_secrets`
-    masks."""
+    """Make every secret value of ``settings`` one :func:`mask_secrets` masks."""
     from autobyteus_core.secret_masking import register_secret
 
     for name in type(settings).model_fields:
@@ -371,8 +361,8 @@ class AutobyteusSettings(_LayeredSettings):
     def load(cls, workspace: Path | None = None, **overrides: Any) -> AutobyteusSettings:
         """Settings for ``workspace`` (its ``.env`` and TOML files), with ``overrides`` on top.
 
-        Raises :class:`~autobyteus_core.errors.ConfigurationError` naming the field, the source
-        of the bad value and the problem when a value is invalid or a TOML file is malformed.
+        Raises :class:`ConfigurationError` naming the field, the source of the bad value and the
+        problem when a value is invalid or a TOML file is malformed.
         """
         return cls._create(workspace, overrides)
 

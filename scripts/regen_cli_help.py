@@ -1,7 +1,7 @@
-"""Regenerate the ``--help`` texts of README.md's command reference from the real CLI.
+"""Regenerate the ``--help`` texts of the command reference (docs/cli.md) from the real CLI.
 
-    python scripts/regen_cli_help.py            # rewrite the section in README.md
-    python scripts/regen_cli_help.py --check    # exit 1, showing a diff, if README.md is stale
+    python scripts/regen_cli_help.py            # rewrite the section in docs/cli.md
+    python scripts/regen_cli_help.py --check    # exit 1, showing a diff, if docs/cli.md is stale
 
 Every built-in command (and every sub-command of a built-in group) is rendered at a fixed width
 with external plugins switched off, so the output is the same on every machine.
@@ -81,34 +81,34 @@ def render_section() -> str:
     return "\n".join(parts)
 
 
-def replace_section(readme: str, body: str) -> str:
-    """``readme`` with the cli-help section's content replaced by ``body``."""
+def replace_section(page: str, body: str) -> str:
+    """``page`` with the cli-help section's content replaced by ``body``."""
     pattern = re.compile(re.escape(BEGIN) + r"\n.*?" + re.escape(END), re.S)
-    if not pattern.search(readme):
-        raise SystemExit(f"README has no {BEGIN} ... {END} section")
-    return pattern.sub(lambda _: f"{BEGIN}\n{body}{END}", readme, count=1)
+    if not pattern.search(page):
+        raise SystemExit(f"the page has no {BEGIN} ... {END} section")
+    return pattern.sub(lambda _: f"{BEGIN}\n{body}{END}", page, count=1)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report whether it is stale")
-    parser.add_argument("--readme", type=Path, default=REPO / "README.md")
+    parser.add_argument("--page", type=Path, default=REPO / "docs" / "cli.md")
     args = parser.parse_args(argv)
     os.environ["COLUMNS"] = str(WIDTH)
-    current = args.readme.read_text(encoding="utf-8")
+    current = args.page.read_text(encoding="utf-8")
     wanted = replace_section(current, render_section())
     if current == wanted:
-        print(f"{args.readme}: command reference is up to date")
+        print(f"{args.page}: command reference is up to date")
         return 0
     if args.check:
         diff = difflib.unified_diff(
-            current.splitlines(), wanted.splitlines(), "README.md", "CLI", lineterm=""
+            current.splitlines(), wanted.splitlines(), args.page.name, "CLI", lineterm=""
         )
         print("\n".join(diff))
-        print(f"\n{args.readme} is stale: run python scripts/regen_cli_help.py")
+        print(f"\n{args.page} is stale: run python scripts/regen_cli_help.py")
         return 1
-    args.readme.write_text(wanted, encoding="utf-8")
-    print(f"{args.readme}: command reference regenerated")
+    args.page.write_text(wanted, encoding="utf-8")
+    print(f"{args.page}: command reference regenerated")
     return 0
 
 

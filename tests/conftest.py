@@ -9,22 +9,21 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ("pytester",)
+from tests import REPO
 
-#: The repository root (holds the core's pyproject.toml and ``plugins/``).
-REPO_ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ("pytester",)
 
 
 @pytest.fixture
 def repo_root() -> Path:
-    """The repository root."""
-    return REPO_ROOT
+    """The repository root (holds the core's pyproject.toml and ``plugins/``)."""
+    return REPO
 
 
 def _contributing_examples() -> dict[str, str]:
     import re
 
-    text = (REPO_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
     pattern = re.compile(r"<!-- example: (\S+) -->\n```\w*\n(.*?)```", re.S)
     return {match.group(1): match.group(2) for match in pattern.finditer(text)}
 

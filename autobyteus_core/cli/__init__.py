@@ -55,11 +55,10 @@ def plugin_commands(ctx: click.Context) -> dict[str, click.Command]:
     """The commands plugins add through ``register_commands``, collected once per invocation.
 
     Each plugin's hook gets its own scratch :class:`click.Group`, so a plugin cannot replace a
-    built-in or another plugin's command: a command name that is taken is refused for that
-    plugin only, like any other name (:meth:`~autobyteus_core.plugins.PluginHost.refuse`: a
-    warning, or :class:`~autobyteus_core.errors.PluginLoadError` in strict mode), and its other
-    commands are added. Nothing is added to the module-level ``cli`` group, so nothing leaks
-    between invocations.
+    built-in or another plugin's command: a command name that is taken is refused for that plugin
+    only, like any other name (:meth:`PluginHost.refuse`: a warning, or :class:`PluginLoadError` in
+    strict mode), and its other commands are added. Nothing is added to the module-level ``cli``
+    group, so nothing leaks between invocations.
     """
     from autobyteus_core.cli.context import get_app
     from autobyteus_core.registry import BUILTIN_ORIGIN, DuplicateRegistrationError, PluginOrigin

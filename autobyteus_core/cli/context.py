@@ -1,4 +1,4 @@
-"""The CLI's single :class:`~autobyteus_core.app.Application`, created lazily per invocation.
+"""The CLI's single :class:`Application`, created lazily per invocation.
 
 Tests (and programs embedding the CLI) pass their own: ``CliRunner().invoke(cli, args,
 obj={"app": app})``.

@@ -13,8 +13,8 @@ from autobyteus_core.llm.message import Message
 class LLMIntegration(ABC):
     """A ready client for one model. Safe to call from several coroutines at once.
 
-    Implementations raise the typed errors of :mod:`autobyteus_core.llm.errors` and fill in
-    :class:`~autobyteus_core.llm.usage.Usage` (tokens, and cost when the price is known).
+    Implementations raise the typed errors of :mod:`llm.errors` and fill in :class:`Usage` (tokens,
+    and cost when the price is known).
     """
 
     def __init__(self, model_id: str) -> None:

@@ -19,15 +19,12 @@ class Message(BaseModel):
 
     @classmethod
     def system(cls, content: str) -> Message:
-        """A system message."""
         return cls(role="system", content=content)
 
     @classmethod
     def user(cls, content: str) -> Message:
-        """A user message."""
         return cls(role="user", content=content)
 
     @classmethod
     def assistant(cls, content: str) -> Message:
-        """An assistant message."""
         return cls(role="assistant", content=content)

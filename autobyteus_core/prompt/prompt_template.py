@@ -278,10 +278,9 @@ class PromptTemplate:
     def fill(self, values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> str:
         """Render with ``values`` (and keyword arguments, which win).
 
-        Raises :class:`~autobyteus_core.prompt.errors.MissingPromptVariableError` naming the
-        variable when one is missing, and
-        :class:`~autobyteus_core.prompt.errors.PromptTemplateError` for any other failure
-        (including a template trying something the sandbox forbids).
+        Raises :class:`MissingPromptVariableError` naming the variable when one is missing, and
+        :class:`PromptTemplateError` for any other failure (including a template trying something
+        the sandbox forbids).
         """
         import jinja2
 

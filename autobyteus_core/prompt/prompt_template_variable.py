@@ -19,7 +19,7 @@ class VariableSource(str, Enum):
 
 @dataclass(frozen=True)
 class PromptTemplateVariable:
-    """One variable of a :class:`~autobyteus_core.prompt.prompt_template.PromptTemplate`.
+    """One variable of a :class:`PromptTemplate`.
 
     ``allow_code_context_building`` and ``allow_llm_refinement`` are still accepted for plugin
     API 1.x, with a ``DeprecationWarning``, and ignored: no code ever read them.

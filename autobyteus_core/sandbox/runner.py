@@ -1,4 +1,4 @@
-"""Running generated code in a subprocess: in the sandbox (:mod:`~autobyteus_core.sandbox.policy`),
+"""Running generated code in a subprocess: in the sandbox (:mod:`sandbox.policy`),
 its own process group, a timeout that kills the whole group, and output captured up to a cap.
 
 Generated code is untrusted: it runs with stdin closed, in a fresh session (POSIX) or process
@@ -204,11 +204,10 @@ async def run_process(
 ) -> ProcessOutcome:
     """Run ``argv`` in ``cwd`` in a new process group and wait at most ``timeout_s`` seconds.
 
-    It runs in ``sandbox`` (default: ``auto`` with the default limits), where ``workspace``
-    (default ``cwd``) and ``writable`` are the only writable folders besides a private ``/tmp``,
-    and ``readable`` folders (another interpreter's) stay visible, read-only.
-    ``sandbox = bwrap`` where bubblewrap does not work raises
-    :class:`~autobyteus_core.errors.ConfigurationError`.
+    It runs in ``sandbox`` (default: ``auto`` with the default limits), where ``workspace`` (default
+    ``cwd``) and ``writable`` are the only writable folders besides a private ``/tmp``, and
+    ``readable`` folders (another interpreter's) stay visible, read-only. ``sandbox = bwrap`` where
+    bubblewrap does not work raises :class:`ConfigurationError`.
 
     The run ends when the main process exits, even if processes it started still hold its
     output open. On timeout — or if the caller is cancelled — the whole group is killed.

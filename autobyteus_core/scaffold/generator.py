@@ -1,4 +1,4 @@
-"""Render a new plugin distribution from the templates shipped in :mod:`autobyteus_core.scaffold`."""
+"""Render a new plugin distribution from the templates shipped in :mod:`scaffold`."""
 
 from __future__ import annotations
 

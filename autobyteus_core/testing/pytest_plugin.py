@@ -2,13 +2,13 @@
 
 Any test run in an environment where autobyteus-core is installed gets these fixtures:
 
-- ``autobyteus_app``: a fresh, isolated :class:`~autobyteus_core.app.Application` that does not
-  read entry points (only the core's default plugins, plus what the test registers);
+- ``autobyteus_app``: a fresh, isolated :class:`Application` that does not read entry points (only
+  the core's default plugins, plus what the test registers);
 - ``register_plugin``: ``register_plugin(plugin_object_or_module, name=None)`` registers a plugin
   into ``autobyteus_app``, calls its ``register_*`` hooks at once and imports whatever they
   registered by import path (so a broken hook or a wrong ``Deferred`` path fails right there,
   and the returned record lists what it registered), and unregisters it when the test ends;
-- ``scripted_llm``: a fresh :class:`~autobyteus_core.testing.scripted_llm.ScriptedLLM`;
+- ``scripted_llm``: a fresh :class:`ScriptedLLM`;
 - ``workspace``: an empty temporary workspace folder.
 
 Tests run with ``AUTOBYTEUS_STRICT_PLUGINS=1`` so a broken plugin fails loudly instead of being

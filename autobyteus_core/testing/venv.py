@@ -50,7 +50,6 @@ class Venv:
 
     @property
     def python(self) -> Path:
-        """The environment's interpreter."""
         return self.bin("python")
 
     def run(

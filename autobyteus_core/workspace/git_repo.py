@@ -135,7 +135,6 @@ class GitRepo:
         return result.stdout.strip() or None if result.returncode == 0 else None
 
     def branch_exists(self, name: str) -> bool:
-        """Whether the local branch ``name`` exists."""
         ref = f"refs/heads/{name}"
         return self.run("show-ref", "--verify", "--quiet", ref, check=False).returncode == 0
 

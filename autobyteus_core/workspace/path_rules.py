@@ -1,8 +1,8 @@
 """Rules for the relative paths the LLM may write: pure string checks, no file system access.
 
 :func:`split_relative_path` turns ``"pkg/mod.py"`` into ``("pkg", "mod.py")`` or raises
-:class:`~autobyteus_core.workspace.errors.UnsafePathError`. The safe writer applies these rules
-to the path as given and again to the path after symlinks inside the workspace are resolved.
+:class:`UnsafePathError`. The safe writer applies these rules to the path as given and again to the
+path after symlinks inside the workspace are resolved.
 """
 
 from __future__ import annotations

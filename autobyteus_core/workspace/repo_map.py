@@ -1,11 +1,10 @@
 """What a workspace type's repository map builder gives back: an outline of each source file.
 
-A :class:`~autobyteus_core.workspace.workspace_type.WorkspaceType` names its builder by import
-path in ``repo_map_builder`` (``"package.module:function"``). The coding steps read the project's
-source files (the type's ``file_extensions``; control folders, virtual environments, caches and
-huge files left out), call the builder once with their texts, rank its entries by relevance to
-the requirement and cut them to the ``repo_map_tokens`` budget. A type without a builder gets the
-plain file tree.
+A :class:`WorkspaceType` names its builder by import path in ``repo_map_builder``
+(``"package.module:function"``). The coding steps read the project's source files (the type's
+``file_extensions``; control folders, virtual environments, caches and huge files left out), call
+the builder once with their texts, rank its entries by relevance to the requirement and cut them to
+the ``repo_map_tokens`` budget. A type without a builder gets the plain file tree.
 """
 
 from __future__ import annotations

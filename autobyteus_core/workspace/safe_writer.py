@@ -1,10 +1,10 @@
 """The one safe writer for everything the LLM produces.
 
 Every file a workflow writes goes through :meth:`SafeWriter.write`, which refuses anything that
-could leave the workspace or tamper with it (see :mod:`autobyteus_core.workspace.path_rules`)
-or with autobyteus's own settings (see :mod:`autobyteus_core.workspace.control_files`), follows symbolic links only when they stay inside the workspace, walks the directories with
-``O_NOFOLLOW`` descriptors so a directory swapped for a link mid-write cannot redirect it,
-replaces files atomically, and records every change.
+could leave the workspace or tamper with it (see :mod:`workspace.path_rules`) or with autobyteus's
+own settings (see :mod:`workspace.control_files`), follows symbolic links only when they stay inside
+the workspace, walks the directories with ``O_NOFOLLOW`` descriptors so a directory swapped for a
+link mid-write cannot redirect it, replaces files atomically, and records every change.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Which workspace type a folder gets and why: every candidate, the rule that matched, the winner.
 
-:func:`~autobyteus_core.workspace.workspace_setting.detect_workspace_type` decides; this module
-explains the same decision for ``autobyteus workspace``.
+:func:`detect_workspace_type` decides; this module explains the same decision for
+``autobyteus workspace``.
 """
 
 from __future__ import annotations

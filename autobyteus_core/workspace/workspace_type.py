@@ -22,11 +22,11 @@ class WorkspaceType(BaseModel):
     ``test_command`` is an argv list; ``{python}`` in it is replaced by the interpreter that runs
     autobyteus. ``test_framework`` names the framework tests are written for (``pytest``,
     ``jest``...; ``pytest`` by default) and ``test_file_pattern`` how a test file of module
-    ``{module}`` is named in ``test_dir`` (``test_{module}.py`` by default, ``{module}.test.js``): a step that writes tests serves
-    the frameworks it knows and refuses the others. ``layout_conventions`` is prose shown to the
-    LLM in prompts. ``repo_map_builder`` is the import path (``"package.module:function"``,
-    imported when first used) of a :class:`~autobyteus_core.workspace.repo_map.RepoMapBuilder`
-    that outlines the project's source files for prompts; without one they see the file tree.
+    ``{module}`` is named in ``test_dir`` (``test_{module}.py`` by default, ``{module}.test.js``): a
+    step that writes tests serves the frameworks it knows and refuses the others.
+    ``layout_conventions`` is prose shown to the LLM in prompts. ``repo_map_builder`` is the import
+    path (``"package.module:function"``, imported when first used) of a :class:`RepoMapBuilder` that
+    outlines the project's source files for prompts; without one they see the file tree.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -56,8 +56,7 @@ class WorkspaceType(BaseModel):
 
     def map_builder(self) -> RepoMapBuilder | None:
         """The callable :attr:`repo_map_builder` names, imported now; None when it names none.
-        Raises :class:`~autobyteus_core.errors.ConfigurationError` when it cannot be imported
-        or is not callable."""
+        Raises :class:`ConfigurationError` when it cannot be imported or is not callable."""
         if not self.repo_map_builder:
             return None
         import pkgutil

@@ -18,7 +18,8 @@ from typing import Any
 
 import pexpect
 import pytest
-from test_automated_coding_workflow import COUNTER, DOCUMENT, PLAN, TOP, fenced
+
+from tests.integration.test_automated_coding_workflow import COUNTER, DOCUMENT, PLAN, TOP, fenced
 
 pytest.importorskip("autobyteus_coding_steps", reason="the autobyteus-coding-steps plugin")
 

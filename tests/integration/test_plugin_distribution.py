@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import json
 import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from autobyteus_core.plugins import FIRST_PARTY_DISTRIBUTIONS
 from autobyteus_core.testing.venv import Venv
+from tests import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.venv]
 
-REPO = Path(__file__).resolve().parents[2]
 FIRST_PARTY = set(FIRST_PARTY_DISTRIBUTIONS)
 
 BROKEN_PYPROJECT = """\

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_automated_coding_workflow import COUNTER, TOP, fenced
+
+from tests.integration.test_automated_coding_workflow import COUNTER, TOP, fenced
 
 pytest.importorskip("autobyteus_coding_steps", reason="the autobyteus-coding-steps plugin")
 

@@ -20,8 +20,7 @@ from autobyteus_core.scaffold.generator import KINDS, PluginNames, ScaffoldError
 from autobyteus_core.testing.venv import Venv
 from autobyteus_core.tomlcompat import tomllib
 from autobyteus_core.versions import version_in_range
-
-REPO = Path(__file__).resolve().parents[2]
+from tests import REPO
 
 #: kind → (name given, registry key in ``registered``, registered name)
 CASES = {

@@ -1,7 +1,7 @@
 """autobyteus-bench: ``autobyteus bench`` measures generated code against tests it never saw.
 
-The plugin module :mod:`autobyteus_bench.plugin` adds the ``bench`` command group; importing this
-package imports nothing heavy.
+The plugin module :mod:`.plugin` adds the ``bench`` command group; importing this package imports
+nothing heavy.
 """
 
 from __future__ import annotations

@@ -202,9 +202,9 @@ class BenchWork:
 
 
 class BenchQueue:
-    """The pending (task, arm) pairs as a :class:`~autobyteus_core.WorkQueue`: each record is
-    appended to ``out/results.jsonl`` as it comes; work that ended without a record is kept in
-    :attr:`lost` and left for the next run."""
+    """The pending (task, arm) pairs as a :class:`WorkQueue`: each record is appended to
+    ``out/results.jsonl`` as it comes; work that ended without a record is kept in :attr:`lost` and
+    left for the next run."""
 
     def __init__(
         self,
@@ -257,7 +257,6 @@ class BenchQueue:
 
     @property
     def cancelled(self) -> bool:
-        """Whether :meth:`cancel` was called."""
         return self._cancelled
 
     def cancel(self) -> None:

@@ -1,8 +1,8 @@
 """Scoring a finished workspace with the task's hidden checks.
 
-The workspace is copied into a fresh folder, the hidden checks are added there (the workspace
-itself never holds them), and they run through :func:`~autobyteus_bench.isolation.run_isolated`
-with a timeout. Whatever the candidate does to the copy is thrown away with it.
+The workspace is copied into a fresh folder, the hidden checks are added there (the workspace itself
+never holds them), and they run through :func:`run_isolated` with a timeout. Whatever the candidate
+does to the copy is thrown away with it.
 """
 
 from __future__ import annotations

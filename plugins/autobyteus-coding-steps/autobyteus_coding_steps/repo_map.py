@@ -8,6 +8,12 @@ tree order. The map is then cut to ``repo_map_tokens``, counted as the core esti
 tokens (four characters a token): whole entries while they fit, then paths alone, then a line
 saying how many files are left out. A type without a builder gets the plain file tree, cut to
 the same budget. An empty workspace has no map (the prompt gets no section for it).
+
+A run maps its workspace once, as it was before the run wrote anything, and keeps that map in its
+state: every prompt of the run, and of its resumption, then shows the same map. Mapping the
+workspace as it is at each prompt made a resumed run's prompts differ from the answered ones (the
+files written before the kill were in the map), so resuming paid for those calls again; the
+files the run writes reach its prompts as related files instead.
 """
 
 from __future__ import annotations
@@ -15,8 +21,8 @@ from __future__ import annotations
 import re
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from autobyteus_coding_steps.workspace_files import resolved
 from autobyteus_core import (
@@ -106,6 +112,37 @@ class ProjectMap:
         skipped = set(exclude)
         kept = [entry for entry in self.entries if entry.path not in skipped]
         return fit_blocks([entry_lines(e) for e in rank(kept, query)], max_tokens, "file")
+
+
+#: Where a run keeps its map: ``state.data[STATE_KEY][MAP_KEY]`` (the plugin's room).
+MAP_KEY = "repo_map"
+
+
+def run_project_map(context: WorkflowContext) -> ProjectMap:
+    """The map of the workspace as it was when the run first mapped it (built then and kept in
+    the run's state; see the module docstring)."""
+    from autobyteus_coding_steps.progress import STATE_KEY
+
+    room: dict[str, Any] = context.state.data.setdefault(STATE_KEY, {})
+    kept = _stored_map(room.get(MAP_KEY))
+    if kept is None:
+        kept = build_project_map(context)
+        room[MAP_KEY] = {"tree": kept.tree, "entries": [asdict(e) for e in kept.entries]}
+    return kept
+
+
+def _stored_map(stored: object) -> ProjectMap | None:
+    """The map :func:`run_project_map` kept, or None when there is none or it does not read."""
+    if not isinstance(stored, dict) or not isinstance(stored.get("tree"), str):
+        return None
+    try:
+        entries = tuple(
+            MapEntry(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
+            for entry in stored.get("entries", [])
+        )
+    except (TypeError, AttributeError):  # a state.json edited by hand: map the workspace again
+        return None
+    return ProjectMap(entries=entries, tree=stored["tree"])
 
 
 def build_project_map(context: WorkflowContext) -> ProjectMap:

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from autobyteus_coding_steps.repo_map import build_project_map, fit_blocks
+from autobyteus_coding_steps.repo_map import build_project_map, fit_blocks, run_project_map
 from coding_steps_harness import MakeContext
 
 from autobyteus_core import (
     Application,
     AutobyteusSettings,
+    LLMProviderUnavailableError,
     Workflow,
     WorkflowStatus,
     estimate_tokens,
@@ -66,6 +67,11 @@ def kv_project(root: Path) -> None:
             "tests/test_util.py": "from kv.util import shout\n\n\ndef test_shout():\n    pass\n",
         },
     )
+
+
+def map_section(prompt: str) -> str:
+    """The map a prompt shows (the lines after its heading, up to the blank line)."""
+    return prompt.split("already has these files:\n", 1)[1].split("\n\n")[0]
 
 
 def heads(text: str) -> list[str]:
@@ -157,6 +163,25 @@ def test_a_workspace_with_only_settings_files_has_no_map(
     assert build_project_map(make_context()).render("anything", 1_000) == ""
 
 
+def test_a_run_maps_its_workspace_once_and_keeps_the_map_through_its_saved_state(
+    make_context: MakeContext, workspace: Path
+) -> None:
+    from autobyteus_core import WorkflowState
+
+    kv_project(workspace)
+    context = make_context()
+    first = run_project_map(context).render("kv/cli.py", 10_000)
+    write(workspace, {"kv/later.py": "def later() -> None:\n    pass\n"})
+    assert run_project_map(context).render("kv/cli.py", 10_000) == first  # not mapped again
+    # a resumed run reads the map back from its state.json, the same map
+    saved = WorkflowState.model_validate_json(context.state.model_dump_json())
+    assert run_project_map(make_context(state=saved)).render("kv/cli.py", 10_000) == first
+    assert "kv/later.py" not in first
+    # a map that does not read back (state.json edited by hand) is made anew from the workspace
+    saved.data["autobyteus_coding_steps"]["repo_map"]["entries"] = [{"no such field": 1}]
+    assert "kv/later.py" in run_project_map(make_context(state=saved)).render("", 10_000)
+
+
 # -- through real runs ---------------------------------------------------------------------------
 
 GREEN = "Create `calc/add.py` defining `add(a, b)` and `calc/sub.py` defining `sub(a, b)`."
@@ -193,10 +218,13 @@ PLAN = """\
 STEPS = ["requirement", "architecture_design", "implementation"]
 
 
-def scripted() -> ScriptedLLM:
+def scripted(*first: tuple[str, Any]) -> ScriptedLLM:
+    """The project's replies, after the rules ``first`` (pattern, reply), which win."""
+    llm = ScriptedLLM()
+    for pattern, reply in first:
+        llm.on(pattern, reply)
     return (
-        ScriptedLLM()
-        .on(r"Rewrite the requirement below", f"```markdown\n{DOCUMENT}```")
+        llm.on(r"Rewrite the requirement below", f"```markdown\n{DOCUMENT}```")
         .on(r"\[SubtaskExample\]", PLAN)
         .on(r"`calc/add\.py` already exists", "```python\ndef add(a, b):\n    return a + b\n```")
         .on(r"Write the file `calc/add\.py`", "```python\ndef add(a, b):\n    return a + b\n```")
@@ -260,6 +288,36 @@ def test_an_existing_project_is_mapped_in_the_three_prompts_and_not_listed_twice
     (add_prompt,) = [p for p in files if "`calc/add.py` already exists" in p]
     # the file the prompt shows whole is not in its map
     assert "calc/add.py  " not in add_prompt and "\ncalc/add.py\n" not in add_prompt
+
+
+async def test_a_resumed_run_is_not_asked_again_what_it_was_answered_once_files_exist(
+    app: Application, workspace: Path
+) -> None:
+    # The first run writes `calc/add.py`, is answered for `calc/sub.py` with a reply it cannot
+    # use, and loses its server on the re-ask. Were the map made anew when the run resumes,
+    # `calc/add.py` would be in it, the `calc/sub.py` prompt would differ from the answered one
+    # and resuming would pay for it again.
+    write(workspace, {"calc/mul.py": "def mul(a: int, b: int) -> int:\n    return a * b\n"})
+    settings = AutobyteusSettings.load(workspace, max_concurrency=1)
+    reask = r"Your reply could not be used"
+    broken = scripted(
+        (reask, LLMProviderUnavailableError("gone")),
+        (r"Write the file `calc/sub\.py`", "I would rather not write code today."),
+    )
+    first = Workflow.from_steps(
+        STEPS, app=app, workspace=workspace, model=broken, settings=settings
+    )
+    assert (await first.start(requirement=GREEN)).status is WorkflowStatus.FAILED
+    assert (workspace / "calc/add.py").exists()
+    again = scripted((reask, "```python\ndef sub(a, b):\n    return a - b\n```"))
+    resumed = Workflow.load(
+        first.run_id, workspace=workspace, app=app, model=again, settings=settings
+    )
+    finished = await resumed.start()
+    assert finished.status is WorkflowStatus.SUCCEEDED, finished.error
+    assert [call.prompt.startswith("Your reply could not be used") for call in again.calls] == [
+        True
+    ]
 
 
 def test_a_workspace_types_own_builder_makes_the_map(

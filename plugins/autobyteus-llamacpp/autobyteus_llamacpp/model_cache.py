@@ -43,7 +43,6 @@ class ModelSlot:
 
     @property
     def loaded(self) -> bool:
-        """Whether the model has been loaded."""
         return self._model is not None
 
     def _call(self, work: Callable[[Any], T]) -> T:
@@ -81,7 +80,6 @@ class ModelCache:
     model loads once however many applications or integrations use it."""
 
     def __init__(self) -> None:
-        """An empty cache."""
         self._slots: dict[ModelKey, ModelSlot] = {}
         self._lock = threading.Lock()
 

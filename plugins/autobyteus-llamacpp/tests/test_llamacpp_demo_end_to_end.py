@@ -1,10 +1,11 @@
 """The whole default workflow, end to end, with the default local model on the bundled example,
 run the way ``make demo`` runs it (``examples/run_demo.py``).
 
-Slow (minutes on a CPU): it generates real code. Quality is not asserted here (the README reports
-how often the generated code passes its own tests); what is asserted is that the run reaches a
-final status with its state and transcript on disk, prints the demo's report without a
-traceback, and writes nothing outside its workspace. Fix rounds are turned off to bound the time.
+Slow (minutes on a CPU): it generates real code. Quality is not asserted here
+(docs/installing.md reports how often the generated code passes its own tests); what is asserted
+is that the run reaches a final status with its state and transcript on disk, prints the demo's
+report without a traceback, and writes nothing outside its workspace. Fix rounds are turned off to
+bound the time.
 """
 
 from __future__ import annotations

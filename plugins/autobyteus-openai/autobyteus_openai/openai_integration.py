@@ -54,7 +54,7 @@ class OpenAIIntegration(LLMIntegration):
     with :class:`RetryPolicy`, paces calls with one :class:`RateLimiter` for requests and one for
     tokens (shared by every coroutine using this integration; the registry keeps one integration
     per model id), and turns every other failure into a typed error from
-    :mod:`autobyteus_core.llm.errors`.
+    :mod:`llm.errors`.
     """
 
     def __init__(self, model_id: str, model: str, settings: OpenAISettings) -> None:

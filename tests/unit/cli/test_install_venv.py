@@ -15,10 +15,10 @@ import pytest
 
 from autobyteus_core import PLUGIN_API_VERSION
 from autobyteus_core.testing.venv import Venv
+from tests import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.venv]
 
-REPO = Path(__file__).resolve().parents[3]
 
 STEP_PLUGIN = """
 from autobyteus_core import hookimpl

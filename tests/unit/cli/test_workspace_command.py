@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from autobyteus_core import WorkspaceType, hookimpl
 from autobyteus_core.cli import cli
+from tests import REPO
 
 
 class NodePlugin:
@@ -87,13 +88,13 @@ def test_the_docs_give_the_built_in_python_types_priority_and_detect_files() -> 
     from autobyteus_core import python_workspace
 
     kind = python_workspace()
-    repo = Path(__file__).resolve().parents[3]
-    readme = " ".join((repo / "README.md").read_text(encoding="utf-8").split())
+    repo = REPO
+    docs_page = " ".join((repo / "docs" / "using-plugins.md").read_text(encoding="utf-8").split())
     contributing = " ".join((repo / "CONTRIBUTING.md").read_text(encoding="utf-8").split())
     files = ", ".join(f"`{name}`" for name in kind.detect_files[:-1])
     assert kind.default_for_empty
-    assert f"`python` type has priority {kind.priority}, detects {files} or " in readme
-    assert f"`{kind.detect_files[-1]}`, and is the default" in readme
+    assert f"`python` type has priority {kind.priority}, detects {files} or " in docs_page
+    assert f"`{kind.detect_files[-1]}`, and is the default" in docs_page
     assert f"the built-in `python` type has priority {kind.priority} and is that default" in (
         contributing
     )

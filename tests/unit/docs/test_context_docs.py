@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import inspect
 import re
-from pathlib import Path
 
 from autobyteus_core.workflow.workflow_context import WorkflowContext
 from autobyteus_core.workflow.workflow_state import WorkflowState
+from tests import REPO
 
-CONTRIBUTING = Path(__file__).resolve().parents[3] / "CONTRIBUTING.md"
+CONTRIBUTING = REPO / "CONTRIBUTING.md"
 
 
 def context_section() -> str:

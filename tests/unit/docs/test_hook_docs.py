@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from autobyteus_core import PROJECT_NAME, hookspecs
+from tests import REPO
 
-REPO = Path(__file__).resolve().parents[3]
 DOCS_TESTS = Path(__file__).resolve().parent
 
 

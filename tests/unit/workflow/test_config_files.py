@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wf_steps import Ask, Note
 
 from autobyteus_core import hookimpl
 from autobyteus_core.errors import ConfigurationError
@@ -25,6 +24,7 @@ from autobyteus_core.workflow.errors import UnknownStepError, WorkflowError
 from autobyteus_core.workflow.steps_template_config import StepsTemplateConfig, WorkflowDefinition
 from autobyteus_core.workflow.workflow import Workflow
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from tests.unit.workflow.wf_steps import Ask, Note
 
 NESTED = WorkflowDefinition(
     name="nested",

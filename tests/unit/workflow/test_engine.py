@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wf_steps import EventRecorder, RaisingObserver
 
 from autobyteus_core.llm.llm_integration import LLMIntegration
 from autobyteus_core.llm.llm_response import LLMResponse
@@ -20,6 +19,7 @@ from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.errors import UnknownStepError, WorkflowError
 from autobyteus_core.workflow.events import EventType, WorkflowEvent
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from tests.unit.workflow.wf_steps import EventRecorder, RaisingObserver
 
 SUCCEEDED = WorkflowStatus.SUCCEEDED
 

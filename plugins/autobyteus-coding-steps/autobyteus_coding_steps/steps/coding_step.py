@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from autobyteus_coding_steps.exchange import Answer, ask
 from autobyteus_coding_steps.options import StepOptions, step_options
 from autobyteus_coding_steps.prompting import load_prompt, render, resource
-from autobyteus_coding_steps.repo_map import ProjectMap, build_project_map
+from autobyteus_coding_steps.repo_map import ProjectMap, run_project_map
 from autobyteus_core import BaseStep
 
 if TYPE_CHECKING:
@@ -34,8 +34,8 @@ class CodingStep(BaseStep):
         return step_options(self, context)
 
     def project_map(self, context: WorkflowContext, options: StepOptions) -> ProjectMap:
-        """The workspace's map as it is now; none at all when ``repo_map_tokens`` is 0."""
-        return build_project_map(context) if options.repo_map_tokens else ProjectMap()
+        """The workspace's map as the run first saw it; none at all when ``repo_map_tokens`` is 0."""
+        return run_project_map(context) if options.repo_map_tokens else ProjectMap()
 
     def messages(
         self, context: WorkflowContext, key: str, values: Mapping[str, Any]

@@ -172,12 +172,10 @@ class RecordedRequest:
 
     @property
     def model(self) -> str | None:
-        """The ``model`` of a JSON body, if any."""
         return self.body.get("model") if isinstance(self.body, dict) else None
 
     @property
     def stream(self) -> bool:
-        """Whether the request asked for a streamed reply."""
         return bool(isinstance(self.body, dict) and self.body.get("stream"))
 
     @property
@@ -272,7 +270,6 @@ class OpenAIServer:
 
     @property
     def port(self) -> int:
-        """The port the server listens on."""
         if self._httpd is None:
             raise RuntimeError("the OpenAIServer is not started")
         return int(self._httpd.server_address[1])

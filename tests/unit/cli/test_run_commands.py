@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from wf_steps import Plan
 
 from autobyteus_core.cli import cli
 from autobyteus_core.llm.llm_integration_registry import NO_MODEL_HELP
+from tests.unit.workflow.wf_steps import Plan
 
 FLOW = """\
 name = "cli-test"

@@ -22,6 +22,7 @@ from autobyteus_core.plugins import (
 )
 from autobyteus_core.registry import UnknownNameError
 from autobyteus_core.workflow.base_step import BaseStep
+from tests import REPO
 
 #: A plugin registering the steps named in ``names`` (``name=replace`` asks to replace).
 STEPS_PLUGIN = """
@@ -272,7 +273,7 @@ def test_the_log_level_option_shows_the_frames_of_a_load_failure(
 def test_every_distribution_of_this_repository_is_first_party() -> None:
     from autobyteus_core.tomlcompat import tomllib
 
-    plugins = Path(__file__).resolve().parents[3] / "plugins"
+    plugins = REPO / "plugins"
     names = {
         tomllib.loads(path.read_text(encoding="utf-8"))["project"]["name"]
         for path in plugins.glob("*/pyproject.toml")
@@ -281,7 +282,7 @@ def test_every_distribution_of_this_repository_is_first_party() -> None:
 
 
 def test_contributing_lists_the_precedence_as_the_loader_has_it() -> None:
-    contributing = Path(__file__).resolve().parents[3] / "CONTRIBUTING.md"
+    contributing = REPO / "CONTRIBUTING.md"
     section = contributing.read_text(encoding="utf-8").split("## Precedence: who keeps a name")[1]
     steps = " ".join(section.split("The first plugin to register a name keeps it.")[0].split())
     defaults = ", ".join(f"`{path.rsplit('.', 1)[-1]}`" for path in DEFAULT_PLUGINS)

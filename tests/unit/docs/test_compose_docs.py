@@ -1,4 +1,5 @@
-"""The README's composition examples run as written."""
+"""The composition examples of docs/composing.md run as written, and docs/running.md names every
+run command and option."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ import pytest
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.workflow import Workflow
 from autobyteus_core.workflow.workflow_status import WorkflowStatus
+from tests import REPO
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+DOCS = REPO / "docs"
+COMPOSING = DOCS / "composing.md"
 
 
-def _section(name: str) -> str:
-    text = README.read_text(encoding="utf-8")
+def _section(name: str, page: Path = COMPOSING) -> str:
+    text = page.read_text(encoding="utf-8")
     match = re.search(rf"<!-- section:{name} -->(.*?)<!-- /section:{name} -->", text, re.S)
-    assert match, f"README has no {name} section"
+    assert match, f"{page.name} has no {name} section"
     return match.group(1)
 
 
@@ -28,13 +31,13 @@ def _blocks(section: str, language: str) -> list[str]:
 
 @pytest.fixture
 def composed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """The namespace left by running the README's Python example in a fresh folder."""
+    """The namespace left by running the page's Python example in a fresh folder."""
     monkeypatch.chdir(tmp_path)
     for name in ("AUTOBYTEUS_BUDGET_TOKENS", "AUTOBYTEUS_BUDGET_USD", "AUTOBYTEUS_MODEL"):
         monkeypatch.delenv(name, raising=False)
     (python,) = _blocks(_section("compose"), "python")
-    namespace: dict[str, Any] = {"__name__": "readme_example"}
-    exec(compile(python, str(README), "exec"), namespace)
+    namespace: dict[str, Any] = {"__name__": "docs_example"}
+    exec(compile(python, str(COMPOSING), "exec"), namespace)
     return namespace
 
 
@@ -64,7 +67,7 @@ def test_the_toml_example_runs_nested(composed: dict[str, Any], tmp_path: Path) 
 
 
 def test_the_run_section_documents_every_command() -> None:
-    section = _section("run")
+    section = _section("run", DOCS / "running.md")
     for command in ("autobyteus run", "autobyteus runs", "autobyteus show", "autobyteus resume"):
         assert command in section
     for option in ("--workspace", "--model", "--workflow", "--budget", "--max-concurrency"):

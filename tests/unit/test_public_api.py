@@ -14,8 +14,8 @@ import pytest
 
 import autobyteus_core
 import autobyteus_core.testing
+from tests import REPO
 
-REPO = Path(__file__).resolve().parents[3]
 #: Modules a plugin may import from: the public API and the testing kit.
 PUBLIC = {"autobyteus_core", "autobyteus_core.testing"}
 IMPORT_LINE = re.compile(
@@ -34,7 +34,8 @@ def _python_sources() -> list[Path]:
 def _text_sources() -> list[Path]:
     """Files whose code is not parsed as Python: scaffold templates and the docs' examples."""
     templates = sorted((REPO / "autobyteus_core" / "scaffold" / "templates").rglob("*.py.j2"))
-    return [*templates, REPO / "CONTRIBUTING.md", REPO / "README.md"]
+    pages = sorted((REPO / "docs").rglob("*.md"))
+    return [*templates, REPO / "CONTRIBUTING.md", REPO / "README.md", *pages]
 
 
 def _deep_imports_in_python(path: Path, root: Path = REPO) -> list[str]:

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from autobyteus_core import EventType, Workflow, hookimpl
-
-REPO = Path(__file__).resolve().parents[3]
+from tests import REPO
 
 
 def event_table() -> dict[str, str]:
@@ -30,7 +29,7 @@ def test_the_event_table_lists_every_event_type_by_its_exact_string() -> None:
 async def test_an_observer_learns_the_workspace_and_the_run_folder(
     autobyteus_app: Any, register_plugin: Any, scripted_llm: Any, workspace: Path
 ) -> None:
-    from wf_steps import StepsPlugin
+    from tests.unit.workflow.wf_steps import StepsPlugin
 
     seen: list[Any] = []
 
@@ -57,9 +56,8 @@ async def test_an_observer_learns_the_workspace_and_the_run_folder(
 async def test_the_table_names_the_data_of_every_event_the_engine_sends(
     autobyteus_app: Any, register_plugin: Any, workspace: Path
 ) -> None:
-    from wf_steps import StepsPlugin
-
     from autobyteus_core.testing import ScriptedLLM
+    from tests.unit.workflow.wf_steps import StepsPlugin
 
     register_plugin(StepsPlugin(), "test_steps")
     seen: list[Any] = []

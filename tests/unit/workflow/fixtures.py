@@ -1,5 +1,6 @@
-"""Fixtures for the workflow engine's tests: an isolated application with the test steps, and
-a factory of workflows in a temporary workspace."""
+"""The workflow engine's fixtures, shared by the engine's and the CLI's tests (each folder's
+conftest imports them): an isolated application with the test steps, and a factory of workflows
+in a temporary workspace."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wf_steps import StepsPlugin
 
 from autobyteus_core.app import Application
 from autobyteus_core.settings import AutobyteusSettings
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
 from autobyteus_core.workflow.steps_template_config import StepsTemplateConfig, WorkflowDefinition
 from autobyteus_core.workflow.workflow import Workflow
+from tests.unit.workflow.wf_steps import StepsPlugin
 
 MakeWorkflow = Callable[..., Workflow]
 

@@ -13,6 +13,7 @@ from autobyteus_core.errors import PluginLoadError
 from autobyteus_core.plugins import ENV_DISABLE, ENV_LOAD, ENV_STRICT
 from autobyteus_core.workflow.errors import UnknownStepError
 from autobyteus_core.workflow.workflow import Workflow
+from tests import REPO
 
 STEP_PLUGIN = """
 from autobyteus_core import hookimpl
@@ -299,16 +300,15 @@ def test_empty_load_plugins_loads_no_external_plugin(three_dists, monkeypatch):
 
 
 def test_the_docs_say_what_an_empty_load_list_loads_and_how_to_block_a_default():
-    from pathlib import Path
 
-    repo = Path(__file__).resolve().parents[3]
+    repo = REPO
     contributing = " ".join((repo / "CONTRIBUTING.md").read_text(encoding="utf-8").split())
-    readme = " ".join((repo / "README.md").read_text(encoding="utf-8").split())
+    docs_page = " ".join((repo / "docs" / "using-plugins.md").read_text(encoding="utf-8").split())
     assert "empty loads no installed plugin) and leaves the core's default plugins on" in (
         contributing
     )
     assert "or all of them with `autobyteus-core`" in contributing
-    assert '"" for none), the core\'s defaults too' in readme
+    assert '"" for none), the core\'s defaults too' in docs_page
     assert "empty loads none" not in contributing
 
 

@@ -1,4 +1,6 @@
-"""Fixtures for the core's unit tests: installed-looking plugin distributions on ``sys.path``."""
+"""Fixtures for the core's unit tests: installed-looking plugin distributions on ``sys.path``, and
+the workflow fixtures of :mod:`tests.unit.workflow.fixtures` (the engine's, the CLI's and the
+default plugins' tests use them)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.workflow.fixtures import _no_user_settings, app, make_workflow
+
 MakeDist = Callable[..., Path]
+
+__all__ = ["MakeDist", "_no_user_settings", "app", "make_workflow"]
 
 
 @pytest.fixture
