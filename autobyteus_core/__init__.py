@@ -35,8 +35,11 @@ PROJECT_NAME = "autobyteus"
 #: 1.2 added the ``register_executors`` hook (batch executors);
 #: 1.3 the ``replace=True`` argument of ``register``;
 #: 1.4 a workspace type's ``repo_map_builder`` (``MapEntry``, ``RepoMapBuilder``); executors run
-#:     any ``Work`` (``autobyteus bench`` tasks too), with ``run_work_in_process``.
-PLUGIN_API_VERSION = "1.4"
+#:     any ``Work`` (``autobyteus bench`` tasks too), with ``run_work_in_process``;
+#: 1.5 typed step outputs (``StepOutputs``, ``WorkflowState.output``), ``state.tests``
+#:     (``TestsOutcome``) and ``BaseStep.render_output`` (``OutputView``) for ``autobyteus show``;
+#:     ``Subtask`` and the coding fields of ``WorkflowState`` moved to autobyteus-coding-steps.
+PLUGIN_API_VERSION = "1.5"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -81,12 +84,15 @@ _LAZY: dict[str, str] = {
     "EditableOutput": "autobyteus_core.workflow.base_step",
     "EventType": "autobyteus_core.workflow.events",
     "OutputEditError": "autobyteus_core.workflow.errors",
+    "OutputTable": "autobyteus_core.workflow.base_step",
+    "OutputView": "autobyteus_core.workflow.base_step",
     "RunState": "autobyteus_core.workflow.run_record",
     "StepFailedError": "autobyteus_core.workflow.errors",
     "StepContext": "autobyteus_core.workflow.step_context",
+    "StepOutputs": "autobyteus_core.workflow.run_record",
+    "StepRecord": "autobyteus_core.workflow.run_record",
     "StepResult": "autobyteus_core.workflow.step_context",
     "StepsTemplateConfig": "autobyteus_core.workflow.steps_template_config",
-    "Subtask": "autobyteus_core.workflow.run_record",
     "UnknownStepError": "autobyteus_core.workflow.errors",
     "WORKFLOW_CONFIG": "autobyteus_core.workflow.config",
     "find_workflow": "autobyteus_core.workflow.loading",
@@ -96,6 +102,7 @@ _LAZY: dict[str, str] = {
     "WorkflowError": "autobyteus_core.workflow.errors",
     "WorkflowEvent": "autobyteus_core.workflow.events",
     "WorkflowState": "autobyteus_core.workflow.run_record",
+    "TestsOutcome": "autobyteus_core.workflow.run_record",
     "WorkflowStatus": "autobyteus_core.workflow.workflow_status",
     "CHARS_PER_TOKEN": "autobyteus_core.workflow.call_ledger",
     "estimate_tokens": "autobyteus_core.workflow.call_ledger",
@@ -285,6 +292,8 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     from autobyteus_core.workflow.base_step import (
         BaseStep as BaseStep,
         EditableOutput as EditableOutput,
+        OutputTable as OutputTable,
+        OutputView as OutputView,
     )
     from autobyteus_core.workflow.call_ledger import (
         CHARS_PER_TOKEN as CHARS_PER_TOKEN,
@@ -309,7 +318,9 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
     )
     from autobyteus_core.workflow.run_record import (
         RunState as RunState,
-        Subtask as Subtask,
+        StepOutputs as StepOutputs,
+        StepRecord as StepRecord,
+        TestsOutcome as TestsOutcome,
         WorkflowState as WorkflowState,
     )
     from autobyteus_core.workflow.step_context import (

@@ -13,21 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autobyteus_core import PROJECT_NAME
+from autobyteus_core.plugins import CORE_DISTRIBUTION, canonical_name
 
 if TYPE_CHECKING:
     from importlib.metadata import Distribution
 
     from autobyteus_core.plugins import PluginRecord
-
-#: The core's own distribution: never listed as a plugin, never frozen.
-CORE_DISTRIBUTION = "autobyteus-core"
-
-
-def canonical_name(name: str) -> str:
-    """PEP 503 normalised distribution name (``My_Plugin`` → ``my-plugin``)."""
-    from packaging.utils import canonicalize_name
-
-    return str(canonicalize_name(name))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -42,8 +43,11 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "autobyteus_core.default_plugins.local_executor",
 )
 
-#: The distribution the default plugins belong to.
+#: The core's own distribution (the default plugins belong to it): never listed as a plugin
+#: distribution, never frozen, never uninstalled by ``autobyteus uninstall``.
 CORE_DISTRIBUTION = "autobyteus-core"
+
+_SEPARATORS = re.compile(r"[-_.]+")
 
 #: This repository's plugin distributions: they load right after the core's defaults.
 FIRST_PARTY_DISTRIBUTIONS: tuple[str, ...] = (
@@ -147,9 +151,10 @@ def strict_mode() -> bool:
     return os.environ.get(ENV_STRICT, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def normalise_name(name: str) -> str:
-    """Case-folded name with ``_`` and ``-`` treated alike (PEP 503 spirit)."""
-    return name.strip().lower().replace("_", "-")
+def canonical_name(name: str) -> str:
+    """The PEP 503 form of a distribution or plugin name (``My_Plugin`` → ``my-plugin``), by
+    which every name the user gives is compared."""
+    return _SEPARATORS.sub("-", name.strip()).lower()
 
 
 def check_api_compatibility(plugin: object) -> str | None:
@@ -233,7 +238,7 @@ class PluginHost:
         if self.loaded:
             return
         self.loaded = True
-        disabled = {normalise_name(n) for n in (env_list(ENV_DISABLE) or [])}
+        disabled = {canonical_name(n) for n in (env_list(ENV_DISABLE) or [])}
         self._load_defaults(default_plugins, disabled)
         if entry_points:
             self._load_entry_points(disabled)
@@ -241,7 +246,7 @@ class PluginHost:
     def _load_defaults(self, default_plugins: Iterable[str], disabled: set[str]) -> None:
         for module_path in default_plugins:
             name = module_path.rsplit(".", 1)[-1]
-            blocked = {normalise_name(name), normalise_name(module_path), CORE_DISTRIBUTION}
+            blocked = {canonical_name(name), canonical_name(module_path), CORE_DISTRIBUTION}
             if blocked & disabled:
                 self._add_record(
                     PluginRecord(
@@ -260,7 +265,7 @@ class PluginHost:
         from importlib.metadata import entry_points
 
         only = env_list(ENV_LOAD)
-        allowed = None if only is None else {normalise_name(n) for n in only}
+        allowed = None if only is None else {canonical_name(n) for n in only}
         matched: set[str] = set()
         seen: dict[str, EntryPoint] = {}
         for ep in sorted(entry_points(group=PROJECT_NAME), key=precedence):
@@ -272,8 +277,8 @@ class PluginHost:
                 version=dist.version if dist is not None else None,
                 module=ep.value,
             )
-            names = {normalise_name(ep.name)} | (
-                {normalise_name(dist_name)} if dist_name else set()
+            names = {canonical_name(ep.name)} | (
+                {canonical_name(dist_name)} if dist_name else set()
             )
             previous = seen.get(ep.name)
             if previous is not None:
@@ -500,7 +505,7 @@ def _dist_name(ep: EntryPoint) -> str | None:
 def precedence(ep: EntryPoint) -> tuple[int, str, str]:
     """The sort key of an entry point: first-party distributions first, then by distribution
     name, then by entry-point name (so the order never depends on ``site-packages``)."""
-    dist = normalise_name(_dist_name(ep) or "")
+    dist = canonical_name(_dist_name(ep) or "")
     return (0 if dist in FIRST_PARTY_DISTRIBUTIONS else 1, dist, ep.name)
 
 

@@ -107,7 +107,7 @@ def print_plan(details: dict[str, Any]) -> None:
 
 def print_tests(details: dict[str, Any]) -> None:
     heading("Test results")
-    results = details.get("state", {}).get("test_results", [])
+    results = details.get("test_results", [])
     if not results:
         print("    (the tests did not run)")
     for result in results:

@@ -214,9 +214,9 @@ def _result_of(task: ItemTask, run: RunState) -> ItemResult:
     else:
         status = STOPPED
     tests = None
-    if run.state.test_results:
-        last = run.state.test_results[-1]
-        tests = {"passed": last.get("passed"), "counts": last.get("counts")}
+    outcome = run.state.tests
+    if outcome is not None and outcome.runs:
+        tests = {"passed": outcome.passed, "counts": outcome.counts}
     return ItemResult(
         id=task.id,
         status=status,

@@ -18,12 +18,8 @@ from typing import Any
 
 import click
 
-from autobyteus_core.plugin_inventory import (
-    CORE_DISTRIBUTION,
-    canonical_name,
-    changed_distributions,
-    plugin_versions,
-)
+from autobyteus_core.plugin_inventory import changed_distributions, plugin_versions
+from autobyteus_core.plugins import CORE_DISTRIBUTION, canonical_name
 
 
 def installer_argv(
@@ -207,7 +203,6 @@ def distribution_to_remove(name: str) -> str:
     """The installed plugin distribution that ``name`` (a distribution or plugin name) names;
     a name that is neither raises :class:`click.UsageError` listing what is installed."""
     from autobyteus_core.plugin_inventory import installed_plugin_distributions
-    from autobyteus_core.plugins import normalise_name
 
     installed = installed_plugin_distributions()
     for dist in installed:
@@ -215,7 +210,7 @@ def distribution_to_remove(name: str) -> str:
             return dist.name
     for dist in installed:
         plugin_names = [line.split("=", 1)[0].strip() for line in dist.entry_points]
-        if normalise_name(name) in {normalise_name(p) for p in plugin_names}:
+        if canonical_name(name) in {canonical_name(p) for p in plugin_names}:
             click.echo(f"Plugin {name} comes from the distribution {dist.name}.", err=True)
             return dist.name
     listed = "; ".join(

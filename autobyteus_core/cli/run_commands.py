@@ -13,7 +13,7 @@ import datetime
 import json
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -26,6 +26,7 @@ from autobyteus_core.errors import AutobyteusError
 if TYPE_CHECKING:
     from autobyteus_core.app import Application
     from autobyteus_core.settings import AutobyteusSettings
+    from autobyteus_core.workflow.base_step import OutputView
     from autobyteus_core.workflow.call_ledger import Budget
     from autobyteus_core.workflow.run_record import RunState
     from autobyteus_core.workflow.workflow import Workflow
@@ -236,7 +237,7 @@ def _report_end(run: RunState) -> NoReturn:
 
     if run.status is WorkflowStatus.SUCCEEDED:
         if run.tests_run is False:
-            echo(f"Warning: the tests never ran: {run.state.tests_not_run}", err=True)
+            echo(f"Warning: the tests never ran: {_why_not_run(run)}", err=True)
             echo(f"Run {run.run_id} succeeded without running its tests.")
         else:
             echo(f"Run {run.run_id} succeeded.")
@@ -252,6 +253,10 @@ def _report_end(run: RunState) -> NoReturn:
     echo(f"Run {run.run_id} {run.display_status}: {run.error or 'no details'}", err=True)
     echo(f"Continue it with: autobyteus resume {run.run_id}", err=True)
     raise SystemExit(EXIT_FAILED if run.status is WorkflowStatus.FAILED else EXIT_STOPPED)
+
+
+def _why_not_run(run: RunState) -> str | None:
+    return run.state.tests.not_run if run.state.tests else None
 
 
 def _read_requirement(requirement: str | None, requirement_file: Path | None) -> str:
@@ -458,9 +463,12 @@ def runs_command(workspace: Path, as_json: bool) -> None:
     )
 
 
-def run_details(run: RunState) -> dict[str, Any]:
-    """What ``autobyteus show --json`` prints: the summary, steps, files and parsed plan."""
-    return {
+def run_details(run: RunState, views: Sequence[OutputView] = ()) -> dict[str, Any]:
+    """What ``autobyteus show --json`` prints: the summary, steps, files, state and the keys
+    the steps' ``views`` add (the parsed plan)."""
+    from autobyteus_core.cli.output_views import views_json
+
+    details = {
         **run.summary(),
         "steps": [
             {
@@ -470,25 +478,28 @@ def run_details(run: RunState) -> dict[str, Any]:
             for record in run.steps.values()
         ],
         "files": [f.model_dump(mode="json") for f in run.files],
-        "subtasks": [s.model_dump(mode="json") for s in run.state.subtasks],
-        "state": run.state.model_dump(mode="json", exclude={"subtasks"}),
+        "state": run.state.model_dump(mode="json"),
         "llm_calls": len(run.exchanges),
     }
+    return {**details, **views_json(views, details)}
 
 
 @click.command("show")
 @click.argument("run_id")
 @workspace_option
 @json_option
-def show_command(run_id: str, workspace: Path, as_json: bool) -> None:
+@click.pass_context
+def show_command(ctx: click.Context, run_id: str, workspace: Path, as_json: bool) -> None:
     """Show a run: status, steps, usage, files written and the parsed plan."""
+    from autobyteus_core.cli.output_views import output_views, print_views
     from autobyteus_core.cli.progress import format_cost, format_seconds, print_summary
     from autobyteus_core.workflow.run_journal import RunStore
 
     with cannot_start():
         run = RunStore(workspace.expanduser().absolute()).load(run_id)
+    views = output_views(get_app(ctx), run)
     if as_json:
-        echo_json(run_details(run))
+        echo_json(run_details(run, views))
         return
     usage = run.usage
     echo(f"Run:         {run.run_id}  ({run.display_status})")
@@ -504,25 +515,12 @@ def show_command(run_id: str, workspace: Path, as_json: bool) -> None:
     if run.error:
         echo(f"Error:       {run.error}")
     if run.tests_run is False:
-        echo(f"Tests:       not run: {run.state.tests_not_run}")
+        echo(f"Tests:       not run: {_why_not_run(run)}")
     if run.git is not None:
         started = run.git.start_branch or "a detached HEAD"
         echo(f"Git:         branch {run.git.branch}, from {started} at {run.git.start[:10]}")
     print_summary(run)
-    if run.state.subtasks:
-        print_table(
-            "plan",
-            ["#", "subtask", "files", "depends on"],
-            [
-                [
-                    str(s.number),
-                    s.title or _short(s.objective, 60),
-                    ", ".join(s.files),
-                    ", ".join(str(n) for n in s.depends_on),
-                ]
-                for s in run.state.subtasks
-            ],
-        )
+    print_views(views)
     if run.files:
         latest = {f.path: f for f in run.files}
         print_table(

@@ -21,4 +21,4 @@ if TYPE_CHECKING:
 @hookimpl
 def register_llm_providers(register: Callable[[LLMProvider | Deferred], None]) -> None:
     """Register the ``scripted`` provider (imported, with the LLM types, when first used)."""
-    register(Deferred("scripted", "autobyteus_core.testing.scripted_provider:ScriptedFileProvider"))
+    register(Deferred("scripted", "autobyteus_core.testing.replies_file:ScriptedFileProvider"))

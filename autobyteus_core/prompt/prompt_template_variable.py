@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import InitVar, dataclass
 from enum import Enum
 from typing import Any, ClassVar
 
@@ -20,8 +21,8 @@ class VariableSource(str, Enum):
 class PromptTemplateVariable:
     """One variable of a :class:`PromptTemplate`.
 
-    ``allow_code_context_building`` says a tool may enrich the value with code from the
-    workspace; ``allow_llm_refinement`` says the LLM may be asked to improve the user's text.
+    ``allow_code_context_building`` and ``allow_llm_refinement`` are still accepted for plugin
+    API 1.x, with a ``DeprecationWarning``, and ignored: no code ever read them.
     """
 
     SOURCE_USER_INPUT: ClassVar[VariableSource] = VariableSource.USER_INPUT
@@ -29,11 +30,18 @@ class PromptTemplateVariable:
 
     name: str
     source: VariableSource = VariableSource.DYNAMIC
-    allow_code_context_building: bool = False
-    allow_llm_refinement: bool = False
+    allow_code_context_building: InitVar[bool] = False
+    allow_llm_refinement: InitVar[bool] = False
     description: str = ""
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, allow_code_context_building: bool, allow_llm_refinement: bool) -> None:
+        if allow_code_context_building or allow_llm_refinement:
+            warnings.warn(
+                "PromptTemplateVariable's allow_code_context_building and allow_llm_refinement "
+                "are ignored (nothing reads them) and will be removed in plugin API 2",
+                DeprecationWarning,
+                stacklevel=3,
+            )
         if not self.name.isidentifier():
             raise ValueError(f"a template variable name must be an identifier, got {self.name!r}")
         # Accept the plain strings "USER_INPUT" / "DYNAMIC" too.
@@ -44,8 +52,6 @@ class PromptTemplateVariable:
         return {
             "name": self.name,
             "source": self.source.value,
-            "allow_code_context_building": self.allow_code_context_building,
-            "allow_llm_refinement": self.allow_llm_refinement,
             "description": self.description,
         }
 
@@ -55,7 +61,5 @@ class PromptTemplateVariable:
         return cls(
             name=str(data["name"]),
             source=VariableSource(data.get("source", VariableSource.DYNAMIC.value)),
-            allow_code_context_building=bool(data.get("allow_code_context_building", False)),
-            allow_llm_refinement=bool(data.get("allow_llm_refinement", False)),
             description=str(data.get("description", "")),
         )

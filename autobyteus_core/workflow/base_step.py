@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from autobyteus_core.workflow.run_record import StepRecord, WorkflowState
     from autobyteus_core.workflow.step_context import StepContext, StepResult
 
 
@@ -27,6 +29,24 @@ class EditableOutput:
     def __post_init__(self) -> None:
         if "/" in self.file or "\\" in self.file or self.file.startswith(".") or not self.file:
             raise ValueError(f"an editable output's file is a plain file name, got {self.file!r}")
+
+
+@dataclass(frozen=True)
+class OutputTable:
+    """A table ``autobyteus show`` prints. Cells are shown as plain text: no markup is read."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class OutputView:
+    """How a step's outputs show: ``tables`` for ``autobyteus show``, ``json`` keys added to
+    ``autobyteus show --json`` (a key the core or an earlier step already gave is left out)."""
+
+    tables: tuple[OutputTable, ...] = ()
+    json: Mapping[str, Any] = field(default_factory=dict)
 
 
 class BaseStep:
@@ -84,6 +104,12 @@ class BaseStep:
         :class:`OutputEditError` saying what to fix, before
         changing anything, when the text is not usable."""
         raise NotImplementedError(f"step {self.name!r} keeps no editable output")
+
+    def render_output(self, state: WorkflowState, record: StepRecord) -> OutputView | None:
+        """What ``autobyteus show`` shows of the outputs this step keeps in ``state`` (its
+        ``record`` has its status, summary and result); None shows nothing, the default.
+        ``show`` builds the step from the run's definition and asks once per step."""
+        return None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.step_id!r} ({self.name})>"

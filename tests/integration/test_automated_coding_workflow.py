@@ -23,6 +23,8 @@ from click.testing import CliRunner
 
 pytest.importorskip("autobyteus_coding_steps", reason="the autobyteus-coding-steps plugin")
 
+from autobyteus_coding_steps import CodingPlan, CodingTests
+
 from autobyteus_core.app import Application
 from autobyteus_core.cli import cli
 from autobyteus_core.llm.errors import LLMProviderUnavailableError
@@ -199,17 +201,20 @@ async def test_the_default_workflow_builds_a_package_whose_tests_pass(
         "run_tests",
     ]
     state = workflow.state
-    assert state.requirement_document is not None
-    assert REQUIREMENT in state.requirement_document
-    assert [(t.number, t.files, t.depends_on) for t in state.subtasks] == [
+    assert state.output(CodingPlan).requirement_document is not None
+    assert REQUIREMENT in state.output(CodingPlan).requirement_document
+    assert [(t.number, t.files, t.depends_on) for t in state.output(CodingPlan).subtasks] == [
         (1, ["wordfreq/counter.py"], []),
         (2, ["wordfreq/top.py"], [1]),
     ]
     assert (workspace / "wordfreq/counter.py").read_text() == COUNTER
     assert (workspace / "wordfreq/top.py").read_text() == TOP
     assert (workspace / "wordfreq/__init__.py").read_text() == ""
-    assert sorted(state.test_files) == ["tests/test_counter.py", "tests/test_top.py"]
-    assert [r["passed"] for r in state.test_results] == [True]
+    assert sorted(state.output(CodingTests).test_files) == [
+        "tests/test_counter.py",
+        "tests/test_top.py",
+    ]
+    assert [r["passed"] for r in state.output(CodingTests).test_results] == [True]
     assert run.steps["run_tests"].summary == "tests pass on the first run (3 passed)"
     # every call was keyed, so a resume would find each again
     assert sorted(e.key for e in run.exchanges) == [
@@ -275,7 +280,7 @@ async def test_a_failing_first_version_is_fixed_in_a_fix_round(
     run = await workflow.start(requirement=REQUIREMENT)
 
     assert run.status is WorkflowStatus.SUCCEEDED, run.error
-    first, second = workflow.state.test_results
+    first, second = workflow.state.output(CodingTests).test_results
     assert not first["passed"] and first["phase"] == "tests"
     assert "test_counts_lower_cased_words" in first["output"]
     assert first["fixed_files"] == ["wordfreq/counter.py"]

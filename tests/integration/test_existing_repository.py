@@ -28,6 +28,8 @@ from click.testing import CliRunner
 
 pytest.importorskip("autobyteus_coding_steps", reason="the autobyteus-coding-steps plugin")
 
+from autobyteus_coding_steps import CodingTests
+
 from autobyteus_core.app import Application
 from autobyteus_core.cli import cli
 from autobyteus_core.settings import AutobyteusSettings
@@ -391,12 +393,12 @@ async def test_a_run_in_a_repository_works_on_its_branch_and_can_be_undone(
     baseline = run.state.data["autobyteus_coding_steps"]["baseline"]
     assert len(baseline["passed"]) == 8 and baseline["failed"] == []
     # report.py's change broke an existing test: a regression, fixed in round 1
-    first, second = run.state.test_results
+    first, second = run.state.output(CodingTests).test_results
     assert not first["passed"] and first["regressions"] == REGRESSED
     assert first["fixed_files"] == ["tally/report.py"]
     assert first["unchanged_files"] == ["tally/counter.py"]  # the code the broken test imports
     assert second["passed"] and second["counts"] == "8 passed"
-    assert run.state.regressions == []
+    assert run.state.output(CodingTests).regressions == []
     fix_prompt = next(
         c.prompt for c in llm.calls if "The file to fix, `tally/report.py`" in c.prompt
     )
@@ -457,7 +459,7 @@ async def test_a_run_ending_with_a_regression_has_not_succeeded(
     run = await workflow.start(requirement=REQUIREMENT)
 
     assert run.status is WorkflowStatus.FAILED
-    assert run.state.regressions == REGRESSED
+    assert run.state.output(CodingTests).regressions == REGRESSED
     assert run.error is not None and "regression: 2 test(s) that passed before the run" in run.error
     details = invoke(app, "show", run.run_id, "--workspace", str(repo), "--json")
     assert json.loads(details.output)["regressions"] == REGRESSED

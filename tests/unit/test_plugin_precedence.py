@@ -133,7 +133,7 @@ def test_the_cores_default_provider_keeps_its_name(make_dist, monkeypatch, lenie
             "ab_scripted_mod": STEPS_PLUGIN.format(names=["ab_step"], dist="ab-scripted")
             + textwrap.dedent(
                 """
-                from autobyteus_core.testing.scripted_provider import ScriptedFileProvider
+                from autobyteus_core.testing.replies_file import ScriptedFileProvider
 
                 @hookimpl
                 def register_llm_providers(register):

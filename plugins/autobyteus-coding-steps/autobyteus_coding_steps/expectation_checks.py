@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from autobyteus_coding_steps.outputs import CodingPlan
 from autobyteus_coding_steps.parsing.pytest_output import (
     FailedComparison,
     errored_tests,
@@ -138,7 +139,7 @@ async def judge_expectations(
     generated = set(context.state.files_written)
     originals: dict[str, str] = {}
     edits: dict[str, list[tuple[int, Callable[[str], str]]]] = {}
-    document = (context.state.requirement_document or context.state.requirement).strip()
+    document = CodingPlan.of(context).document(context).strip()
     items: list[tuple[str, int, str]] = [
         (f.path, f.line, "value") for f in failed_comparisons(output)
     ]

@@ -15,8 +15,8 @@ from autobyteus_core import Deferred, hookimpl
 if TYPE_CHECKING:
     from autobyteus_core import BaseStep, WorkflowDefinition
 
-#: The plugin API versions this plugin supports (1.1: registration by import path).
-AUTOBYTEUS_PLUGIN_API = ">=1.1,<2"
+#: The plugin API versions this plugin supports (1.5: typed step outputs, ``render_output``).
+AUTOBYTEUS_PLUGIN_API = ">=1.5,<2"
 
 #: The steps of this plugin in workflow order, each by name and import path.
 STEPS: tuple[Deferred, ...] = tuple(

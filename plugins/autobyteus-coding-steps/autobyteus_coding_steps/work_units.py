@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autobyteus_core import Subtask
+from autobyteus_coding_steps.outputs import Subtask
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autobyteus_core import Subtask
+from autobyteus_coding_steps import Subtask
 
 COUNTER_SOURCE = '''\
 """Counting words."""

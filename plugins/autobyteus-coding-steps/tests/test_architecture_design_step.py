@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.exchange import ReplyRejectedError
 from autobyteus_coding_steps.steps import architecture_design_step
 from autobyteus_coding_steps.steps.architecture_design_step import (
@@ -25,7 +26,7 @@ async def test_prompt_puts_the_example_first_and_the_documentation_last(
 ) -> None:
     scripted_llm.queue(PLAN_REPLY)
     context = make_context()
-    context.state.requirement_document = DOCUMENT
+    CodingPlan.of(context).requirement_document = DOCUMENT
     await ArchitectureDesignStep("architecture_design").execute(context)
     prompt = scripted_llm.calls[0].prompt
     example = prompt.index("[SubtaskExample]\n")
@@ -43,15 +44,15 @@ async def test_plan_is_parsed_into_state_with_dependencies(
 ) -> None:
     scripted_llm.queue("Sure! Here is my plan:\r\n\r\n" + PLAN_REPLY.replace("\n", "\r\n"))
     context = make_context()
-    context.state.requirement_document = DOCUMENT
+    CodingPlan.of(context).requirement_document = DOCUMENT
     result = await ArchitectureDesignStep("architecture_design").execute(context)
-    tasks = context.state.subtasks
+    tasks = CodingPlan.of(context).subtasks
     assert [(t.number, t.files, t.depends_on) for t in tasks] == [
         (1, ["wordfreq/counter.py"], []),
         (2, ["wordfreq/top.py"], [1]),
     ]
-    assert context.state.design_document is not None
-    assert "\r" not in context.state.design_document
+    assert CodingPlan.of(context).design_document is not None
+    assert "\r" not in CodingPlan.of(context).design_document
     assert result.output["subtasks"][1] == {
         "number": 2,
         "title": "Implement the `top_words` Function",
@@ -68,10 +69,10 @@ async def test_a_plan_copying_the_example_is_re_asked(
     copied = PLAN_REPLY.replace("wordfreq/counter.py", "shapes/area.py")
     scripted_llm.queue(copied, PLAN_REPLY)
     context = make_context()
-    context.state.requirement_document = DOCUMENT
+    CodingPlan.of(context).requirement_document = DOCUMENT
     await ArchitectureDesignStep("architecture_design").execute(context)
     assert "copies the example's file `shapes/area.py`" in scripted_llm.calls[1].prompt
-    assert context.state.subtasks[0].files == ["wordfreq/counter.py"]
+    assert CodingPlan.of(context).subtasks[0].files == ["wordfreq/counter.py"]
 
 
 def test_the_example_check_is_off_only_when_the_requirement_names_the_package_as_code(
@@ -100,7 +101,7 @@ async def test_unsafe_and_directory_paths_are_re_asked(
     first, second = scripted_llm.calls[1].prompt, scripted_llm.calls[2].prompt
     assert "'..' is not allowed" in first and "../../etc/evil.py" in first
     assert "`wordfreq/top.py` is an existing directory" in second
-    assert context.state.subtasks[1].files == ["wordfreq/top2.py"]
+    assert CodingPlan.of(context).subtasks[1].files == ["wordfreq/top2.py"]
 
 
 async def test_too_many_subtasks_and_failure_report(
@@ -111,7 +112,7 @@ async def test_too_many_subtasks_and_failure_report(
     step = ArchitectureDesignStep("architecture_design", {"max_subtasks": 1, "max_attempts": 2})
     with pytest.raises(ReplyRejectedError, match="the plan has 2 subtasks; plan at most 1"):
         await step.execute(context)
-    assert context.state.subtasks == []
+    assert CodingPlan.of(context).subtasks == []
 
 
 async def test_existing_files_are_shown(
@@ -160,7 +161,7 @@ async def test_a_plan_that_renames_the_requirements_file_or_invents_a_class_is_r
     reask = scripted_llm.calls[1].prompt
     assert "the requirement names `wordfreq/counter.py`, but no subtask writes it" in reask
     assert "plans a class `WordCounter` that the requirement does not ask for" in reask
-    assert context.state.subtasks[0].files == ["wordfreq/counter.py"]
+    assert CodingPlan.of(context).subtasks[0].files == ["wordfreq/counter.py"]
 
 
 async def test_a_plan_that_keeps_departing_from_the_requirement_falls_back_to_its_files(
@@ -175,7 +176,7 @@ async def test_a_plan_that_keeps_departing_from_the_requirement_falls_back_to_it
     )
     result = await ArchitectureDesignStep("architecture_design").execute(context)
     assert len(scripted_llm.calls) == 3
-    assert [(t.files, t.depends_on) for t in context.state.subtasks] == [
+    assert [(t.files, t.depends_on) for t in CodingPlan.of(context).subtasks] == [
         (["wordfreq/counter.py"], []),
         (["wordfreq/top.py"], [1]),
     ]
@@ -194,7 +195,7 @@ async def test_a_rejected_plan_without_named_files_fails_with_its_report(
     context.state.requirement = "Count words with `count_words(text)`."
     with pytest.raises(ReplyRejectedError, match="plans a class `WordCounter`"):
         await ArchitectureDesignStep("architecture_design").execute(context)
-    assert context.state.subtasks == []
+    assert CodingPlan.of(context).subtasks == []
 
 
 async def test_a_one_file_requirement_plans_itself_without_a_call(
@@ -207,7 +208,7 @@ async def test_a_one_file_requirement_plans_itself_without_a_call(
     )
     result = await ArchitectureDesignStep("architecture_design").execute(context)
     assert scripted_llm.calls == []
-    [task] = context.state.subtasks
+    [task] = CodingPlan.of(context).subtasks
     assert task.files == ["solution.py"] and task.depends_on == []
     assert result.summary == "1 subtask planned (the requirement names one file)"
 
@@ -220,10 +221,10 @@ async def test_a_plan_copying_the_examples_functions_elsewhere_is_re_asked(
     )
     scripted_llm.queue(copied, PLAN_REPLY)
     context = make_context()
-    context.state.requirement_document = DOCUMENT
+    CodingPlan.of(context).requirement_document = DOCUMENT
     await ArchitectureDesignStep("architecture_design").execute(context)
     assert "copies the example's `circle_area`, `total_area`" in scripted_llm.calls[1].prompt
-    assert context.state.subtasks[0].title == "Implement the `count_words` Function"
+    assert CodingPlan.of(context).subtasks[0].title == "Implement the `count_words` Function"
 
 
 def test_the_example_names_are_the_shipped_prompts() -> None:
@@ -243,8 +244,8 @@ async def test_every_command_the_requirement_names_gets_its_entry_point(
         "Test it with `python -m pytest`."
     )
     await ArchitectureDesignStep("architecture_design").execute(context)
-    entry = context.state.subtasks[-1]
-    assert [t.files for t in context.state.subtasks] == [
+    entry = CodingPlan.of(context).subtasks[-1]
+    assert [t.files for t in CodingPlan.of(context).subtasks] == [
         ["wordfreq/counter.py"],
         ["wordfreq/top.py"],
         ["wordfreq/__main__.py"],

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.steps.implementation_step import ImplementationStep
 from coding_steps_harness import FakeContext, MakeContext
 from coding_steps_samples import COUNTER_SOURCE, TOP_SOURCE, fenced, subtask
@@ -32,7 +33,7 @@ async def test_writes_each_planned_file_at_the_planned_path(
     )
     scripted_llm.on(r"Write the file `wordfreq/top.py`", fenced(TOP_SOURCE))
     context = make_context()
-    context.state.subtasks = [
+    CodingPlan.of(context).subtasks = [
         subtask(1, "wordfreq/counter.py"),
         subtask(2, "wordfreq/top.py", depends_on=[1]),
     ]
@@ -69,7 +70,7 @@ async def test_the_names_the_requirement_gives_a_package_are_its_public_api(
         "A package `wordfreq`: `wordfreq.count_words(text)` counts words and\n"
         "`from wordfreq import top_words` gives the most frequent; `os.path.join` is not ours."
     )
-    context.state.subtasks = [
+    CodingPlan.of(context).subtasks = [
         subtask(1, "wordfreq/counter.py"),
         subtask(2, "wordfreq/top.py", depends_on=[1]),
     ]
@@ -90,7 +91,7 @@ async def test_a_second_task_on_the_same_file_sees_it_and_must_keep_it(
     whole = first + "\n\n" + erasing
     scripted_llm.queue(fenced(first), fenced(erasing), fenced(whole))
     context = make_context()
-    context.state.subtasks = [
+    CodingPlan.of(context).subtasks = [
         subtask(1, "pkg/mod.py", title="alpha"),
         subtask(2, "pkg/mod.py", title="beta", depends_on=[1]),
     ]
@@ -116,7 +117,7 @@ async def test_an_existing_file_over_the_threshold_is_changed_by_edit_blocks(
     scripted_llm.queue(edit)
     context = make_context()
     context.write_file("pkg/mod.py", alpha)
-    context.state.subtasks = [subtask(1, "pkg/mod.py", title="beta")]
+    CodingPlan.of(context).subtasks = [subtask(1, "pkg/mod.py", title="beta")]
     await _step(edit_blocks_above_chars=len(alpha) - 1).execute(context)
     [prompt] = [call.prompt for call in scripted_llm.calls]
     assert "The file `pkg/mod.py` already exists" in prompt and "def alpha" in prompt
@@ -139,7 +140,7 @@ async def test_an_existing_file_up_to_the_threshold_is_rewritten_whole(
     scripted_llm.queue(fenced(alpha + "\n\ndef beta() -> int:\n    return 2\n"))
     context = make_context()
     context.write_file("pkg/mod.py", alpha)
-    context.state.subtasks = [subtask(1, "pkg/mod.py", title="beta")]
+    CodingPlan.of(context).subtasks = [subtask(1, "pkg/mod.py", title="beta")]
     await _step(edit_blocks_above_chars=len(alpha)).execute(context)
     assert "Write the whole updated file `pkg/mod.py`" in scripted_llm.calls[0].prompt
     assert "search/replace" not in scripted_llm.calls[0].prompt
@@ -168,7 +169,7 @@ async def test_independent_subtasks_run_concurrently_within_the_bound(workspace:
         llm.on(rf"Write the file `pkg/{name}.py`", fenced(f"{name.upper()} = 1\n"))
     llm.on(r"Write the file `pkg/e.py`", fenced("from pkg.a import A\n"))
     context = FakeContext(workspace, llm, max_concurrency=2)
-    context.state.subtasks = [
+    CodingPlan.of(context).subtasks = [
         *(subtask(n, f"pkg/{name}.py") for n, name in enumerate("abcd", start=1)),
         subtask(5, "pkg/e.py", depends_on=[1, 2, 3, 4]),
     ]
@@ -194,7 +195,7 @@ async def test_a_path_through_a_symlink_out_fails_that_task_and_skips_its_depend
     scripted_llm.on(r"Write the file `evil/x.py`", fenced("X = 1\n"))
     scripted_llm.on(r"Write the file `ok/y.py`", fenced("Y = 1\n"))
     context = make_context()
-    context.state.subtasks = [
+    CodingPlan.of(context).subtasks = [
         subtask(1, "evil/x.py"),
         subtask(2, "ok/y.py"),
         subtask(3, "ok/z.py", depends_on=[1]),
@@ -219,7 +220,7 @@ async def test_unusable_replies_are_re_asked_then_the_task_fails(
 ) -> None:
     scripted_llm.queue("I will write it soon.", "```python\ndef f(:\n```", "still nothing")
     context = make_context()
-    context.state.subtasks = [subtask(1, "pkg/a.py")]
+    CodingPlan.of(context).subtasks = [subtask(1, "pkg/a.py")]
     with pytest.raises(StepFailedError) as caught:
         await _step().execute(context)
     message = str(caught.value)
@@ -237,7 +238,7 @@ async def test_a_subtask_without_a_planned_file_names_its_own_safely(
         "`tools/helper.py`\n```python\nX = 1\n```",
     )
     context = make_context()
-    context.state.subtasks = [subtask(1, None, objective="Add a helper module")]
+    CodingPlan.of(context).subtasks = [subtask(1, None, objective="Add a helper module")]
     await _step().execute(context)
     assert "Put each file's path" in scripted_llm.calls[0].prompt
     assert "'..' is not allowed" in scripted_llm.calls[1].prompt
@@ -260,7 +261,9 @@ async def test_a_function_task_must_define_the_function_at_module_level(
     fixed = in_a_class + "\n\ndef to_f(c: float) -> float:\n    return c * 9 / 5 + 32\n"
     scripted_llm.queue(fenced(in_a_class), fenced(fixed))
     context = make_context()
-    context.state.subtasks = [subtask(1, "conv/core.py", title="Implement the `to_f` Function")]
+    CodingPlan.of(context).subtasks = [
+        subtask(1, "conv/core.py", title="Implement the `to_f` Function")
+    ]
     await _step().execute(context)
     assert "does not define `to_f` at module level" in scripted_llm.calls[1].prompt
     assert (workspace / "conv/core.py").read_text() == fixed
@@ -274,7 +277,7 @@ async def test_a_rerun_after_a_failure_skips_finished_subtasks_unless_their_file
     scripted_llm.on(r"\[Task 2:", fenced("B = 1\n"))
     scripted_llm.on(r"\[Task 3:", fenced("C = 1\n"))
     context = make_context()
-    context.state.subtasks = [
+    CodingPlan.of(context).subtasks = [
         subtask(1, "pkg/a.py"),
         subtask(2, "pkg/b.py"),
         subtask(3, "pkg/c.py"),
@@ -303,7 +306,7 @@ async def test_consecutive_subtasks_on_one_file_are_written_by_one_reply(
     both = only_first + "\n\ndef to_c(f: float) -> float:\n    return (f - 32) * 5 / 9\n"
     scripted_llm.queue(fenced(only_first), fenced(both))
     context = make_context()
-    context.state.subtasks = [
+    CodingPlan.of(context).subtasks = [
         subtask(1, "conv/core.py", title="Implement the `to_f` Function"),
         subtask(2, "conv/core.py", title="Implement the `to_c` Function", depends_on=[1]),
         subtask(3, "conv/cli.py", title="CLI", depends_on=[2]),
@@ -339,7 +342,7 @@ async def test_a_rerun_takes_a_recorded_reply_its_file_already_holds_without_ask
     scripted_llm.on(r"\[Task 1:", fenced("A = 1\n"))
     scripted_llm.on(r"\[Task 2:", fenced("B = 1\n"))
     context = make_context()
-    context.state.subtasks = [subtask(1, "pkg/a.py"), subtask(2, "pkg/b.py")]
+    CodingPlan.of(context).subtasks = [subtask(1, "pkg/a.py"), subtask(2, "pkg/b.py")]
     await _step().execute(context)
     context.state.data.clear()  # the saved state had not caught up with the finished tasks
     (workspace / "pkg/b.py").write_text("B = 2  # edited by hand\n")
@@ -359,7 +362,7 @@ async def test_a_recorded_reply_the_parser_now_rejects_is_not_taken(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:
     context = make_context()
-    context.state.subtasks = [subtask(1, "pkg/a.py")]
+    CodingPlan.of(context).subtasks = [subtask(1, "pkg/a.py")]
     context.replies["task-1/pkg/a.py/attempt-1"] = "no code in this reply"
     (workspace / "pkg").mkdir()
     (workspace / "pkg/a.py").write_text("no code in this reply")
@@ -375,7 +378,7 @@ async def test_every_prompt_shows_the_whole_plan_one_line_per_subtask(
     scripted_llm.on(r"Write the file `wordfreq/counter.py`", fenced(COUNTER_SOURCE))
     scripted_llm.on(r"Write the file `wordfreq/top.py`", fenced(TOP_SOURCE))
     context = make_context()
-    context.state.subtasks = [
+    CodingPlan.of(context).subtasks = [
         subtask(1, "wordfreq/counter.py", title="Count words"),
         subtask(2, "wordfreq/top.py", title="Top words", depends_on=[1]),
     ]
@@ -392,7 +395,7 @@ async def test_a_plan_of_one_subtask_is_not_shown_beside_the_requirement_it_repe
 ) -> None:
     scripted_llm.on(r"Write the file `solution.py` for the requirement\.", fenced("A = 1\n"))
     context = make_context()
-    context.state.subtasks = [subtask(1, "solution.py", title="Write `solution.py`")]
+    CodingPlan.of(context).subtasks = [subtask(1, "solution.py", title="Write `solution.py`")]
     await _step().execute(context)
     [prompt] = [call.prompt for call in scripted_llm.calls]
     assert prompt.startswith("You are implementing a python project.\n\n[Requirement]\n")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.steps.architecture_design_step import ArchitectureDesignStep
 from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_coding_steps.steps.implementation_step import ImplementationStep
@@ -75,18 +76,20 @@ def _setup(case: dict[str, Any], workspace: Path, outside: Path) -> None:
 def _step_and_state(case: dict[str, Any], context: FakeContext) -> CodingStep:
     kind = case["kind"]
     if kind == "plan":
-        context.state.requirement_document = "Build a package `wordfreq` that counts words."
+        CodingPlan.of(
+            context
+        ).requirement_document = "Build a package `wordfreq` that counts words."
         return ArchitectureDesignStep("architecture_design")
     if kind == "file":
-        context.state.subtasks = [subtask(1, case.get("path", "wordfreq/counter.py"))]
+        CodingPlan.of(context).subtasks = [subtask(1, case.get("path", "wordfreq/counter.py"))]
         return ImplementationStep("implementation")
     if kind == "edit":  # an existing file (the counter unless the case sets one up), edited
         if read_existing(context.workspace, "wordfreq/counter.py") is None:
             context.write_file("wordfreq/counter.py", COUNTER_SOURCE)
-        context.state.subtasks = [subtask(1, "wordfreq/counter.py")]
+        CodingPlan.of(context).subtasks = [subtask(1, "wordfreq/counter.py")]
         return ImplementationStep("implementation", {"edit_blocks_above_chars": 0})
     if kind == "named":
-        context.state.subtasks = [subtask(1, None, objective="Add a helper module")]
+        CodingPlan.of(context).subtasks = [subtask(1, None, objective="Add a helper module")]
         return ImplementationStep("implementation")
     if kind == "tests":
         context.write_file("wordfreq/counter.py", COUNTER_SOURCE)
@@ -147,7 +150,7 @@ async def test_catalogue_case(case: dict[str, Any], tmp_path: Path) -> None:
     for path, fragment in case.get("written_bytes", {}).items():
         assert fragment.encode("utf-8") in (workspace / path).read_bytes()
     if "subtasks" in case:
-        assert len(context.state.subtasks) == case["subtasks"]
+        assert len(CodingPlan.of(context).subtasks) == case["subtasks"]
 
     # Nothing outside the workspace, nothing in a control folder, nothing the plan did not name.
     assert list(outside.iterdir()) == []

@@ -4,6 +4,7 @@ edited plan is read like the model's, with the checks a person's edit needs."""
 from __future__ import annotations
 
 import pytest
+from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.parsing.plan_document import edit_issues, format_plan
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 from autobyteus_coding_steps.steps.architecture_design_step import ArchitectureDesignStep
@@ -83,10 +84,10 @@ def test_an_edit_with_an_unsafe_path_is_refused_with_the_parsers_message(
     step = ArchitectureDesignStep("architecture_design")
     with pytest.raises(OutputEditError, match=r"task 2: .*\.\."):
         step.edit_output(context, MULTI_LINE.replace("wordfreq/top.py", "../x.py"))
-    assert context.state.subtasks == []
+    assert CodingPlan.of(context).subtasks == []
 
     result = step.edit_output(context, MULTI_LINE)
     assert result.summary == "2 subtasks planned (edited)"
     assert result.output["planned_by"] == "edited"
-    assert [t.files for t in context.state.subtasks][1] == ["wordfreq/top.py"]
-    assert context.state.subtasks[1].depends_on == [1]
+    assert [t.files for t in CodingPlan.of(context).subtasks][1] == ["wordfreq/top.py"]
+    assert CodingPlan.of(context).subtasks[1].depends_on == [1]

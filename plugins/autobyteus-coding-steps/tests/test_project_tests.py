@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autobyteus_coding_steps import CodingTests
 from autobyteus_coding_steps.options import StepOptions
 from autobyteus_coding_steps.progress import STATE_KEY
 from autobyteus_coding_steps.project_tests import file_of_test, record_baseline
@@ -65,10 +66,10 @@ async def test_a_test_that_passed_before_the_run_is_never_judged_wrong_its_code_
     assert result.output["passed"] and result.output["fix_rounds"] == 1
     assert not any("give your verdict" in prompt for prompt in context.prompts())
     assert (workspace / "tests/test_conv.py").read_text(encoding="utf-8") == TEMP_TEST
-    first = context.state.test_results[0]
+    first = CodingTests.of(context).test_results[0]
     assert first["regressions"] == ["tests.test_conv::test_to_f"]
     assert context.keys[0] == "fix-round-1/temp/conv.py/attempt-1"  # the code first
-    assert context.state.regressions == []
+    assert CodingTests.of(context).regressions == []
 
 
 async def test_tests_failing_already_before_the_run_do_not_fail_it(
@@ -86,7 +87,9 @@ async def test_tests_failing_already_before_the_run_do_not_fail_it(
         "tests pass on the first run (1 passed, 1 failed); 1 test(s) fail as they did before "
         "the run"
     )
-    assert context.state.test_results[0]["failing_before"] == ["tests.test_old::test_known_bug"]
+    assert CodingTests.of(context).test_results[0]["failing_before"] == [
+        "tests.test_old::test_known_bug"
+    ]
 
 
 def test_a_test_is_found_in_its_file_even_inside_a_class() -> None:

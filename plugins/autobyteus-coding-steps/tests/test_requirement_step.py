@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.exchange import ReplyRejectedError
 from autobyteus_coding_steps.steps.requirement_step import ORIGINAL_HEADING, RequirementStep
 from coding_steps_harness import MakeContext
@@ -35,7 +36,7 @@ async def test_document_keeps_the_users_words_first(
     context = make_context()
     context.state.requirement = REQUIREMENT
     result = await RequirementStep("requirement").execute(context)
-    document = context.state.requirement_document
+    document = CodingPlan.of(context).requirement_document
     assert document is not None
     assert document.startswith(f"{ORIGINAL_HEADING}\n\n{REQUIREMENT}\n")
     assert "## Acceptance criteria" in document and "```" not in document
@@ -78,7 +79,7 @@ async def test_refinement_can_be_switched_off(make_context: MakeContext) -> None
     context.state.requirement = REQUIREMENT
     result = await RequirementStep("requirement", {"refine_requirement": False}).execute(context)
     assert context.keys == []
-    assert context.state.requirement_document == f"{ORIGINAL_HEADING}\n\n{REQUIREMENT}\n"
+    assert CodingPlan.of(context).requirement_document == f"{ORIGINAL_HEADING}\n\n{REQUIREMENT}\n"
     assert result.output == {"refined": False}
 
 

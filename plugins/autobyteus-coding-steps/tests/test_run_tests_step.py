@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from autobyteus_coding_steps import CodingTests
 from autobyteus_coding_steps.expectation_checks import stated_by_user
 from autobyteus_coding_steps.steps.run_tests_step import RunTestsStep, missing_runner
 from coding_steps_harness import FakeContext, MakeContext
@@ -47,7 +48,7 @@ async def test_passing_tests_need_no_llm(
     result = await RunTestsStep("run_tests").execute(context)
     assert scripted_llm.calls == []
     assert result.summary == "tests pass on the first run (2 passed)"
-    [record] = context.state.test_results
+    [record] = CodingTests.of(context).test_results
     assert record["passed"] and record["phase"] == "tests" and record["round"] == 0
     assert record["step_id"] == "step"
 
@@ -73,7 +74,7 @@ async def test_a_failing_test_is_fixed_by_a_whole_file_reply(
     assert str(workspace) not in fix_prompt  # paths are shown relative to the workspace
     assert "The file `tests/test_counter.py`" in fix_prompt  # the failing test is shown too
     assert "The file `wordfreq/counter.py`" in scripted_llm.calls[0].prompt
-    first, second = context.state.test_results
+    first, second = CodingTests.of(context).test_results
     assert not first["passed"] and first["fixed_files"] == ["wordfreq/counter.py"]
     assert first["unchanged_files"] == ["tests/test_counter.py"]
     assert first["blamed_files"][0] == "tests/test_counter.py"
@@ -121,13 +122,13 @@ async def test_import_check_catches_a_missing_name_before_pytest(
         },
     )
     await RunTestsStep("run_tests").execute(context)
-    first = context.state.test_results[0]
+    first = CodingTests.of(context).test_results[0]
     assert first["phase"] == "import_check"
     assert "cannot import name 'WordCounter' from 'wordfreq.counter'" in first["output"]
     assert first["blamed_files"] == ["tests/test_counter.py", "wordfreq/counter.py"]
     assert "fail to import" in scripted_llm.calls[0].prompt
     assert first["fixed_files"] == ["tests/test_counter.py"]
-    assert context.state.test_results[1]["passed"]
+    assert CodingTests.of(context).test_results[1]["passed"]
 
 
 async def test_a_name_the_requirement_imports_from_the_package_is_checked_before_the_tests(
@@ -147,7 +148,7 @@ async def test_a_name_the_requirement_imports_from_the_package_is_checked_before
         },
     )
     result = await RunTestsStep("run_tests").execute(context)
-    first = context.state.test_results[0]
+    first = CodingTests.of(context).test_results[0]
     assert first["phase"] == "import_check"
     assert "`wordfreq` does not provide `count_words`" in first["output"]
     assert first["blamed_files"][:2] == ["wordfreq/__init__.py", "wordfreq/counter.py"]
@@ -171,9 +172,9 @@ async def test_a_test_importing_from_the_package_gets_the_module_behind_it_fixed
         },
     )
     await RunTestsStep("run_tests").execute(context)
-    first = context.state.test_results[0]
+    first = CodingTests.of(context).test_results[0]
     assert "wordfreq/counter.py" in first["fixed_files"]
-    assert context.state.test_results[-1]["passed"]
+    assert CodingTests.of(context).test_results[-1]["passed"]
 
 
 async def test_a_missing_test_runner_is_reported_once_and_never_sent_to_the_model(
@@ -220,7 +221,7 @@ async def test_rounds_that_end_failing_leave_the_files_of_the_round_that_passed_
     with pytest.raises(StepFailedError, match=r"wordfreq/counter\.py put back as in round 0"):
         await step.execute(context)
     assert (workspace / "wordfreq/counter.py").read_text() == COUNTER_SOURCE
-    assert context.state.test_results[-1]["restored"] == {
+    assert CodingTests.of(context).test_results[-1]["restored"] == {
         "round": 0,
         "files": ["wordfreq/counter.py"],
     }
@@ -251,9 +252,9 @@ async def test_gives_up_after_the_configured_rounds(
     )
     with pytest.raises(StepFailedError, match=r"the tests still fail after 1 fix round\(s\)"):
         await RunTestsStep("run_tests", {"fix_rounds": 1}).execute(context)
-    assert [r["round"] for r in context.state.test_results] == [0, 1]
-    assert all(not r["passed"] for r in context.state.test_results)
-    assert "fix_round" not in context.state.test_results[-1]
+    assert [r["round"] for r in CodingTests.of(context).test_results] == [0, 1]
+    assert all(not r["passed"] for r in CodingTests.of(context).test_results)
+    assert "fix_round" not in CodingTests.of(context).test_results[-1]
 
 
 async def test_a_hanging_test_run_is_stopped_and_reported(make_context: MakeContext) -> None:
@@ -263,7 +264,7 @@ async def test_a_hanging_test_run_is_stopped_and_reported(make_context: MakeCont
     step = RunTestsStep("run_tests", {"fix_rounds": 0, "test_timeout_s": 4})
     with pytest.raises(StepFailedError, match="did not finish within 4 s"):
         await step.execute(context)
-    [record] = context.state.test_results
+    [record] = CodingTests.of(context).test_results
     assert record["timed_out"] and record["returncode"] is None
 
 
@@ -280,7 +281,7 @@ async def test_a_test_that_prints_a_pass_and_exits_early_is_reported_failed(
     step = RunTestsStep("run_tests", {"fix_rounds": 0})
     with pytest.raises(StepFailedError, match="pytest wrote no report"):
         await step.execute(context)
-    [record] = context.state.test_results
+    [record] = CodingTests.of(context).test_results
     assert not record["passed"] and record["returncode"] == 0
     assert "7 passed" in record["output"] and record["counts"] == ""
 
@@ -289,12 +290,12 @@ async def test_rerunning_the_step_replaces_its_own_records(
     make_context: MakeContext,
 ) -> None:
     context = make_context()
-    context.state.test_results = [{"step_id": "step", "round": 0}, {"step_id": "other"}]
+    CodingTests.of(context).test_results = [{"step_id": "step", "round": 0}, {"step_id": "other"}]
     _project(
         context, {"pkg/a.py": "A = 1\n", "tests/test_a.py": "def test_a() -> None:\n    pass\n"}
     )
     await RunTestsStep("run_tests").execute(context)
-    assert [r["step_id"] for r in context.state.test_results] == ["other", "step"]
+    assert [r["step_id"] for r in CodingTests.of(context).test_results] == ["other", "step"]
 
 
 async def test_a_round_that_changes_nothing_is_followed_by_one_that_insists_then_it_stops(
@@ -307,7 +308,7 @@ async def test_a_round_that_changes_nothing_is_followed_by_one_that_insists_then
     )
     with pytest.raises(StepFailedError, match="stopped early: two rounds changed no file"):
         await RunTestsStep("run_tests", {"fix_rounds": 5}).execute(context)
-    assert [r["round"] for r in context.state.test_results] == [0, 1]
+    assert [r["round"] for r in CodingTests.of(context).test_results] == [0, 1]
     assert context.keys == [
         "fix-round-1/tests/test_counter.py/attempt-1",
         "fix-round-1/wordfreq/counter.py/attempt-1",
@@ -317,7 +318,7 @@ async def test_a_round_that_changes_nothing_is_followed_by_one_that_insists_then
     insisting = scripted_llm.calls[2].prompt
     assert "must change now" in insisting and "NO CHANGE only if" not in insisting
     assert "NO CHANGE only if" in scripted_llm.calls[3].prompt
-    assert context.state.test_results[1]["unchanged_files"] == [
+    assert CodingTests.of(context).test_results[1]["unchanged_files"] == [
         "tests/test_counter.py",
         "wordfreq/counter.py",
     ]
@@ -350,7 +351,7 @@ async def test_a_wrong_expected_value_judged_by_the_model_is_corrected_in_the_te
     assert (
         "assert to_f(32) == pytest.approx(89.6)" in (workspace / "tests/test_conv.py").read_text()
     )
-    first = context.state.test_results[0]
+    first = CodingTests.of(context).test_results[0]
     assert first["expectations"]["corrected"] == [
         {
             "path": "tests/test_conv.py",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import autobyteus_coding_steps.plugin
 import pytest
+from autobyteus_coding_steps import CodingTests
 from autobyteus_coding_steps.steps.test_generation_step import TestGenerationStep
 from coding_steps_harness import MakeContext
 from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, PLAN_REPLY, TOP_SOURCE, fenced
@@ -136,7 +137,7 @@ async def test_test_files_are_named_by_the_workspace_types_pattern(
     await TestGenerationStep("test_generation").execute(context)
 
     assert (workspace / "checks/counter_test.py").read_text() == COUNTER_TESTS
-    assert context.state.test_files == ["checks/counter_test.py"]
+    assert CodingTests.of(context).test_files == ["checks/counter_test.py"]
 
 
 @pytest.mark.parametrize("pattern", ["check_{module}.py", "{module}.test.js", "test_x.py"])

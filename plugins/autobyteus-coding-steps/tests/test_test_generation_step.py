@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from autobyteus_coding_steps import CodingPlan, CodingTests
 from autobyteus_coding_steps.steps.test_generation_step import TestGenerationStep
 from coding_steps_harness import FakeContext, MakeContext
 from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, TOP_SOURCE, TOP_TESTS, fenced
@@ -35,7 +36,10 @@ async def test_one_test_file_per_module_with_the_modules_names_in_the_prompt(
     result = await TestGenerationStep("test_generation").execute(context)
     assert (workspace / "tests/test_counter.py").read_text() == COUNTER_TESTS
     assert (workspace / "tests/test_top.py").read_text() == TOP_TESTS
-    assert sorted(context.state.test_files) == ["tests/test_counter.py", "tests/test_top.py"]
+    assert sorted(CodingTests.of(context).test_files) == [
+        "tests/test_counter.py",
+        "tests/test_top.py",
+    ]
     prompts = {
         call.prompt.split("[The module `")[1].split("`")[0]: call.prompt
         for call in scripted_llm.calls
@@ -103,7 +107,7 @@ async def test_tests_the_plan_already_wrote_are_kept(
     )
     result = await TestGenerationStep("test_generation").execute(context)
     assert scripted_llm.calls == []
-    assert context.state.test_files == ["tests/test_counter.py"]
+    assert CodingTests.of(context).test_files == ["tests/test_counter.py"]
     assert result.summary == "no modules needed new tests"
 
 
@@ -147,12 +151,12 @@ async def test_a_rerun_takes_a_recorded_test_file_it_already_wrote_without_askin
     await TestGenerationStep("test_generation").execute(context)
     context.state.data.clear()  # interrupted before the test file was recorded as finished
     context.state.files_written.remove("tests/test_counter.py")
-    context.state.test_files.clear()
+    CodingTests.of(context).test_files.clear()
 
     await TestGenerationStep("test_generation").execute(context)
 
     assert len(scripted_llm.calls) == 1
-    assert context.state.test_files == ["tests/test_counter.py"]
+    assert CodingTests.of(context).test_files == ["tests/test_counter.py"]
     assert (workspace / "tests/test_counter.py").read_text() == COUNTER_TESTS
 
 
@@ -168,7 +172,9 @@ async def test_the_requirements_examples_are_the_tests_of_the_functions_they_cov
     scripted_llm.on(r"Write the test file `tests/test_top.py`", fenced(TOP_TESTS))
     context = make_context()
     context.state.requirement = EXAMPLES_REQUIREMENT
-    context.state.requirement_document = EXAMPLES_REQUIREMENT + "\n`count_words('x')` is `{}`"
+    CodingPlan.of(context).requirement_document = (
+        EXAMPLES_REQUIREMENT + "\n`count_words('x')` is `{}`"
+    )
     _generated(context, WORDFREQ_PACKAGE)
     result = await TestGenerationStep("test_generation").execute(context)
     examples = (workspace / "tests/test_requirement_examples.py").read_text()
@@ -179,7 +185,7 @@ async def test_the_requirements_examples_are_the_tests_of_the_functions_they_cov
     assert [
         c.prompt.count("Write the test file `tests/test_top.py`") for c in scripted_llm.calls
     ] == [1]
-    assert sorted(context.state.test_files) == [
+    assert sorted(CodingTests.of(context).test_files) == [
         "tests/test_requirement_examples.py",
         "tests/test_top.py",
     ]
@@ -197,7 +203,7 @@ async def test_examples_that_cover_every_named_function_make_the_llm_tests_optio
     result = await TestGenerationStep("test_generation").execute(context)
     assert scripted_llm.calls == []
     assert result.summary == "1 of the requirement's examples written as tests"
-    assert context.state.test_files == ["tests/test_requirement_examples.py"]
+    assert CodingTests.of(context).test_files == ["tests/test_requirement_examples.py"]
 
     more = await TestGenerationStep("test_generation", {"tests_beyond_examples": True}).execute(
         context

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 from autobyteus_coding_steps.steps.implementation_step import ImplementationStep
 from autobyteus_coding_steps.test_integrity import pytest_config_problem, pytest_hooks
@@ -111,7 +112,7 @@ async def test_an_implementation_reply_for_a_planned_conftest_is_refused(
 ) -> None:
     scripted_llm.on(r"conftest", fenced(FIXTURES_ONLY))
     context = make_context()
-    context.state.subtasks = [subtask(1, "tests/conftest.py")]
+    CodingPlan.of(context).subtasks = [subtask(1, "tests/conftest.py")]
     with pytest.raises(StepFailedError, match="pytest configuration"):
         await ImplementationStep("implementation", {}).execute(context)
     assert not (workspace / "tests" / "conftest.py").exists()

@@ -11,6 +11,8 @@ from autobyteus_openai.testing import OpenAIServer, RecordedRequest, ScriptedRep
 
 pytest.importorskip("autobyteus_coding_steps.plugin")
 
+from autobyteus_coding_steps import CodingTests
+
 REQUIREMENT = (
     "Write a Python package `wordcount` with a module `wordcount/counter.py` that defines "
     "`count_words(text: str) -> int`, returning the number of whitespace-separated words."
@@ -82,7 +84,7 @@ async def test_default_workflow_through_the_openai_provider(
     assert workflow.status is WorkflowStatus.SUCCEEDED, workflow.run_state.error
     assert workflow.model_id == "openai:gpt-4o-mini"  # the default, from the configured server
     assert (workspace / "wordcount" / "counter.py").read_text().count("def count_words") == 1
-    assert any(path.startswith("tests/") for path in workflow.state.test_files)
+    assert any(path.startswith("tests/") for path in workflow.state.output(CodingTests).test_files)
 
     requests = server.completion_requests
     assert [r.status for r in requests][:2] == [429, 200]

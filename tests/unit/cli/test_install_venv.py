@@ -326,7 +326,7 @@ def register_steps(register):
 
 @hookimpl
 def register_llm_providers(register):
-    from autobyteus_core.testing.scripted_provider import ScriptedFileProvider
+    from autobyteus_core.testing.replies_file import ScriptedFileProvider
 
     register(ScriptedFileProvider())
 """

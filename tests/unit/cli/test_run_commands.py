@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from autobyteus_core.cli import cli
 from autobyteus_core.llm.llm_integration_registry import NO_MODEL_HELP
+from tests.unit.workflow.wf_steps import Plan
 
 FLOW = """\
 name = "cli-test"
@@ -85,6 +86,23 @@ def _stopped_run(app: Any, project: dict[str, Path], *extra: str) -> tuple[Resul
     result = _run(app, project, *extra)
     assert result.exit_code == 3, result.output
     return result, _only_run_id(project)
+
+
+def test_show_names_a_step_that_cannot_show_its_output_and_shows_the_rest(
+    app: Any, project: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(app, project)
+    run_id = _only_run_id(project)
+
+    def broken(self: Any, state: Any, record: Any) -> None:
+        raise ValueError("no plan here")
+
+    monkeypatch.setattr(Plan, "render_output", broken)
+    shown = _invoke(app, "show", run_id, "--json", "-w", str(project["workspace"]))
+    assert shown.exit_code == 0
+    assert "Warning: step 'plan' cannot show its output: no plan here" in shown.stderr
+    details = json.loads(shown.stdout)
+    assert "subtasks" not in details and details["steps"][0]["id"] == "plan"
 
 
 def test_run_without_a_model_fails_before_doing_anything(

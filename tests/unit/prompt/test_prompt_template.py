@@ -13,9 +13,7 @@ from autobyteus_core.prompt.prompt_template_variable import (
     VariableSource,
 )
 
-REQUIREMENT = PromptTemplateVariable(
-    "requirement", PromptTemplateVariable.SOURCE_USER_INPUT, allow_llm_refinement=True
-)
+REQUIREMENT = PromptTemplateVariable("requirement", PromptTemplateVariable.SOURCE_USER_INPUT)
 
 
 def test_fill_renders_values_and_trims_block_lines():
@@ -133,8 +131,6 @@ def test_to_dict():
             {
                 "name": "requirement",
                 "source": "USER_INPUT",
-                "allow_code_context_building": False,
-                "allow_llm_refinement": True,
                 "description": "",
             }
         ],
@@ -142,13 +138,20 @@ def test_to_dict():
 
 
 def test_variable_round_trip_and_validation():
-    variable = PromptTemplateVariable("design", "DYNAMIC", allow_code_context_building=True)  # type: ignore[arg-type]
+    variable = PromptTemplateVariable("design", "DYNAMIC")  # type: ignore[arg-type]
     assert variable.source is VariableSource.DYNAMIC
     assert PromptTemplateVariable.from_dict(variable.to_dict()) == variable
     with pytest.raises(ValueError, match="identifier"):
         PromptTemplateVariable("not a name")
     with pytest.raises(ValueError):
         PromptTemplateVariable("x", "SOMETIMES")  # type: ignore[arg-type]
+
+
+def test_the_flags_nothing_read_are_still_accepted_with_a_warning():
+    with pytest.warns(DeprecationWarning, match="allow_llm_refinement are ignored"):
+        variable = PromptTemplateVariable("x", allow_llm_refinement=True)
+    assert variable == PromptTemplateVariable("x")
+    assert "allow_llm_refinement" not in variable.to_dict()
 
 
 def test_for_step_uses_the_steps_template_or_the_users_override(workspace):

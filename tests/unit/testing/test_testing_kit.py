@@ -91,3 +91,10 @@ def test_strict_mode_can_be_turned_off_from_the_environment(inner, monkeypatch):
         """
     )
     inner.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_replies_file_provider_keeps_its_1x_module_path():
+    from autobyteus_core.testing import replies_file, scripted_provider
+
+    assert scripted_provider.ScriptedFileProvider is replies_file.ScriptedFileProvider
+    assert scripted_provider.FileScriptedLLM is replies_file.FileScriptedLLM

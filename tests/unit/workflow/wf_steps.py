@@ -9,10 +9,10 @@ from typing import Any
 
 from autobyteus_core import hookimpl
 from autobyteus_core.llm.message import Message
-from autobyteus_core.workflow.base_step import BaseStep, EditableOutput
+from autobyteus_core.workflow.base_step import BaseStep, EditableOutput, OutputTable, OutputView
 from autobyteus_core.workflow.errors import BudgetExceededError, OutputEditError, StepFailedError
 from autobyteus_core.workflow.events import EventType
-from autobyteus_core.workflow.run_record import Subtask
+from autobyteus_core.workflow.run_record import StepOutputs, StepRecord, WorkflowState
 from autobyteus_core.workflow.step_context import StepResult, WorkflowContext
 
 
@@ -142,18 +142,33 @@ class Write(BaseStep):
         return StepResult(summary=f"wrote {written.path}")
 
 
+class PlanOutputs(StepOutputs):
+    """The plan :class:`Plan` keeps in the state."""
+
+    namespace = "wf_plan"
+    tasks: list[dict[str, Any]] = []
+
+
 class Plan(BaseStep):
-    """Stores a two-subtask plan in the state, as a design step does."""
+    """Stores a two-subtask plan in the state, as a design step does, and shows it."""
 
     name = "plan"
     description = "plans subtasks"
 
     async def execute(self, context: WorkflowContext) -> StepResult:
-        context.state.subtasks = [
-            Subtask(number=1, title="Parser", files=["calc/parser.py"]),
-            Subtask(number=2, title="Evaluator", files=["calc/evaluator.py"], depends_on=[1]),
+        context.state.output(PlanOutputs).tasks = [
+            {"number": 1, "title": "Parser", "files": ["calc/parser.py"]},
+            {"number": 2, "title": "Evaluator", "files": ["calc/evaluator.py"]},
         ]
         return StepResult(summary="2 subtasks")
+
+    def render_output(self, state: WorkflowState, record: StepRecord) -> OutputView:
+        tasks = state.output(PlanOutputs).tasks
+        rows = tuple((str(t["number"]), t["title"], ", ".join(t["files"])) for t in tasks)
+        return OutputView(
+            tables=(OutputTable("plan", ("#", "subtask", "files"), rows),),
+            json={"subtasks": tasks},
+        )
 
 
 class Bad(BaseStep):

@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from autobyteus_coding_steps.outputs import Subtask
 from autobyteus_coding_steps.parsing.paths import module_name
-from autobyteus_core import Subtask
 
 _TASK_REF = re.compile(r"\b(?:sub-?\s*)?tasks?\s*#?\s*(\d+(?:\s*(?:,|and|&|or)\s*#?\s*\d+)*)", re.I)
 _CAMEL = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b")

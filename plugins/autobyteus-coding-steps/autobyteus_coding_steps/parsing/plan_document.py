@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from autobyteus_coding_steps.outputs import Subtask
 from autobyteus_coding_steps.parsing.report import ParseIssue
 from autobyteus_coding_steps.parsing.tasks import FIELD_NAMES
-from autobyteus_core import Subtask
 
 HEADER = (
     "<!-- The plan, one task per block, run in this order: a task may use only the tasks\n"

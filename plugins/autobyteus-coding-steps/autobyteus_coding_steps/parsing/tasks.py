@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from autobyteus_coding_steps.outputs import Subtask
 from autobyteus_coding_steps.parsing.dependencies import derive_dependencies
 from autobyteus_coding_steps.parsing.paths import (
     clean_path_token,
@@ -29,7 +30,6 @@ from autobyteus_coding_steps.parsing.text import (
     normalise_newlines,
     reply_size_issue,
 )
-from autobyteus_core import Subtask
 
 _TOKEN = re.compile(r"#\s*task[\s_-]*(start|end)\s*#", re.IGNORECASE)
 _JUNK = "*_`> \t"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from autobyteus_coding_steps.exchange import ReplyRejectedError
+from autobyteus_coding_steps.outputs import CodingPlan, Subtask
 from autobyteus_coding_steps.parsing.dependencies import derive_dependencies
 from autobyteus_coding_steps.parsing.plan_document import edit_issues, format_plan
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
@@ -15,20 +16,21 @@ from autobyteus_coding_steps.parsing.requirement_interface import (
     requirement_interface,
 )
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
-from autobyteus_coding_steps.parsing.text import normalise_newlines
+from autobyteus_coding_steps.parsing.text import excerpt, normalise_newlines
 from autobyteus_coding_steps.prompting import resource
 from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_core import (
     EditableOutput,
     OutputEditError,
+    OutputTable,
+    OutputView,
     PromptTemplateVariable,
     StepResult,
-    Subtask,
 )
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
-    from autobyteus_core import WorkflowContext
+    from autobyteus_core import StepRecord, WorkflowContext, WorkflowState
 
 #: The package of the prompt's example project: a plan writing into it copied the example
 #: (unless the requirement itself is about it).
@@ -193,7 +195,7 @@ class ArchitectureDesignStep(CodingStep):
     """Asks for the plan with the seed's prompt — the example first (neutral ``shapes/...``
     paths), then the requirement document in ``[Documentation]`` between ``$start$`` and
     ``$end$``, then a closing line pointing back at the documentation — and parses the reply into
-    ordered :class:`~autobyteus_core.workflow.subtask.Subtask` models with their dependencies.
+    ordered :class:`~autobyteus_coding_steps.outputs.Subtask` models with their dependencies.
     The plan is also kept as ``plan.md`` in the run folder, which a person may edit (read with
     the same parser and checks) until the implementation starts."""
 
@@ -223,7 +225,7 @@ class ArchitectureDesignStep(CodingStep):
     ) -> ParseResult[list[Subtask]]:
         """``reply`` parsed into subtasks and checked against the workspace (whose files are
         ``existing``) and the requirement."""
-        document = context.state.requirement_document or context.state.requirement
+        document = CodingPlan.of(context).document(context)
         result = parse_subtasks(reply, max_chars=options.max_reply_chars)
         if result.value is not None:
             result.issues += check_plan(
@@ -238,9 +240,9 @@ class ArchitectureDesignStep(CodingStep):
         return result
 
     async def execute(self, context: WorkflowContext) -> StepResult:
-        """Write ``state.subtasks`` and ``state.design_document``."""
+        """Write the plan's ``subtasks`` and ``design_document``."""
         options = self.settings_for(context)
-        document = context.state.requirement_document or context.state.requirement
+        document = CodingPlan.of(context).document(context)
         interface = requirement_interface(context.state.requirement)
         single = interface.single_file
         if single is not None:
@@ -286,7 +288,7 @@ class ArchitectureDesignStep(CodingStep):
                 existing=existing,
                 rejected=exc.reports,
             )
-        context.state.design_document = normalise_newlines(answer.reply).strip() + "\n"
+        CodingPlan.of(context).design_document = normalise_newlines(answer.reply).strip() + "\n"
         subtasks = with_entry_points(answer.value, interface)
         return self._planned(
             context,
@@ -305,10 +307,11 @@ class ArchitectureDesignStep(CodingStep):
         existing: list[str] | None = None,
         **output: object,
     ) -> StepResult:
-        """Put ``subtasks`` in the state; ``why`` says why the plan is not the LLM's own."""
-        context.state.subtasks = subtasks
+        """Put ``subtasks`` in the plan; ``why`` says why the plan is not the LLM's own."""
+        plan = CodingPlan.of(context)
+        plan.subtasks = subtasks
         if why is not None:
-            context.state.design_document = (
+            plan.design_document = (
                 "\n".join(f"#### Task {t.number}: {t.title}" for t in subtasks) + "\n"
             )
         changed = [path for path in planned_files(subtasks) if path in set(existing or [])]
@@ -328,7 +331,7 @@ class ArchitectureDesignStep(CodingStep):
 
     def output_document(self, context: WorkflowContext) -> str:
         """``plan.md``: the plan in the seed's format."""
-        return format_plan(context.state.subtasks)
+        return format_plan(CodingPlan.of(context).subtasks)
 
     def edit_output(self, context: WorkflowContext, text: str) -> StepResult:
         """Take an edited ``plan.md``, read like the model's plan, plus the checks of a
@@ -351,5 +354,24 @@ class ArchitectureDesignStep(CodingStep):
             existing=existing,
             notes=[issue.describe() for issue in result.issues if issue not in errors],
         )
-        context.state.design_document = normalise_newlines(text).strip() + "\n"
+        CodingPlan.of(context).design_document = normalise_newlines(text).strip() + "\n"
         return planned
+
+    def render_output(self, state: WorkflowState, record: StepRecord) -> OutputView | None:
+        """The plan: a table for ``autobyteus show``, ``subtasks`` for ``show --json``."""
+        subtasks = state.output(CodingPlan).subtasks
+        if not subtasks:
+            return None
+        rows = tuple(
+            (
+                str(s.number),
+                s.title or excerpt(" ".join(s.objective.split()), 60),
+                ", ".join(s.files),
+                ", ".join(str(n) for n in s.depends_on),
+            )
+            for s in subtasks
+        )
+        return OutputView(
+            tables=(OutputTable("plan", ("#", "subtask", "files", "depends on"), rows),),
+            json={"subtasks": [s.model_dump(mode="json") for s in subtasks]},
+        )

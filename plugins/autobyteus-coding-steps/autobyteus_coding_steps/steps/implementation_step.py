@@ -12,6 +12,7 @@ from autobyteus_coding_steps.editing import (
     edit_reask,
     uses_edit_blocks,
 )
+from autobyteus_coding_steps.outputs import CodingPlan
 from autobyteus_coding_steps.package_api import init_source
 from autobyteus_coding_steps.parsing.file_reply import (
     FileReply,
@@ -52,8 +53,9 @@ from autobyteus_core import (
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
+    from autobyteus_coding_steps.outputs import Subtask
     from autobyteus_coding_steps.repo_map import ProjectMap
-    from autobyteus_core import Subtask, WorkflowContext
+    from autobyteus_core import WorkflowContext
 
 
 def keeps_earlier_work(path: str, old: str | None, result: ParseResult[FileReply]) -> None:
@@ -112,8 +114,8 @@ class ImplementationStep(CodingStep):
     }
 
     async def execute(self, context: WorkflowContext) -> StepResult:
-        """Write the files of ``state.subtasks``; fail listing the subtasks that could not be done."""
-        subtasks = list(context.state.subtasks)
+        """Write the files of the plan's ``subtasks``; fail listing the subtasks that could not be done."""
+        subtasks = list(CodingPlan.of(context).subtasks)
         if not subtasks:
             raise StepFailedError("there is no plan to implement: no subtasks in the state")
         options = self.settings_for(context)
@@ -213,7 +215,7 @@ class ImplementationStep(CodingStep):
         self, context: WorkflowContext, unit: WorkUnit, path: str, budget: int
     ) -> list[dict[str, str]]:
         """The files of the subtasks ``unit`` depends on, and workspace files its text names."""
-        by_number = {t.number: t for t in context.state.subtasks}
+        by_number = {t.number: t for t in CodingPlan.of(context).subtasks}
         wanted: list[str] = []
         for number in unit.depends_on():
             dep = by_number.get(number)
@@ -251,7 +253,7 @@ class ImplementationStep(CodingStep):
         path: str | None,
     ) -> dict[str, Any]:
         """The template values every implementation prompt has (``path`` None: no planned file)."""
-        document = context.state.requirement_document or context.state.requirement
+        document = CodingPlan.of(context).document(context)
         related = self._related_files(context, unit, path or "", options.max_prompt_file_chars)
         about = "\n".join(
             [document]

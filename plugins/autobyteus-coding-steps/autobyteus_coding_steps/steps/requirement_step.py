@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
+from autobyteus_coding_steps.outputs import CodingPlan
 from autobyteus_coding_steps.parsing.requirement_document import parse_requirement_document
 from autobyteus_coding_steps.parsing.requirement_interface import requirement_interface
 from autobyteus_coding_steps.prompting import resource
@@ -42,7 +43,6 @@ class RequirementStep(CodingStep):
             PromptTemplateVariable(
                 "requirement",
                 source=VariableSource.USER_INPUT,
-                allow_llm_refinement=True,
                 description="the user's requirement, as typed",
             ),
             PromptTemplateVariable("project_type", description="the workspace's project type"),
@@ -51,7 +51,7 @@ class RequirementStep(CodingStep):
     }
 
     async def execute(self, context: WorkflowContext) -> StepResult:
-        """Write ``state.requirement_document``."""
+        """Write the plan's ``requirement_document``."""
         requirement = context.state.requirement.strip()
         if not requirement:
             raise StepFailedError("no requirement was given: there is nothing to build")
@@ -61,7 +61,7 @@ class RequirementStep(CodingStep):
             # A one-file requirement is refined into many times its length (every later prompt
             # repeats it), with acceptance criteria the model invents.
             why = f" (it names one file, `{single}`)" if options.refine_requirement else ""
-            context.state.requirement_document = compose_document(requirement, None)
+            CodingPlan.of(context).requirement_document = compose_document(requirement, None)
             return StepResult(summary=f"requirement used as given{why}", output={"refined": False})
         messages = self.messages(
             context,
@@ -83,7 +83,7 @@ class RequirementStep(CodingStep):
             instruction="Reply again with the requirement document: the four Markdown sections "
             "and nothing else.",
         )
-        context.state.requirement_document = compose_document(requirement, answer.value)
+        CodingPlan.of(context).requirement_document = compose_document(requirement, answer.value)
         return StepResult(
             summary=f"requirement document written ({len(answer.value.splitlines())} lines)",
             output={

@@ -17,6 +17,7 @@ from autobyteus_coding_steps.editing import (
 from autobyteus_coding_steps.example_tests import is_examples_file
 from autobyteus_coding_steps.expectation_checks import judge_expectations
 from autobyteus_coding_steps.import_check import api_target, check_imports
+from autobyteus_coding_steps.outputs import CodingTests
 from autobyteus_coding_steps.package_api import defining_module
 from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
 from autobyteus_coding_steps.parsing.pytest_output import blamed_files, normalise_output
@@ -46,6 +47,7 @@ from autobyteus_coding_steps.steps.test_generation_step import generated_modules
 from autobyteus_coding_steps.test_integrity import write_issues
 from autobyteus_coding_steps.workspace_files import file_text, is_test_path, read_existing
 from autobyteus_core import (
+    OutputView,
     PromptTemplateVariable,
     StepFailedError,
     StepResult,
@@ -54,7 +56,7 @@ from autobyteus_core import (
 
 if TYPE_CHECKING:
     from autobyteus_coding_steps.options import StepOptions
-    from autobyteus_core import WorkflowContext
+    from autobyteus_core import StepRecord, WorkflowContext, WorkflowState
 
 _NO_CHANGE = re.compile(r"^\W*(?:no\s+changes?|unchanged)\W*$", re.IGNORECASE)
 #: Output kept in the state for each round (the whole capped output is in the step's log).
@@ -157,12 +159,18 @@ def parse_fix_reply(
     return ParseResult(value, result.issues)
 
 
+async def _save(context: WorkflowContext, tests: CodingTests) -> None:
+    """Checkpoint, with the core's report of the tests (``state.tests``) up to date."""
+    context.state.tests = tests.outcome()
+    await context.checkpoint()
+
+
 class RunTestsStep(CodingStep):
     """Runs an import check of every generated module and then the workspace's test command,
     each in a subprocess with its own process group, a timeout that kills the whole group, and
     capped output. On failure, the failing output and the files it blames go back to the LLM,
     one whole file per reply (``NO CHANGE`` allowed), and the check runs again — at most
-    ``fix_rounds`` times. Every round is recorded in ``state.test_results``."""
+    ``fix_rounds`` times. Every round is recorded in the tests' ``test_results``."""
 
     name = "run_tests"
     description = "Run the tests; on failure ask for whole-file fixes, a few rounds at most"
@@ -205,13 +213,19 @@ class RunTestsStep(CodingStep):
 
     async def execute(self, context: WorkflowContext) -> StepResult:
         """Check, test, fix; succeed when the tests pass, fail with the last output otherwise."""
+        tests = CodingTests.of(context)
+        try:
+            return await self._test_and_fix(context, tests)
+        finally:
+            context.state.tests = tests.outcome()
+
+    async def _test_and_fix(self, context: WorkflowContext, tests: CodingTests) -> StepResult:
+        """The body of :meth:`execute`, recording every round in ``tests``."""
         options = self.settings_for(context)
         command = context.workspace.test_command
-        context.state.test_results = [
-            r for r in context.state.test_results if r.get("step_id") != context.step_id
-        ]
-        context.state.tests_not_run = None
-        context.state.regressions = []
+        tests.test_results = [r for r in tests.test_results if r.get("step_id") != context.step_id]
+        tests.tests_not_run = None
+        tests.regressions = []
         if not command:
             kind = context.workspace.project_type
             why = (
@@ -219,7 +233,7 @@ class RunTestsStep(CodingStep):
                 if kind
                 else ("no workspace type was detected, so there is no test command")
             )
-            context.state.tests_not_run = why
+            tests.tests_not_run = why
             return StepResult(summary=f"tests not run: {why}", output={"tests_run": False})
         last: Failure | None = None
         insist = stalled = False
@@ -230,13 +244,13 @@ class RunTestsStep(CodingStep):
             failure, record = await self._check(context, options, command)
             record.update(step_id=context.step_id, round=round_number)
             best.offer(context, round_number, record.get("counts", ""))
-            context.state.regressions = list(record.get("regressions", []))
+            tests.regressions = list(record.get("regressions", []))
             if failure is None:
-                context.state.test_results.append(record)
-                await context.checkpoint()
+                tests.test_results.append(record)
+                await _save(context, tests)
                 corrected = sum(
                     len(r.get("expectations", {}).get("corrected", []))
-                    for r in context.state.test_results
+                    for r in tests.test_results
                     if r.get("step_id") == context.step_id
                 )
                 done = f"after {fixes} fix round(s)" if fixes else "on the first run"
@@ -268,8 +282,8 @@ class RunTestsStep(CodingStep):
                     record["expectations"] = judgement.record()
                 if judgement.corrected and not judgement.disputed:
                     # Only tests changed, as the model judged them wrong: not a fix round.
-                    context.state.test_results.append(record)
-                    await context.checkpoint()
+                    tests.test_results.append(record)
+                    await _save(context, tests)
                     await context.commit_changes(
                         f"Corrected {len(judgement.corrected)} test expectation(s)",
                         why="The model judged these expected values wrong:\n"
@@ -282,7 +296,7 @@ class RunTestsStep(CodingStep):
                         failure, text=f"{failure.text}\n\nFindings:\n{findings}"
                     )
             if fixes == options.fix_rounds:
-                context.state.test_results.append(record)
+                tests.test_results.append(record)
                 break
             fixes += 1
             fix = await self._fix(context, options, failure, fixes, insist=insist)
@@ -294,8 +308,8 @@ class RunTestsStep(CodingStep):
                 insist = True
             else:
                 insist = False
-            context.state.test_results.append(record)
-            await context.checkpoint()
+            tests.test_results.append(record)
+            await _save(context, tests)
             if fix["fixed_files"]:
                 await context.commit_changes(
                     f"Fix round {fixes}: {', '.join(fix['fixed_files'])}",
@@ -309,8 +323,8 @@ class RunTestsStep(CodingStep):
         why = "; stopped early: two rounds changed no file" if stalled else ""
         restored = best.restore(context)
         if restored:
-            context.state.test_results[-1]["restored"] = {"round": best.round, "files": restored}
-            await context.checkpoint()
+            tests.test_results[-1]["restored"] = {"round": best.round, "files": restored}
+            await _save(context, tests)
             await context.commit_changes(
                 f"Put back the files of round {best.round}",
                 why=f"No fix round made the tests pass; round {best.round}'s passed most.",
@@ -320,7 +334,7 @@ class RunTestsStep(CodingStep):
                 f"; {', '.join(restored)} put back as in round {best.round}, whose tests passed "
                 "most"
             )
-        broken = context.state.regressions
+        broken = tests.regressions
         if broken:
             raise StepFailedError(
                 f"regression: {len(broken)} test(s) that passed before the run fail now after "
@@ -330,6 +344,11 @@ class RunTestsStep(CodingStep):
             f"the {'import check' if last.phase == 'import_check' else 'tests'} still fail after "
             f"{fixes} fix round(s){why}:\n{clip_middle(last.text, 3000)}"
         )
+
+    def render_output(self, state: WorkflowState, record: StepRecord) -> OutputView | None:
+        """``test_results`` for ``show --json``: every round of every test step."""
+        results = state.output(CodingTests).test_results
+        return OutputView(json={"test_results": results}) if results else None
 
     # -- checking --------------------------------------------------------------------------------
 

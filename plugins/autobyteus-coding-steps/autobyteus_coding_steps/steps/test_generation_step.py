@@ -10,6 +10,7 @@ from autobyteus_coding_steps.example_tests import (
     example_tests,
     named_functions,
 )
+from autobyteus_coding_steps.outputs import CodingPlan, CodingTests
 from autobyteus_coding_steps.parsing.file_reply import FileReply, parse_file_reply
 from autobyteus_coding_steps.parsing.paths import normalise_path
 from autobyteus_coding_steps.parsing.python_source import (
@@ -163,7 +164,7 @@ class TestGenerationStep(CodingStep):
                 raise StepFailedError(refusal)
 
     async def execute(self, context: WorkflowContext) -> StepResult:
-        """Write the test files and add them to ``state.test_files``."""
+        """Write the test files and add them to the tests' ``test_files``."""
         options = self.settings_for(context)
         if not options.generate_tests:
             return StepResult(summary="skipped: generate_tests is off")
@@ -174,6 +175,7 @@ class TestGenerationStep(CodingStep):
         modules = generated_modules(context)
         sources = module_sources(context, modules)
         progress = StepProgress(context)
+        test_files = CodingTests.of(context).test_files
         # Test files another step (the implementation of a planned test) wrote are kept.
         written = set(context.state.files_written) - progress.written
         jobs: dict[str, tuple[str, str]] = {}  # test path → (module, source path)
@@ -198,8 +200,8 @@ class TestGenerationStep(CodingStep):
                 continue
             jobs[target] = (module, path)
         for path in planned_tests:
-            if path not in context.state.test_files:
-                context.state.test_files.append(path)
+            if path not in test_files:
+                test_files.append(path)
         stated = examples.record()
         if not jobs:
             summary = "no modules needed new tests"
@@ -207,7 +209,7 @@ class TestGenerationStep(CodingStep):
                 summary = f"{len(examples.used)} of the requirement's examples written as tests"
             return StepResult(
                 summary=summary,
-                output={"test_files": list(context.state.test_files), "examples": stated},
+                output={"test_files": list(test_files), "examples": stated},
             )
         records: dict[str, dict[str, Any]] = {}
 
@@ -238,8 +240,8 @@ class TestGenerationStep(CodingStep):
         )
         failed = {path: o.error for path, o in outcomes.items() if o.error is not None}
         for path in jobs:
-            if path not in failed and path not in context.state.test_files:
-                context.state.test_files.append(path)
+            if path not in failed and path not in test_files:
+                test_files.append(path)
         await context.checkpoint()
         if failed:
             raise StepFailedError(
@@ -251,7 +253,7 @@ class TestGenerationStep(CodingStep):
         return StepResult(
             summary=f"{len(jobs)} test files written{also}",
             output={
-                "test_files": list(context.state.test_files),
+                "test_files": list(test_files),
                 "files": records,
                 "examples": stated,
             },
@@ -296,7 +298,7 @@ class TestGenerationStep(CodingStep):
         values = {
             "project_type": context.workspace.project_type or "software",
             "requirement_document": without_shown_code(
-                (context.state.requirement_document or context.state.requirement).strip(),
+                CodingPlan.of(context).document(context).strip(),
                 {source_path: source},
             ),
             "module": module,
