@@ -180,7 +180,7 @@ def drive(
         finally:
             for signum in installed:
                 loop.remove_signal_handler(signum)
-            await workflow.app.llm.aclose()
+            await workflow.aclose()
 
     try:
         run = asyncio.run(main())
@@ -336,8 +336,7 @@ def run_command(
     app = get_app(ctx)
     with cannot_start():
         settings = _settings(workspace)
-        model_id = app.llm.resolve_model_id(settings, model)
-        app.llm.get(model_id, settings)
+        model_id = app.llm.resolve_model_id(settings, model)  # no model: say so before all else
         definition = find_workflow(app, workflow or settings.workflow)
         flow = Workflow(
             definition,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from autobyteus_core.lazy_exports import lazy_exports
+from autobyteus_core.lazy_exports import lazy_exports, module_aliases
 
 _LAZY = {
     "CALLS": "autobyteus_core.testing.batch_kit",
@@ -24,6 +24,9 @@ _LAZY = {
 }
 __all__ = list(_LAZY)
 __getattr__, __dir__ = lazy_exports(globals(), _LAZY)
+#: Plugin API 1.x module paths (old name -> the module that holds its names now).
+MOVED_MODULES = {"scripted_provider": "replies_file"}
+module_aliases(__name__, MOVED_MODULES)
 
 if TYPE_CHECKING:
     from autobyteus_core.testing.batch_kit import (

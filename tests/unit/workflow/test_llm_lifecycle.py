@@ -11,8 +11,8 @@ import pytest
 from autobyteus_core.app import Application
 from autobyteus_core.llm.llm_integration import LLMIntegration
 from autobyteus_core.settings import AutobyteusSettings
+from autobyteus_core.testing.replies_file import FileScriptedLLM, ScriptedFileProvider
 from autobyteus_core.testing.scripted_llm import ScriptedLLM
-from autobyteus_core.testing.scripted_provider import FileScriptedLLM, ScriptedFileProvider
 from autobyteus_core.workflow.steps_template_config import StepsTemplateConfig, WorkflowDefinition
 from autobyteus_core.workflow.workflow import Workflow
 
