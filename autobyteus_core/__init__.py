@@ -51,6 +51,7 @@ _LAZY: dict[str, str] = {
     "AutobyteusError": "autobyteus_core.errors",
     "ConfigurationError": "autobyteus_core.errors",
     "PluginLoadError": "autobyteus_core.errors",
+    "validation_problems": "autobyteus_core.errors",
     # settings and logging
     "AutobyteusSettings": "autobyteus_core.settings",
     "PluginSettings": "autobyteus_core.settings",
@@ -215,6 +216,7 @@ if TYPE_CHECKING:  # the same names, seen eagerly by type checkers and IDEs
         AutobyteusError as AutobyteusError,
         ConfigurationError as ConfigurationError,
         PluginLoadError as PluginLoadError,
+        validation_problems as validation_problems,
     )
     from autobyteus_core.hookspecs import (
         Register as Register,

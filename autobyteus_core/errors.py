@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 
 class AutobyteusError(Exception):
     """Base class for every error autobyteus raises on purpose; its message is meant for users."""
@@ -23,3 +28,13 @@ def one_line(exc: BaseException) -> str:
     """``ExceptionType: message`` on a single line."""
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def validation_problems(exc: ValidationError, *, whole: str = "(top)", most: int = 0) -> str:
+    """A pydantic validation error as ``field.path: message; ...`` for a user (``whole`` names
+    an error of the value itself; ``most`` > 0 keeps only the first ``most``)."""
+    errors = exc.errors()
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or whole}: {error['msg']}"
+        for error in (errors[:most] if most else errors)
+    )

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from autobyteus_core.errors import ConfigurationError
+from autobyteus_core.errors import ConfigurationError, validation_problems
 from autobyteus_core.workflow.base_step import BaseStep
 from autobyteus_core.workflow.config import DEFAULT_WORKFLOW_NAME, WORKFLOW_CONFIG
 from autobyteus_core.workflow.errors import UnknownStepError, WorkflowError
@@ -131,9 +131,7 @@ def loads_workflow(
     try:
         return WorkflowDefinition.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
-        )
+        problems = validation_problems(exc)
         raise ConfigurationError(f"{source}: not a workflow definition: {problems}") from exc
 
 

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from autobyteus_core.errors import validation_problems
 from autobyteus_core.llm.usage import Usage
 from autobyteus_core.process_probe import process_alive
 from autobyteus_core.workflow.errors import WorkflowError
@@ -126,11 +127,7 @@ class WorkflowState(BaseModel):
         try:
             typed = model.model_validate(current)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(part) for part in error['loc']) or '(the whole value)'}: "
-                f"{error['msg']}"
-                for error in exc.errors()[:5]
-            )
+            problems = validation_problems(exc, whole="(the whole value)", most=5)
             raise WorkflowError(
                 f"state.outputs[{namespace!r}] is not a valid {model.__qualname__} "
                 f"({exc.error_count()} error(s)): {problems}"

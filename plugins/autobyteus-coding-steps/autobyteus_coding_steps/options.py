@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from autobyteus_core import ConfigurationError, PluginSettings
+from autobyteus_core import ConfigurationError, PluginSettings, validation_problems
 
 if TYPE_CHECKING:
     from autobyteus_core import BaseStep, WorkflowContext
@@ -97,7 +97,5 @@ def step_options(step: BaseStep, context: WorkflowContext) -> StepOptions:
     try:
         return StepOptions.model_validate(values)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
-        )
+        problems = validation_problems(exc)
         raise ConfigurationError(f"invalid options for step '{step.step_id}': {problems}") from exc
