@@ -110,6 +110,7 @@ def fingerprint(messages: Sequence[Message], options: dict[str, Any]) -> str:
     for message in messages:
         for part in (message.role, message.content):
             encoded = part.encode("utf-8", "surrogatepass")
+            # Length-prefixed, so moving text across a message boundary changes the digest.
             digest.update(len(encoded).to_bytes(8, "big"))
             digest.update(encoded)
     digest.update(json.dumps(options, sort_keys=True, ensure_ascii=False, default=str).encode())
@@ -153,12 +154,16 @@ class CallLedger:
         self.stopped: str | None = None
         self.issued = 0
         self.replayed = 0
+        # Estimates of the calls in flight: concurrent calls each checked against the budget
+        # alone would together overspend it.
         self._committed = 0
         self._semaphore: asyncio.Semaphore | None = None
         self._semaphore_loop: asyncio.AbstractEventLoop | None = None
 
     def _slots(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
+        # A semaphore belongs to one event loop, and one workflow may be driven by several in
+        # turn (run() then resume in the same process, an interactive pause).
         if self._semaphore is None or self._semaphore_loop is not loop:
             self._semaphore = asyncio.Semaphore(self.max_concurrency)
             self._semaphore_loop = loop
@@ -182,6 +187,7 @@ class CallLedger:
         echo a key it saw somewhere) before anything records or uses it."""
         masked = [_masked(m) for m in messages]
         clean = scrub_options(options)
+        # Fingerprinted masked: a recorded call still replays after its key has been rotated.
         call = _Call(step, key, fingerprint(masked, clean), masked, clean)
         replayed = self._replay(call)
         if replayed is not None:
@@ -241,7 +247,7 @@ class CallLedger:
     async def _record(self, call: _Call, response: LLMResponse, latency: float) -> LLMResponse:
         """Record a reply the LLM gave (secrets masked), count it and announce it."""
         response = response.model_copy(update={"text": mask_secrets(response.text)})
-        usage = (
+        usage = (  # a provider that does not count calls made one
             response.usage
             if response.usage.calls
             else response.usage.model_copy(update={"calls": 1})
@@ -262,6 +268,8 @@ class CallLedger:
         )
         self.journal.run.add_usage(call.step, usage)
         ticket = self.journal.mark()
+        # The transcript line above already makes the reply crash-safe; waiting for state.json
+        # only when the saver falls behind keeps a save per call off the critical path.
         if self.journal.backlog > self.max_unsaved:
             await self.journal.wait_saved(ticket)
         self._announce(call, model, usage, latency, False)

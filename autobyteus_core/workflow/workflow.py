@@ -488,13 +488,15 @@ class Workflow:
             resumed=resumed,
             steps=[(r.id, r.step) for r in self.run_state.steps.values()],
         )
+        # On disk before any step runs: the run is listed as running, and the pid it records
+        # makes a second process refuse to run it at the same time.
         await self.journal.save()
         self._loop = asyncio.get_running_loop()
         runner = asyncio.create_task(self._run_steps())
         self._runner = runner
         if self._cancel_requested:  # cancel() came before the runner existed
             runner.cancel()
-        self._pausing = True
+        self._pausing = True  # pauses are start()'s: execute_step runs just the step it is asked
         try:
             await runner
         except asyncio.CancelledError:
@@ -555,6 +557,7 @@ class Workflow:
         step = self.step_at(step_id)
         self.prepare()
         for path, record in self.run_state.steps.items():
+            # its sub-steps too, or run_sub_steps would skip them as already succeeded
             if path == step_id or path.startswith(step_id + "/"):
                 record.status = WorkflowStatus.PENDING
         self.run_state.status = WorkflowStatus.RUNNING
