@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from autobyteus_core.cli import cli
-from autobyteus_core.llm.llm_integration_registry import NO_MODEL_HELP
+from autobyteus_core.llm.llm_integration_registry import NO_MODEL_HELP, LLMIntegrationRegistry
 from tests.unit.workflow.wf_steps import Plan
 
 FLOW = """\
@@ -103,6 +103,29 @@ def test_show_names_a_step_that_cannot_show_its_output_and_shows_the_rest(
     assert "Warning: step 'plan' cannot show its output: no plan here" in shown.stderr
     details = json.loads(shown.stdout)
     assert "subtasks" not in details and details["steps"][0]["id"] == "plan"
+
+
+def test_a_run_gets_its_llm_once_and_closes_it_once(
+    app: Any, project: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gets: list[str] = []
+    closes: list[str] = []
+    get, aclose = LLMIntegrationRegistry.get, LLMIntegrationRegistry.aclose
+
+    def counted_get(self: LLMIntegrationRegistry, model_id: str, *args: Any) -> Any:
+        gets.append(model_id)
+        return get(self, model_id, *args)
+
+    async def counted_aclose(self: LLMIntegrationRegistry) -> None:
+        closes.append("closed")
+        await aclose(self)
+
+    monkeypatch.setattr(LLMIntegrationRegistry, "get", counted_get)
+    monkeypatch.setattr(LLMIntegrationRegistry, "aclose", counted_aclose)
+    result = _run(app, project)
+    assert result.exit_code == 1, result.output  # the flaky step fails its first run
+    assert gets == [f"scripted:{project['replies']}"]
+    assert closes == ["closed"]
 
 
 def test_run_without_a_model_fails_before_doing_anything(
