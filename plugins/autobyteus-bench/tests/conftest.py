@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench_harness import SETTINGS, make_suite
+from bench_testkit.harness import SETTINGS, make_suite
 
 from autobyteus_core import Application
 
@@ -31,7 +31,7 @@ def app(autobyteus_app: Application, register_plugin: Any) -> Application:
 
 @pytest.fixture
 def suite(tmp_path: Path) -> Path:
-    """The three-task suite of :mod:`bench_harness`."""
+    """The three-task suite of :mod:`bench_testkit.harness`."""
     return make_suite(tmp_path / "suite")
 
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from autobyteus_bench.results import RESULTS
-from bench_harness import adder_replies, autobyteus
+from bench_testkit.harness import adder_replies, autobyteus
 
 
 def test_bench_help_lists_its_commands(tmp_path: Path) -> None:

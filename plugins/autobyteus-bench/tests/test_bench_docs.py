@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench_harness import autobyteus
+from bench_testkit.harness import autobyteus
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 HEADING = "## Command reference\n\n"

@@ -16,7 +16,7 @@ from autobyteus_bench.report import flips, render_compare, render_report
 from autobyteus_bench.results import RESULTS, read_results
 from autobyteus_bench.runner import BenchConfig, run_suite
 from autobyteus_bench.suites import load_suite
-from bench_harness import SETTINGS, autobyteus, make_suite, scripted_model
+from bench_testkit.harness import SETTINGS, autobyteus, make_suite, scripted_model
 
 from autobyteus_core import Application, Executor, WorkQueue, hookimpl
 from autobyteus_core.testing import ScriptedLLM

@@ -16,7 +16,7 @@ import pytest
 from autobyteus_bench.runner import BenchConfig, run_suite
 from autobyteus_bench.suites import load_suite
 from autobyteus_bench.tasks import BenchTask
-from bench_harness import SETTINGS
+from bench_testkit.harness import SETTINGS
 
 from autobyteus_core import Application
 from autobyteus_core.testing import ScriptedLLM

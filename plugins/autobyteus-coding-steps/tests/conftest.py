@@ -1,4 +1,4 @@
-"""Fixtures for the coding-steps tests (the context double lives in ``coding_steps_harness``)."""
+"""Fixtures for the coding-steps tests (the context double lives in ``coding_steps_testkit.harness``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from coding_steps_harness import FakeContext, MakeContext
+from coding_steps_testkit.harness import FakeContext, MakeContext
 
 from autobyteus_core.testing import ScriptedLLM
 

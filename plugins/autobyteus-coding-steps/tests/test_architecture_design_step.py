@@ -13,8 +13,8 @@ from autobyteus_coding_steps.steps.architecture_design_step import (
     ArchitectureDesignStep,
     check_plan,
 )
-from coding_steps_harness import MakeContext
-from coding_steps_samples import PLAN_REPLY, subtask
+from coding_steps_testkit.harness import MakeContext
+from coding_steps_testkit.samples import PLAN_REPLY, subtask
 
 from autobyteus_core.testing import ScriptedLLM
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from coding_steps_harness import MakeContext
+from coding_steps_testkit.harness import MakeContext
 
 from autobyteus_core import AutobyteusSettings
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.steps.implementation_step import ImplementationStep
-from coding_steps_harness import FakeContext, MakeContext
-from coding_steps_samples import COUNTER_SOURCE, TOP_SOURCE, fenced, subtask
+from coding_steps_testkit.harness import FakeContext, MakeContext
+from coding_steps_testkit.samples import COUNTER_SOURCE, TOP_SOURCE, fenced, subtask
 
 from autobyteus_core import EventType, LLMResponse, Message, StepFailedError
 from autobyteus_core.testing import ScriptedLLM

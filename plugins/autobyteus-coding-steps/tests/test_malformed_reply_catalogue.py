@@ -22,8 +22,8 @@ from autobyteus_coding_steps.steps.coding_step import CodingStep
 from autobyteus_coding_steps.steps.implementation_step import ImplementationStep
 from autobyteus_coding_steps.steps.test_generation_step import TestGenerationStep
 from autobyteus_coding_steps.workspace_files import read_existing
-from coding_steps_harness import FakeContext
-from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, fenced, subtask
+from coding_steps_testkit.harness import FakeContext
+from coding_steps_testkit.samples import COUNTER_SOURCE, COUNTER_TESTS, fenced, subtask
 
 from autobyteus_core import StepFailedError
 from autobyteus_core.testing import ScriptedLLM

@@ -8,8 +8,8 @@ from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.parsing.plan_document import edit_issues, format_plan
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 from autobyteus_coding_steps.steps.architecture_design_step import ArchitectureDesignStep
-from coding_steps_harness import MakeContext
-from coding_steps_samples import PLAN_REPLY
+from coding_steps_testkit.harness import MakeContext
+from coding_steps_testkit.samples import PLAN_REPLY
 
 from autobyteus_core import OutputEditError
 

@@ -10,8 +10,8 @@ from autobyteus_coding_steps.options import StepOptions
 from autobyteus_coding_steps.progress import STATE_KEY
 from autobyteus_coding_steps.project_tests import file_of_test, record_baseline
 from autobyteus_coding_steps.steps.run_tests_step import RunTestsStep
-from coding_steps_harness import MakeContext
-from coding_steps_samples import fenced
+from coding_steps_testkit.harness import MakeContext
+from coding_steps_testkit.samples import fenced
 
 from autobyteus_core.testing import ScriptedLLM
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from autobyteus_coding_steps.repo_map import build_project_map, fit_blocks, run_project_map
-from coding_steps_harness import MakeContext
+from coding_steps_testkit.harness import MakeContext
 
 from autobyteus_core import (
     Application,
@@ -323,7 +323,7 @@ async def test_a_resumed_run_is_not_asked_again_what_it_was_answered_once_files_
 def test_a_workspace_types_own_builder_makes_the_map(
     app: Application, register_plugin: RegisterPlugin, workspace: Path
 ) -> None:
-    import repo_map_plugin
+    from coding_steps_testkit import repo_map_plugin
 
     register_plugin(repo_map_plugin, "notes")
     write(workspace, {"notes.cfg": "", "book/one.note": "= Intro\ntext\n= Usage\n", "x.txt": ""})
@@ -336,7 +336,7 @@ def test_a_workspace_types_own_builder_makes_the_map(
 def test_a_type_without_a_builder_gets_the_plain_tree(
     app: Application, register_plugin: RegisterPlugin, workspace: Path
 ) -> None:
-    import repo_map_plugin
+    from coding_steps_testkit import repo_map_plugin
 
     register_plugin(repo_map_plugin, "notes")
     write(workspace, {"plain.cfg": "", "lib/one.c": "int one(void) { return 1; }\n"})

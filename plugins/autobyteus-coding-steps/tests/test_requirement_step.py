@@ -8,7 +8,7 @@ import pytest
 from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.exchange import ReplyRejectedError
 from autobyteus_coding_steps.steps.requirement_step import ORIGINAL_HEADING, RequirementStep
-from coding_steps_harness import MakeContext
+from coding_steps_testkit.harness import MakeContext
 
 from autobyteus_core import AutobyteusSettings, StepFailedError
 from autobyteus_core.testing import ScriptedLLM

@@ -8,8 +8,8 @@ import pytest
 from autobyteus_coding_steps import CodingTests
 from autobyteus_coding_steps.expectation_checks import stated_by_user
 from autobyteus_coding_steps.steps.run_tests_step import RunTestsStep, missing_runner
-from coding_steps_harness import FakeContext, MakeContext
-from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, fenced
+from coding_steps_testkit.harness import FakeContext, MakeContext
+from coding_steps_testkit.samples import COUNTER_SOURCE, COUNTER_TESTS, fenced
 
 from autobyteus_core import StepFailedError, WorkspaceSetting, python_workspace
 from autobyteus_core.testing import ScriptedLLM

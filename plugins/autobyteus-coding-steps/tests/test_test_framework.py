@@ -10,8 +10,14 @@ import autobyteus_coding_steps.plugin
 import pytest
 from autobyteus_coding_steps import CodingTests
 from autobyteus_coding_steps.steps.test_generation_step import TestGenerationStep
-from coding_steps_harness import MakeContext
-from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, PLAN_REPLY, TOP_SOURCE, fenced
+from coding_steps_testkit.harness import MakeContext
+from coding_steps_testkit.samples import (
+    COUNTER_SOURCE,
+    COUNTER_TESTS,
+    PLAN_REPLY,
+    TOP_SOURCE,
+    fenced,
+)
 
 from autobyteus_core import (
     Application,

@@ -7,8 +7,14 @@ from pathlib import Path
 import pytest
 from autobyteus_coding_steps import CodingPlan, CodingTests
 from autobyteus_coding_steps.steps.test_generation_step import TestGenerationStep
-from coding_steps_harness import FakeContext, MakeContext
-from coding_steps_samples import COUNTER_SOURCE, COUNTER_TESTS, TOP_SOURCE, TOP_TESTS, fenced
+from coding_steps_testkit.harness import FakeContext, MakeContext
+from coding_steps_testkit.samples import (
+    COUNTER_SOURCE,
+    COUNTER_TESTS,
+    TOP_SOURCE,
+    TOP_TESTS,
+    fenced,
+)
 
 from autobyteus_core import StepFailedError
 from autobyteus_core.testing import ScriptedLLM

@@ -14,8 +14,8 @@ from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 from autobyteus_coding_steps.steps.implementation_step import ImplementationStep
 from autobyteus_coding_steps.test_integrity import pytest_config_problem, pytest_hooks
-from coding_steps_harness import MakeContext
-from coding_steps_samples import fenced, subtask
+from coding_steps_testkit.harness import MakeContext
+from coding_steps_testkit.samples import fenced, subtask
 
 from autobyteus_core import (
     Application,

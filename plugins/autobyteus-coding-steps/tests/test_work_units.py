@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from autobyteus_coding_steps.work_units import unit_dependencies, work_units
-from coding_steps_samples import subtask
+from coding_steps_testkit.samples import subtask
 
 
 def test_consecutive_subtasks_on_one_file_are_merged() -> None:

@@ -88,7 +88,7 @@ def test_autobyteus_bench_runs_its_tasks_on_ray(cluster: dict, tmp_path: Path) -
     import autobyteus_bench
 
     sys.path.insert(0, str(Path(autobyteus_bench.__file__).parents[1] / "tests"))
-    from bench_harness import SETTINGS, adder_replies, make_suite
+    from bench_testkit.harness import SETTINGS, adder_replies, make_suite
 
     suite = make_suite(tmp_path / "suite", ("adder",))
     settings = tmp_path / "bench.toml"

@@ -15,7 +15,7 @@ def notes_workspace() -> WorkspaceType:
         detect_files=("notes.cfg",),
         priority=50,
         file_extensions=(".note",),
-        repo_map_builder="repo_map_plugin:outline_notes",
+        repo_map_builder="coding_steps_testkit.repo_map_plugin:outline_notes",
     )
 
 
@@ -42,5 +42,5 @@ def plain_workspace() -> WorkspaceType:
 @hookimpl
 def register_workspace_settings(register: Callable[[WorkspaceType | Deferred], None]) -> None:
     """Register both types by import path."""
-    register(Deferred("notes", "repo_map_plugin:notes_workspace"))
-    register(Deferred("plain", "repo_map_plugin:plain_workspace"))
+    register(Deferred("notes", "coding_steps_testkit.repo_map_plugin:notes_workspace"))
+    register(Deferred("plain", "coding_steps_testkit.repo_map_plugin:plain_workspace"))
