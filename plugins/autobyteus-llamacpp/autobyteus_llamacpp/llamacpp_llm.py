@@ -26,7 +26,7 @@ def load_llama(path: Path, settings: LlamaCppSettings) -> Any:
             f"llama-cpp-python is not installed ({exc}); pip install autobyteus-llamacpp"
         ) from exc
     try:
-        with extra_buffers(settings.extra_buffers):
+        with extra_buffers(settings.resolved_extra_buffers()):
             return Llama(
                 model_path=str(path),
                 n_ctx=settings.context_size,

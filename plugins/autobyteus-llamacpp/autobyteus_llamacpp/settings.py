@@ -17,6 +17,19 @@ def usable_cpus() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    """The CPU's feature flags as Linux lists them (none where there is no ``cpuinfo``)."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() == "flags":
+            return frozenset(value.split())
+    return frozenset()
+
+
 def default_threads() -> int:
     """Half the usable CPUs (at least one), as llama-cpp-python itself defaults to.
 
@@ -44,10 +57,10 @@ class LlamaCppSettings(PluginSettings):
     chat_template: str | None = Field(
         None, description="a Jinja2 chat template used instead of the one in the GGUF file"
     )
-    extra_buffers: bool = Field(
-        True,
-        description="llama.cpp's extra weight buffers (AMX, repacked weights); false works around "
-        "CPUs that advertise AMX but fault in its kernels",
+    extra_buffers: bool | None = Field(
+        None,
+        description="llama.cpp's extra weight buffers (AMX, repacked weights); unset: used "
+        "unless the CPU advertises AMX",
     )
     cache_dir: Path | None = Field(
         None, description="where assembled models are kept; unset: the user cache directory"
@@ -56,6 +69,14 @@ class LlamaCppSettings(PluginSettings):
     def resolved_threads(self) -> int:
         """``threads``, or :func:`default_threads`."""
         return self.threads or default_threads()
+
+    def resolved_extra_buffers(self) -> bool:
+        """``extra_buffers``, or whether the CPU does not advertise AMX: on a virtual machine
+        that did, llama.cpp's AMX kernel killed the process with a segmentation fault at the
+        first prompt of more than one token, and a crash is worse than the plain kernels."""
+        if self.extra_buffers is not None:
+            return self.extra_buffers
+        return "amx_tile" not in cpu_flags()
 
     def resolved_cache_dir(self) -> Path:
         """``cache_dir``, or ``<user cache dir>/autobyteus/models``."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from autobyteus_llamacpp import settings
 from autobyteus_llamacpp.llamacpp_llm import load_llama
 from autobyteus_llamacpp.settings import LlamaCppSettings
 
@@ -35,16 +36,42 @@ def fake_llama_cpp(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return loaded
 
 
+def cpu_with(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, flags: str) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n\n", encoding="utf-8")
+    real = settings.cpu_flags
+    monkeypatch.setattr(settings, "cpu_flags", lambda: real(cpuinfo))
+
+
 def test_extra_buffers_are_llama_cpps_default_unless_turned_off(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("AUTOBYTEUS_LLAMACPP__EXTRA_BUFFERS", raising=False)
+    cpu_with(monkeypatch, tmp_path, "fpu sse2 avx2 avx512f")
     loaded = fake_llama_cpp(monkeypatch)
     load_llama(tmp_path / "m.gguf", LlamaCppSettings())
     load_llama(tmp_path / "m.gguf", LlamaCppSettings(extra_buffers=False))
     load_llama(tmp_path / "m.gguf", LlamaCppSettings())
     assert loaded == [True, False, True]
     assert sys.modules["llama_cpp.llama_cpp"].llama_model_default_params is Params
+
+
+def test_a_cpu_advertising_amx_loads_without_them_unless_asked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("AUTOBYTEUS_LLAMACPP__EXTRA_BUFFERS", raising=False)
+    cpu_with(monkeypatch, tmp_path, "fpu avx512f amx_bf16 amx_tile amx_int8")
+    loaded = fake_llama_cpp(monkeypatch)
+    load_llama(tmp_path / "m.gguf", LlamaCppSettings())
+    load_llama(tmp_path / "m.gguf", LlamaCppSettings(extra_buffers=True))
+    assert loaded == [False, True]
+
+
+def test_cpu_flags_reads_linux_cpuinfo_and_tolerates_its_absence(tmp_path: Path) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: X\nflags\t\t: fpu amx_tile\n")
+    assert settings.cpu_flags(cpuinfo) == frozenset({"fpu", "amx_tile"})
+    assert settings.cpu_flags(tmp_path / "missing") == frozenset()
 
 
 def test_the_setting_reads_from_the_environment(

