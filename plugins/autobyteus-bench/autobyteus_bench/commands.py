@@ -91,6 +91,7 @@ def run_command(
     import asyncio
 
     from autobyteus_bench.progress import BenchProgress
+    from autobyteus_bench.provenance import code_version
     from autobyteus_bench.report import render_report
     from autobyteus_bench.results import read_meta, read_results, start_run, task_slug
     from autobyteus_bench.runner import Arm, BenchConfig, bench_queue, run_queue
@@ -120,6 +121,7 @@ def run_command(
         if workflow and Path(workflow).is_file()
         else workflow,
         settings_file=settings_file.absolute() if settings_file else None,
+        code=code_version(),
     )
     queue = bench_queue(
         tasks, arms, config, app, jobs=jobs, address=address,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from autobyteus_bench.provenance import code_line
 from autobyteus_bench.stats import wilson_interval
 
 ARMS = ("workflow", "direct")
@@ -61,6 +62,8 @@ def render_report(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     order = [a for a in ARMS if a in arms] + sorted(set(arms) - set(ARMS))
     lines = [
         f"# bench: {meta.get('suite', '?')} with {meta.get('model', '?')}",
+        "",
+        code_line(records),
         "",
         "| arm | tasks | pass@1 | 95% interval | hidden tests | well-formed | own tests pass "
         "| calls/task | tokens/task | prompt tokens/task | s/task | tokens/solved | s/solved | cost |",

@@ -54,6 +54,8 @@ class BenchConfig:
     out: Path
     workflow: str | None = None
     settings_file: Path | None = None
+    #: Which code runs the tasks (see :func:`~autobyteus_bench.provenance.code_version`).
+    code: str = ""
 
 
 def workspace_of(config: BenchConfig, task: BenchTask, arm: Arm) -> Path:
@@ -124,7 +126,7 @@ async def run_task(
     started = time.monotonic()
     root = _fresh_workspace(config, task, arm)
     record: dict[str, Any] = {"task": task.id, "arm": arm, "model": config.model_id,
-                              "workspace": str(root)}  # fmt: skip
+                              "workspace": str(root), "code": config.code}  # fmt: skip
     run: RunState | None = None
     try:
         flow = _build(app, config, arm, root)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from autobyteus_bench.direct import DirectAnswerStep
+from autobyteus_bench.provenance import code_version
+from autobyteus_bench.report import render_report
 from autobyteus_bench.stats import wilson_interval
 from autobyteus_bench.suites import SuiteError, load_suite, select
 
@@ -104,3 +106,39 @@ def test_every_project_is_solvable_its_hidden_tests_pass_on_reference_code(tmp_p
     assert proc.returncode == 0, proc.stdout[-3000:]
     report = (tmp_path / "report.xml").read_text(encoding="utf-8")
     assert all(f'.check_{task.id}"' in report for task in tasks)
+
+
+def _git(folder: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(folder), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_the_code_measured_is_the_checkouts_commit_and_says_when_it_is_dirty(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pkg" / "core.py").write_text("VALUE = 1\n", encoding="utf-8")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "one")
+    commit = _git(repo, "rev-parse", "HEAD")
+
+    assert code_version(repo / "pkg") == f"git:{commit[:12]}"
+    (repo / "untracked.txt").write_text("results\n", encoding="utf-8")
+    assert code_version(repo / "pkg") == f"git:{commit[:12]}"  # bench output is not code
+    (repo / "pkg" / "core.py").write_text("VALUE = 2\n", encoding="utf-8")
+    assert code_version(repo / "pkg") == f"git:{commit[:12]}+dirty"
+    outside = tmp_path / "installed"
+    outside.mkdir()
+    assert code_version(outside).startswith("autobyteus-core ")
+
+
+def test_a_report_over_two_versions_of_the_code_says_so() -> None:
+    one = {"task": "a", "arm": "workflow", "hidden_passed": True, "code": "git:aaa"}
+    two = {"task": "b", "arm": "workflow", "hidden_passed": False, "code": "git:bbb"}
+    assert "Code: git:aaa." in render_report([one], {})
+    mixed = render_report([one, two, {**two, "task": "c"}], {})
+    assert "Code: **several versions**, git:bbb (2 task runs), git:aaa (1 task run)" in mixed
+    assert "Code: unknown." in render_report([{"task": "a", "arm": "direct"}], {})
