@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from autobyteus_coding_steps.parsing.code_blocks import find_code_blocks
 from autobyteus_coding_steps.parsing.requirement_examples import Example
 
 HEADER = (
@@ -72,10 +73,48 @@ def example_tests(examples: list[Example], definitions: Mapping[str, str]) -> Ex
 
 
 def named_functions(requirement: str, definitions: list[str]) -> list[str]:
-    """The names of ``definitions`` that the requirement mentions."""
+    """The names of ``definitions`` that the requirement mentions and does not implement itself
+    (see :func:`given_functions`)."""
+    given = given_functions(requirement)
     return [
-        name for name in definitions if re.search(rf"(?<![\w.]){re.escape(name)}\b", requirement)
+        name
+        for name in definitions
+        if name not in given and re.search(rf"(?<![\w.]){re.escape(name)}\b", requirement)
     ]
+
+
+def given_functions(requirement: str) -> frozenset[str]:
+    """The top-level functions whose code the requirement itself gives, in a Python block: the
+    user's own code is not the work to test. (On HumanEval/10 the tests generated for the
+    prompt's one-line ``is_palindrome`` helper ran to the reply limit and asserted wrong values.)
+    A function whose body is only a docstring, imports, ``...``, ``pass`` or ``raise
+    NotImplementedError`` is a stub to write, not given."""
+    given: set[str] = set()
+    for block in find_code_blocks(requirement):
+        if block.language not in (None, "python", "py"):
+            continue
+        try:
+            tree = ast.parse(block.content)
+        except (SyntaxError, ValueError):
+            continue
+        given.update(
+            node.name
+            for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _is_stub(node)
+        )
+    return frozenset(given)
+
+
+def _is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for statement in function.body:
+        if isinstance(statement, (ast.Pass, ast.Import, ast.ImportFrom)):
+            continue  # an import before the docstring is still a signature to fill in
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # the docstring, `...`
+        if isinstance(statement, ast.Raise) and "NotImplementedError" in ast.unparse(statement):
+            continue
+        return False
+    return True
 
 
 def _test_function(number: int, example: Example) -> str:

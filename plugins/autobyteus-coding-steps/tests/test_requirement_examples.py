@@ -12,6 +12,7 @@ import pytest
 from autobyteus_coding_steps.example_tests import (
     HEADER,
     example_tests,
+    given_functions,
     is_examples_file,
     named_functions,
 )
@@ -181,4 +182,24 @@ def test_the_functions_a_requirement_names_are_found_by_whole_name() -> None:
     assert named_functions(requirement, ["top_words", "count_words", "top", "words"]) == [
         "top_words",
         "count_words",
+    ]
+
+
+def test_given_functions_are_the_ones_a_python_block_implements() -> None:
+    requirement = (
+        "Use the helpers below.\n\n```python\n"
+        'def given(x):\n    """Doc."""\n    return x + 1\n\n'
+        'def stub(x):\n    """Doc only."""\n\n'
+        "def ellipsis(x): ...\n\n"
+        "def todo(x):\n    raise NotImplementedError\n\n"
+        'def imports(x):\n    import math\n    """Doc after an import."""\n\n'
+        "async def fetch(url):\n    return await get(url)\n"
+        "```\n\n```text\ndef not_python(x):\n    return x\n```\n"
+        "```python\ndef broken(:\n```\n"
+    )
+    assert given_functions(requirement) == {"given", "fetch"}
+    assert named_functions(requirement, ["given", "stub", "todo", "imports", "fetch"]) == [
+        "stub",
+        "todo",
+        "imports",
     ]

@@ -244,3 +244,57 @@ async def test_a_reply_cut_off_at_the_length_limit_is_re_asked_without_its_runaw
     assert echoed.startswith(first.reply[:400]) and len(echoed) < 500
     assert f"[... cut off: {len(first.reply or '')} characters in all]" in echoed
     assert "cut off at the length limit" in second.prompt
+
+
+GIVEN_HELPER_REQUIREMENT = '''\
+Write a Python module `solution.py` that defines the function `make_palindrome` below.
+
+```python
+def is_palindrome(string: str) -> bool:
+    """ Test if given string is a palindrome """
+    return string == string[::-1]
+
+
+def make_palindrome(string: str) -> str:
+    """ The shortest palindrome that begins with ``string``.
+    >>> make_palindrome('cat')
+    'catac'
+    """
+```
+'''
+
+PALINDROME_SOURCE = """\
+def is_palindrome(string: str) -> bool:
+    return string == string[::-1]
+
+
+def make_palindrome(string: str) -> str:
+    for i in range(len(string)):
+        if is_palindrome(string[i:]):
+            return string + string[:i][::-1]
+    return string
+"""
+
+
+async def test_a_function_whose_code_the_requirement_gives_is_not_the_work_to_test(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"Write the test file `tests/test_solution.py`", fenced(COUNTER_TESTS))
+    context = make_context()
+    context.state.requirement = GIVEN_HELPER_REQUIREMENT
+    _generated(context, {"solution.py": PALINDROME_SOURCE})
+    result = await TestGenerationStep("test_generation").execute(context)
+    # make_palindrome, the one function left to write, has the requirement's example
+    assert scripted_llm.calls == []
+    assert result.summary == "1 of the requirement's examples written as tests"
+    examples = (workspace / "tests/test_requirement_examples.py").read_text()
+    assert "assert make_palindrome('cat') == 'catac'" in examples
+
+    stub = GIVEN_HELPER_REQUIREMENT.replace(
+        "    return string == string[::-1]\n", "    raise NotImplementedError\n"
+    )
+    again = make_context()
+    again.state.requirement = stub
+    _generated(again, {"solution.py": PALINDROME_SOURCE})
+    await TestGenerationStep("test_generation").execute(again)
+    assert len(scripted_llm.calls) == 1  # a stub is work: is_palindrome has no example
