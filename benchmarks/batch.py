@@ -239,8 +239,8 @@ def summarise(
             f"{per_item * 1000:.1f} ms, local {local_per_item * 1000:.1f} ms, p90 ray "
             f"{statistics.quantiles(ray_overheads, n=10)[-1] * 1000:.1f} ms"
         )
-        parts.append(
-            f"Ray's per-item overhead over local {over * 1000:.1f} ms (goal < "
+        parts[-1] += (
+            f"; Ray's per-item overhead over local {over * 1000:.1f} ms (goal < "
             f"{RAY_OVERHEAD_GOAL_S * 1000:.0f} ms: {verdict(over < RAY_OVERHEAD_GOAL_S)})"
         )
     print(
