@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import openai
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from autobyteus_core import (
     LLMAuthenticationError,
@@ -46,16 +45,6 @@ RETRIED_ERRORS: tuple[type[LLMError], ...] = (
 
 #: Provider-neutral options passed through to the server when given.
 PASSTHROUGH_OPTIONS = ("seed", "stop", "top_p", "presence_penalty", "frequency_penalty")
-
-#: The chat completions endpoint, relative to the client's base URL.
-CHAT_PATH = "/chat/completions"
-#: The request options ``chat.completions.create`` sends: the API key as a bearer token only
-#: (SDKs that know no ``security`` option send it that way anyway).
-CHAT_OPTIONS: openai.RequestOptions = (
-    {"security": {"bearer_auth": True}}  # type: ignore[typeddict-unknown-key,unused-ignore]
-    if "security" in openai.RequestOptions.__annotations__
-    else {}
-)
 
 
 class OpenAIIntegration(LLMIntegration):
@@ -107,7 +96,7 @@ class OpenAIIntegration(LLMIntegration):
         body = self._request_body(messages, options, stream=False)
         reserved = self._token_estimate(messages, body)
         started = time.monotonic()
-        completion = await self._call(lambda c: _post_chat(c, body), reserved)
+        completion = await self._call(lambda c: c.chat.completions.create(**body), reserved)
         try:
             choice = completion.choices[0]
             text = choice.message.content or ""
@@ -139,7 +128,7 @@ class OpenAIIntegration(LLMIntegration):
         body = self._request_body(messages, options, stream=True)
         reserved = self._token_estimate(messages, body)
         started = time.monotonic()
-        response_stream = await self._call(lambda c: _post_chat(c, body), reserved)
+        response_stream = await self._call(lambda c: c.chat.completions.create(**body), reserved)
         parts: list[str] = []
         finish_reason: str | None = None
         server_usage: Any = None
@@ -344,17 +333,3 @@ class OpenAIIntegration(LLMIntegration):
             f"the streamed reply from {self._target.server} (model {self.model}) broke off after "
             f"{received} characters: {why}. The reply is incomplete; run the step again"
         )
-
-
-def _post_chat(client: openai.AsyncOpenAI, body: dict[str, Any]) -> Awaitable[Any]:
-    """What ``client.chat.completions.create(**body)`` sends, posted with the client's own
-    ``post``: the body is already JSON of the API's field names, so the SDK's per-call walk
-    over its parameter types (about a millisecond a call) has nothing to change."""
-    return client.post(
-        CHAT_PATH,
-        body=body,
-        cast_to=ChatCompletion,
-        options=CHAT_OPTIONS,
-        stream=bool(body.get("stream")),
-        stream_cls=openai.AsyncStream[ChatCompletionChunk],
-    )
