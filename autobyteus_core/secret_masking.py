@@ -35,9 +35,13 @@ def known_secrets() -> list[str]:
 
     with _lock:
         found = set(_known)
-    for name, value in os.environ.items():
-        if len(value) >= MIN_SECRET_CHARS and is_secret_key(name):
-            found.add(value)
+    # Names first: only a secret-named variable's value is read (and decoded).
+    environ = os.environ
+    for name in environ:
+        if is_secret_key(name):
+            value = environ.get(name, "")
+            if len(value) >= MIN_SECRET_CHARS:
+                found.add(value)
     return sorted(found, key=len, reverse=True)
 
 

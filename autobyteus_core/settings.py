@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -42,6 +43,11 @@ _LIMITS = ResourceLimits()
 
 P = TypeVar("P", bound="PluginSettings")
 S = TypeVar("S", bound="_LayeredSettings")
+
+#: The workspace whose TOML files the settings being built read when their class is the one
+#: shared by every workspace without a ``.env`` (set only while :meth:`_LayeredSettings._create`
+#: builds them).
+_TOML_WORKSPACE: ContextVar[Path | None] = ContextVar("autobyteus_toml_workspace", default=None)
 
 
 def read_workspace_toml(workspace: Path | None) -> tuple[dict[str, Any], str | None]:
@@ -102,7 +108,8 @@ class _LayeredSettings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """init > env > .env > workspace TOML (> defaults)."""
-        toml = _WorkspaceTomlSource(settings_cls, cls._workspace_root)
+        root = cls._workspace_root if cls._workspace_root is not None else _TOML_WORKSPACE.get()
+        toml = _WorkspaceTomlSource(settings_cls, root)
         return init_settings, env_settings, dotenv_settings, toml
 
     @classmethod
@@ -112,13 +119,16 @@ class _LayeredSettings(BaseSettings):
 
     @classmethod
     def _create(cls: type[S], workspace: Path | None, overrides: dict[str, Any]) -> S:
-        bound = cls._bound_to(workspace)
+        bound, toml_root = _class_for(cls, workspace)
+        token = _TOML_WORKSPACE.set(toml_root)
         try:
             value = bound(**overrides)
         except ValidationError as exc:
             raise ConfigurationError(
                 _explain_validation_error(bound, workspace, overrides, exc)
             ) from exc
+        finally:
+            _TOML_WORKSPACE.reset(token)
         value._workspace = workspace
         value._init_values = dict(overrides)
         _register_secrets(value)
@@ -158,6 +168,19 @@ def _register_secrets(settings: BaseSettings) -> None:
             register_secret(
                 secret if isinstance(secret, str) else secret.decode("utf-8", "replace")
             )
+
+
+def _class_for(cls: type[S], workspace: Path | None) -> tuple[type[S], Path | None]:
+    """The class to build the settings of ``workspace`` with, and the workspace its TOML source
+    then reads: a workspace without a ``.env`` shares the class bound to none (pydantic takes
+    milliseconds to build a class, and a batch has a workspace per item); one with a ``.env``
+    gets its own, whose ``model_config["env_file"]`` names that file."""
+    if workspace is None:
+        return _bind(cls, None), None
+    root = workspace.resolve()
+    if (root / ".env").exists():
+        return _bind(cls, root), None
+    return _bind(cls, None), root
 
 
 def _bind(cls: type[S], workspace: Path | None) -> type[S]:

@@ -103,8 +103,9 @@ class SubmitTimes(BatchObserver):
 
 async def run_batch(
     root: Path, server: Server, executor: str, args: argparse.Namespace, address: str | None
-) -> tuple[float, list[ItemResult], SubmitTimes]:
-    """One batch, timed; every item must succeed with the expected number of calls."""
+) -> tuple[float, float, list[ItemResult], SubmitTimes]:
+    """One batch, timed (wall and this process's CPU seconds); every item must succeed with
+    the expected number of calls."""
     server.script(args.subtasks)
     workflow = root.parent / "workflow.toml"
     workflow.write_text(WORKFLOW, encoding="utf-8")
@@ -120,12 +121,12 @@ async def run_batch(
         app=app,
         observer=times,
     )  # fmt: skip
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         outcome = await runner.run(app.executors.get(executor))
     finally:
         await app.llm.aclose()
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     bad = [r for r in outcome.results if r.status != "succeeded"]
     if bad:
         raise SystemExit(f"{executor}: {len(bad)} items did not succeed: {bad[0].error}")
@@ -133,7 +134,7 @@ async def run_batch(
     calls = server.completion_requests()
     if calls != expected:
         raise SystemExit(f"{executor}: expected {expected} requests, the server got {calls}")
-    return wall, outcome.results, times
+    return wall, cpu, outcome.results, times
 
 
 def overheads(results: list[ItemResult], times: SubmitTimes) -> list[float]:
@@ -143,70 +144,108 @@ def overheads(results: list[ItemResult], times: SubmitTimes) -> list[float]:
 
 async def main(args: argparse.Namespace) -> None:
     """Measure and print."""
-    import ray
-
     header(
         f"batch: {args.items} items x {args.subtasks} independent subtasks, --jobs {args.jobs}, "
         f"max-concurrency {args.max_concurrency}, loopback server {args.latency * 1000:.0f} ms "
         f"({'in this process' if args.server_in_process else 'in a child process'})"
     )
     ideal = ideal_seconds(args.items, args.jobs, args.subtasks, args.max_concurrency, args.latency)
-    walls: dict[str, list[float]] = {"local": [], "ray": []}
-    ray_overheads: list[float] = []
-    local_overheads: list[float] = []
-    cold = time.perf_counter()
-    context = ray.init(**init_options(None, args.jobs, num_cpus=args.cpus))
-    address = context.address_info["gcs_address"]
-    print(
-        f"ray: local instance with {args.cpus} CPUs started in {time.perf_counter() - cold:.1f} s"
-    )
+    walls: dict[str, list[float]] = {name: [] for name in args.executors}
+    cpus: dict[str, list[float]] = {name: [] for name in args.executors}
+    spent_by: dict[str, list[float]] = {name: [] for name in args.executors}
+    address = start_ray(args) if "ray" in args.executors else None
     try:
         kind = InProcessServer if args.server_in_process else ServerProcess
         serving = kind([MODEL])
         with serving as server, tempfile.TemporaryDirectory() as tmp:
             scratch = Path(tmp)
             # Warm-up, untimed: imports here, Ray's worker processes and their imports there.
-            await run_batch(scratch / "warm-local", server, "local", args, None)
-            await run_batch(scratch / "warm-ray", server, "ray", args, address)
+            for executor in args.executors:
+                where = address if executor == "ray" else None
+                await run_batch(scratch / f"warm-{executor}", server, executor, args, where)
             server.set_latency(args.latency)
             for index in range(args.rounds):
-                for executor in ("local", "ray"):
-                    wall, results, times = await run_batch(
-                        scratch / f"{executor}-{index}", server, executor, args,
-                        address if executor == "ray" else None,
-                    )  # fmt: skip
+                for executor in args.executors:
+                    where = address if executor == "ray" else None
+                    wall, cpu, results, times = await run_batch(
+                        scratch / f"{executor}-{index}", server, executor, args, where
+                    )
                     walls[executor].append(wall)
+                    cpus[executor].append(cpu)
                     spent = overheads(results, times)
-                    (ray_overheads if executor == "ray" else local_overheads).extend(spent)
+                    spent_by[executor].extend(spent)
                     print(
                         f"  round {index + 1}, {executor:5}: {wall:.2f} s "
-                        f"({wall / ideal:.2f}x ideal), per-item hand-out to result beyond the "
-                        f"item's own wall: median {statistics.median(spent) * 1000:.1f} ms"
+                        f"({wall / ideal:.2f}x ideal), {cpu:.2f} s CPU in this process, "
+                        f"per-item hand-out to result beyond the item's own wall: median "
+                        f"{statistics.median(spent) * 1000:.1f} ms"
                     )
     finally:
-        ray.shutdown()
-    local, on_ray = (statistics.median(walls[name]) for name in ("local", "ray"))
-    waves = math.ceil(args.items / args.jobs)
-    per_item = statistics.median(ray_overheads)
-    local_per_item = statistics.median(local_overheads)
-    over = per_item - local_per_item
-    print(f"ideal {ideal:.2f} s; local median {local:.2f} s ({local / ideal:.2f}x); "
-          f"ray median {on_ray:.2f} s ({on_ray / ideal:.2f}x)")  # fmt: skip
+        if address is not None:
+            import ray
+
+            ray.shutdown()
+    summarise(args, ideal, walls, cpus, spent_by)
+
+
+def start_ray(args: argparse.Namespace) -> str:
+    """A local Ray instance with ``--cpus`` CPUs; its address."""
+    import ray
+
+    cold = time.perf_counter()
+    context = ray.init(**init_options(None, args.jobs, num_cpus=args.cpus))
     print(
-        f"ray over local: {(on_ray - local) / waves * 1000:.0f} ms per wave of {args.jobs} items; "
-        f"per item (hand-out to result minus own wall) ray {per_item * 1000:.1f} ms, local "
-        f"{local_per_item * 1000:.1f} ms, p90 ray "
-        f"{statistics.quantiles(ray_overheads, n=10)[-1] * 1000:.1f} ms"
+        f"ray: local instance with {args.cpus} CPUs started in {time.perf_counter() - cold:.1f} s"
     )
-    met_local = local / ideal <= LOCAL_GOAL
-    met_ray = over < RAY_OVERHEAD_GOAL_S
+    return str(context.address_info["gcs_address"])
+
+
+def summarise(
+    args: argparse.Namespace,
+    ideal: float,
+    walls: dict[str, list[float]],
+    cpus: dict[str, list[float]],
+    spent_by: dict[str, list[float]],
+) -> None:
+    """The medians, the goals and the SUMMARY line."""
+    medians = {name: statistics.median(values) for name, values in walls.items()}
+    print(
+        f"ideal {ideal:.2f} s; "
+        + "; ".join(
+            f"{name} median {wall:.2f} s ({wall / ideal:.2f}x), "
+            f"{statistics.median(cpus[name]):.2f} s CPU"
+            for name, wall in medians.items()
+        )
+    )
+    parts = []
+    if "local" in medians:
+        local = medians["local"]
+        parts.append(
+            f"local {local:.2f} s ({local / ideal:.2f}x ideal {ideal:.2f} s; goal <= "
+            f"{LOCAL_GOAL}x: {verdict(local / ideal <= LOCAL_GOAL)})"
+        )
+    if "ray" in medians:
+        on_ray = medians["ray"]
+        parts.append(f"ray ({args.cpus} CPUs) {on_ray:.2f} s ({on_ray / ideal:.2f}x)")
+    if "ray" in medians and "local" in medians:
+        waves = math.ceil(args.items / args.jobs)
+        ray_overheads = spent_by["ray"]
+        per_item = statistics.median(ray_overheads)
+        local_per_item = statistics.median(spent_by["local"])
+        over = per_item - local_per_item
+        print(
+            f"ray over local: {(medians['ray'] - medians['local']) / waves * 1000:.0f} ms per "
+            f"wave of {args.jobs} items; per item (hand-out to result minus own wall) ray "
+            f"{per_item * 1000:.1f} ms, local {local_per_item * 1000:.1f} ms, p90 ray "
+            f"{statistics.quantiles(ray_overheads, n=10)[-1] * 1000:.1f} ms"
+        )
+        parts[-1] += (
+            f"; Ray's per-item overhead over local {over * 1000:.1f} ms (goal < "
+            f"{RAY_OVERHEAD_GOAL_S * 1000:.0f} ms: {verdict(over < RAY_OVERHEAD_GOAL_S)})"
+        )
     print(
         f"SUMMARY batch: {args.items} items x {args.subtasks} subtasks at "
-        f"{args.latency * 1000:.0f} ms/reply, --jobs {args.jobs}: local {local:.2f} s "
-        f"({local / ideal:.2f}x ideal {ideal:.2f} s; goal <= {LOCAL_GOAL}x: {verdict(met_local)}), "
-        f"ray ({args.cpus} CPUs) {on_ray:.2f} s ({on_ray / ideal:.2f}x); Ray's per-item overhead "
-        f"over local {over * 1000:.1f} ms (goal < {RAY_OVERHEAD_GOAL_S * 1000:.0f} ms: "
-        f"{verdict(met_ray)})"
+        f"{args.latency * 1000:.0f} ms/reply, --jobs {args.jobs}: " + ", ".join(parts)
     )
 
 
@@ -221,6 +260,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray instance")
     parser.add_argument("--rounds", type=int, default=2, help="timed batches per executor")
     parser.add_argument("--quick", action="store_true", help="4 items x 2 subtasks, 50 ms")
+    parser.add_argument(
+        "--executors",
+        type=lambda text: [name for name in text.split(",") if name],
+        default=["local", "ray"],
+        help="comma-separated executors to measure (local,ray; `local` alone starts no Ray)",
+    )
     parser.add_argument(
         "--server-in-process",
         action="store_true",

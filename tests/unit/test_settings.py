@@ -157,3 +157,21 @@ def test_known_plugin_settings_lists_subclasses_with_a_namespace():
     assert DemoSettings in known
     assert NoNamespace not in known
     assert all(not cls._bound for cls in known)
+
+
+def test_workspaces_without_a_dotenv_share_one_settings_class(tmp_path):
+    """A batch loads settings for a workspace per item: one without a ``.env`` builds no class
+    of its own (pydantic takes milliseconds per class), yet reads its own TOML files."""
+    first, second, with_env = (tmp_path / name for name in ("first", "second", "with-env"))
+    for folder, model in ((first, "a:one"), (second, "b:two"), (with_env, "c:three")):
+        folder.mkdir()
+        write(folder / "autobyteus.toml", f'model = "{model}"\n[demo]\nretries = 3\n')
+    write(with_env / ".env", "AUTOBYTEUS_WORKFLOW=from-dotenv\nAUTOBYTEUS_DEMO__RETRIES=5\n")
+    one, two, three = (AutobyteusSettings.load(w) for w in (first, second, with_env))
+    assert type(one) is type(two) is type(AutobyteusSettings.load(None))
+    assert (one.model, two.model, three.model) == ("a:one", "b:two", "c:three")
+    assert (one.workflow, three.workflow) == ("automated_coding", "from-dotenv")
+    assert one.value_sources()["model"] == "autobyteus.toml"
+    assert three.value_sources()["workflow"] == ".env"
+    assert (one.plugin(DemoSettings).retries, three.plugin(DemoSettings).retries) == (3, 5)
+    assert type(one.plugin(DemoSettings)) is type(two.plugin(DemoSettings))
