@@ -102,14 +102,16 @@ def kill_halfway(
         if process.poll() is not None:
             raise SystemExit(f"the run ended (exit {process.returncode}) before it was killed")
         requests = server.completion_requests
-        done = sum(answered(r) for r in requests)
-        if done >= half:
+        # Which were answered is read now, before the transcript: a request the server answers
+        # after this moment may die with the process unrecorded, so it counts as in flight.
+        finished = [r for r in requests if answered(r)]
+        if len(finished) >= half:
             recorded = recorded_calls(workspace)
-            if recorded >= done:
+            if recorded >= len(finished):
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-                finished = [r for r in requests if answered(r)]
-                return finished, [r for r in requests if not answered(r)], recorded
+                taken = {id(r) for r in finished}
+                return finished, [r for r in requests if id(r) not in taken], recorded
         time.sleep(0.005)
     raise SystemExit("the run never reached half of its calls")
 
