@@ -19,6 +19,7 @@ from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 from autobyteus_coding_steps.parsing.text import excerpt, normalise_newlines
 from autobyteus_coding_steps.prompting import resource
 from autobyteus_coding_steps.steps.coding_step import CodingStep
+from autobyteus_coding_steps.workspace_files import is_test_path
 from autobyteus_core import (
     EditableOutput,
     OutputEditError,
@@ -124,6 +125,50 @@ def requirement_issues(
                     ParseIssue(
                         f"task {task.number} plans a class `{name}` that the requirement does "
                         "not ask for; plan only the classes and functions it names"
+                    )
+                )
+    return issues
+
+
+def unasked_file_issues(
+    subtasks: list[Subtask],
+    interface: RequirementInterface,
+    existing: frozenset[str],
+    test_dir: str,
+) -> list[ParseIssue]:
+    """When the requirement names its files, the files a plan adds to them: a test file (the
+    test step writes the tests), or a module inside a named file's package that the
+    requirement does not name (its code belongs in the named files). A package's
+    ``__init__.py``, the ``__main__.py`` of a command the requirement names, a file the
+    requirement names and an existing file (``existing``) are not added."""
+    if not interface.files:
+        return []
+    named = set(interface.files) | existing
+    folders = {path.rsplit("/", 1)[0] for path in interface.files if "/" in path}
+    entry_points = {f"{command.replace('.', '/')}/__main__.py" for command in interface.commands}
+    allowed = ", ".join(f"`{path}`" for path in interface.files)
+    issues: list[ParseIssue] = []
+    for task in subtasks:
+        for path in task.files:
+            if path in named:
+                continue
+            if is_test_path(path, test_dir):
+                issues.append(
+                    ParseIssue(
+                        f"task {task.number} writes the test file `{path}`; the tests are "
+                        "written in a later step, so plan only the code"
+                    )
+                )
+            elif (
+                path.endswith(".py")
+                and path.rsplit("/", 1)[-1] != "__init__.py"
+                and path not in entry_points
+                and any(path.startswith(f"{folder}/") for folder in folders)
+            ):
+                issues.append(
+                    ParseIssue(
+                        f"task {task.number} writes `{path}`, which the requirement does not "
+                        f"name; put its code in the files the requirement names ({allowed})"
                     )
                 )
     return issues
@@ -236,6 +281,9 @@ class ArchitectureDesignStep(CodingStep):
             )
             result.issues += requirement_issues(
                 result.value, context.state.requirement, interface, existing
+            )
+            result.issues += unasked_file_issues(
+                result.value, interface, existing, context.workspace.test_dir
             )
         return result
 
