@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +26,49 @@ def load_llama(path: Path, settings: LlamaCppSettings) -> Any:
             f"llama-cpp-python is not installed ({exc}); pip install autobyteus-llamacpp"
         ) from exc
     try:
-        return Llama(
-            model_path=str(path),
-            n_ctx=settings.context_size,
-            n_threads=settings.resolved_threads(),
-            n_threads_batch=settings.resolved_threads(),
-            seed=settings.seed,
-            verbose=False,
-        )
+        with extra_buffers(settings.extra_buffers):
+            return Llama(
+                model_path=str(path),
+                n_ctx=settings.context_size,
+                n_threads=settings.resolved_threads(),
+                n_threads_batch=settings.resolved_threads(),
+                seed=settings.seed,
+                verbose=False,
+            )
     except (ValueError, RuntimeError, OSError) as exc:
         raise ModelLoadError(f"llama.cpp could not load the model {path}: {exc}") from exc
+
+
+_DEFAULTS_LOCK = threading.Lock()
+
+
+@contextmanager
+def extra_buffers(enabled: bool) -> Iterator[None]:
+    """Models loaded inside use llama.cpp's extra buffer types only when ``enabled``.
+
+    ``Llama`` takes no argument for it: it reads llama.cpp's default model parameters, so those
+    are swapped for the duration (under a lock, loads being rare). Without the extra buffers a
+    CPU advertising AMX where its tile instructions fault (seen on a virtual machine: a
+    segmentation fault at the first prompt of more than one token) runs the plain kernels.
+    """
+    if enabled:
+        yield
+        return
+    import llama_cpp.llama_cpp as native
+
+    defaults = native.llama_model_default_params
+
+    def without_extra() -> Any:
+        params = defaults()
+        params.use_extra_bufts = False
+        return params
+
+    with _DEFAULTS_LOCK:
+        native.llama_model_default_params = without_extra
+        try:
+            yield
+        finally:
+            native.llama_model_default_params = defaults
 
 
 class LlamaCppLLM(LLMIntegration):

@@ -44,6 +44,11 @@ class LlamaCppSettings(PluginSettings):
     chat_template: str | None = Field(
         None, description="a Jinja2 chat template used instead of the one in the GGUF file"
     )
+    extra_buffers: bool = Field(
+        True,
+        description="llama.cpp's extra weight buffers (AMX, repacked weights); false works around "
+        "CPUs that advertise AMX but fault in its kernels",
+    )
     cache_dir: Path | None = Field(
         None, description="where assembled models are kept; unset: the user cache directory"
     )
