@@ -38,6 +38,7 @@ def fake_llama_cpp(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 def test_extra_buffers_are_llama_cpps_default_unless_turned_off(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    monkeypatch.delenv("AUTOBYTEUS_LLAMACPP__EXTRA_BUFFERS", raising=False)
     loaded = fake_llama_cpp(monkeypatch)
     load_llama(tmp_path / "m.gguf", LlamaCppSettings())
     load_llama(tmp_path / "m.gguf", LlamaCppSettings(extra_buffers=False))
