@@ -14,6 +14,7 @@ from autobyteus_coding_steps.steps.architecture_design_step import (
     ArchitectureDesignStep,
     check_plan,
     unasked_file_issues,
+    without_package_inits,
 )
 from coding_steps_harness import MakeContext
 from coding_steps_samples import PLAN_REPLY, subtask
@@ -330,3 +331,49 @@ def test_what_a_plan_may_write_beside_the_named_files() -> None:
     assert not flagged("wordfreq/data.json")  # not a module
     assert not flagged("scripts/run.py")  # outside the named files' packages
     assert not flagged("tests/test_counter.py", "Count words; `wordfreq` is the package.")
+
+
+INIT_FIRST = """\
+#### Task 1: Define the package
+#task start#
+- **Objective**: The package file.
+- **File Specification**: `wordfreq/__init__.py`
+- **Functionality Details**: Re-exports the functions.
+- **Integration Points**: None.
+#task end#
+
+""" + PLAN_REPLY.replace("Task 1", "Task 2").replace(
+    "Task 2: Implement the `top", "Task 3: Implement the `top"
+)
+
+
+async def test_a_new_package_file_asked_only_to_re_export_is_left_to_the_implementation_step(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.queue(INIT_FIRST)
+    context = make_context()
+    context.state.requirement = NAMED_FILES + "\n\n- `wordfreq/__init__.py` re-exports both."
+    result = await ArchitectureDesignStep("architecture_design").execute(context)
+    assert len(scripted_llm.calls) == 1
+    assert [(t.number, t.files, t.depends_on) for t in CodingPlan.of(context).subtasks] == [
+        (1, ["wordfreq/counter.py"], []),
+        (2, ["wordfreq/top.py"], [1]),
+        (3, ["wordfreq/__main__.py"], [1, 2]),
+    ]
+    assert "task 1 (`wordfreq/__init__.py`) left out" in result.output["notes"][-1]
+
+
+def test_a_package_file_is_planned_when_it_exists_or_is_asked_for_more() -> None:
+    plan = [subtask(1, "wordfreq/__init__.py"), subtask(2, "wordfreq/counter.py", depends_on=[1])]
+    exports = NAMED_FILES + "\n\n- `wordfreq/__init__.py` re-exports both."
+
+    def kept(requirement: str, existing: frozenset[str] = frozenset()) -> list[int]:
+        interface = requirement_interface(requirement)
+        tasks, _ = without_package_inits(plan, requirement, interface, existing)
+        return [len(t.depends_on) for t in tasks]
+
+    assert kept(exports) == [0]
+    assert kept(NAMED_FILES) == [0]  # not named at all: written like any package file
+    assert kept(exports, frozenset({"wordfreq/__init__.py"})) == [0, 1]
+    assert kept(NAMED_FILES + "\n\n- `wordfreq/__init__.py` defines `VERSION`.") == [0, 1]
+    assert kept("Count words in `wordfreq`; `wordfreq/__init__.py` re-exports it.") == [0, 1]

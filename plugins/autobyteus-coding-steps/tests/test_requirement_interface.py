@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from autobyteus_coding_steps.parsing.requirement_interface import (
+    asks_only_exports,
     public_api,
     requirement_interface,
 )
@@ -37,3 +38,9 @@ def test_a_one_file_requirement() -> None:
     assert interface.single_file == "solution.py"
     assert requirement_interface("`a.py` and `b.py`").single_file is None
     assert requirement_interface("`tool.py`, run as `python -m tool`").single_file == "tool.py"
+
+
+def test_a_package_file_asked_only_to_re_export() -> None:
+    assert asks_only_exports(REQUIREMENT, "shop/__init__.py")
+    assert asks_only_exports(REQUIREMENT, "other/__init__.py")
+    assert not asks_only_exports("- `shop/__init__.py` sets `VERSION`.", "shop/__init__.py")

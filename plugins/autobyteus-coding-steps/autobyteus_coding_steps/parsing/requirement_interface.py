@@ -87,6 +87,13 @@ def _init_exports(text: str) -> list[str]:
     return found
 
 
+def asks_only_exports(text: str, init: str) -> bool:
+    """Whether the requirement ``text`` asks nothing of the package file ``init`` (a path ending
+    in ``__init__.py``) but re-exports: every list item or paragraph naming it says it
+    (re-)exports, as the package files written from the requirement's names do."""
+    return all(_EXPORTS.search(item) for item in _ITEM.split(text) if f"`{init}`" in item)
+
+
 def public_api(names: tuple[str, ...], modules: Mapping[str, str]) -> list[tuple[str, str]]:
     """``(module, name)`` for each dotted name whose longest module prefix is one of the
     project's ``modules`` (dotted name → path) and that names something inside it: what a user

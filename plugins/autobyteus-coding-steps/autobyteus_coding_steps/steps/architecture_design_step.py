@@ -13,6 +13,7 @@ from autobyteus_coding_steps.parsing.plan_document import edit_issues, format_pl
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.parsing.requirement_interface import (
     RequirementInterface,
+    asks_only_exports,
     requirement_interface,
 )
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
@@ -172,6 +173,50 @@ def unasked_file_issues(
                     )
                 )
     return issues
+
+
+def without_package_inits(
+    subtasks: list[Subtask],
+    requirement: str,
+    interface: RequirementInterface,
+    existing: frozenset[str],
+) -> tuple[list[Subtask], list[str]]:
+    """``subtasks`` without those that only write a new ``__init__.py`` of a named file's
+    package which the requirement asks only to re-export (the implementation step writes it,
+    with those re-exports, after the modules), renumbered; and a note for each one left out."""
+    if not interface.files:
+        return subtasks, []
+    folders = {path.rsplit("/", 1)[0] for path in interface.files if "/" in path}
+
+    def generated(path: str) -> bool:
+        folder, _, name = path.rpartition("/")
+        return (
+            name == "__init__.py"
+            and folder in folders
+            and path not in existing
+            and asks_only_exports(requirement, path)
+        )
+
+    kept = [task for task in subtasks if not (task.files and all(map(generated, task.files)))]
+    if len(kept) == len(subtasks):
+        return subtasks, []
+    notes = [
+        f"task {task.number} (`{'`, `'.join(task.files)}`) left out: package files are written "
+        "after the modules, with the requirement's re-exports"
+        for task in subtasks
+        if task not in kept
+    ]
+    numbers = {task.number: new for new, task in enumerate(kept, start=1)}
+    renumbered = [
+        task.model_copy(
+            update={
+                "number": numbers[task.number],
+                "depends_on": [numbers[n] for n in task.depends_on if n in numbers],
+            }
+        )
+        for task in kept
+    ]
+    return renumbered, notes
 
 
 def planned_files(subtasks: list[Subtask]) -> list[str]:
@@ -337,14 +382,16 @@ class ArchitectureDesignStep(CodingStep):
                 rejected=exc.reports,
             )
         CodingPlan.of(context).design_document = normalise_newlines(answer.reply).strip() + "\n"
-        subtasks = with_entry_points(answer.value, interface)
+        planned, left_out = without_package_inits(
+            answer.value, context.state.requirement, interface, frozenset(existing)
+        )
         return self._planned(
             context,
-            subtasks,
+            with_entry_points(planned, interface),
             None,
             existing=existing,
             attempts=answer.attempts,
-            notes=[note.describe() for note in answer.notes],
+            notes=[note.describe() for note in answer.notes] + left_out,
         )
 
     @staticmethod
