@@ -83,6 +83,29 @@ async def test_the_names_the_requirement_gives_a_package_are_its_public_api(
     assert imported.returncode == 0
 
 
+async def test_a_re_exported_function_named_like_its_module_is_the_packages_name(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(
+        r"Write the file `calc/evaluate.py`", fenced("def evaluate(text):\n    return 1\n")
+    )
+    context = make_context()
+    context.state.requirement = (
+        "- `calc/evaluate.py` defines `evaluate(text: str) -> float`.\n"
+        "- `calc/__init__.py` re-exports `evaluate`.\n"
+    )
+    CodingPlan.of(context).subtasks = [subtask(1, "calc/evaluate.py")]
+    await _step().execute(context)
+    assert "from .evaluate import evaluate\n" in (workspace / "calc/__init__.py").read_text()
+    called = subprocess.run(
+        [sys.executable, "-c", "from calc import evaluate; print(evaluate('x'))"],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+    )
+    assert called.stdout == "1\n"
+
+
 async def test_a_second_task_on_the_same_file_sees_it_and_must_keep_it(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:

@@ -401,8 +401,9 @@ class ImplementationStep(CodingStep):
         modules = generated_modules(context)
         sources = module_sources(context, modules)
         packages = {importable_module(init, workspace.source_dir): init for init in inits}
-        names = requirement_interface(context.state.requirement).names
-        api = public_api(names, {**modules, **{p: i for p, i in packages.items() if p}})
+        interface = requirement_interface(context.state.requirement)
+        known = {**modules, **{p: i for p, i in packages.items() if p}}
+        api = public_api(interface.names, known, interface.exports)
         for package, init in packages.items():
             try:
                 if read_existing(workspace, init) is None:
