@@ -106,6 +106,34 @@ async def test_a_re_exported_function_named_like_its_module_is_the_packages_name
     assert called.stdout == "1\n"
 
 
+async def test_an_existing_package_file_gets_the_re_exports_the_requirement_adds(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    (workspace / "grades").mkdir()
+    kept = '"""Grades."""\n\nfrom grades.roster import Roster\n\n__all__ = ["Roster"]\n'
+    (workspace / "grades/__init__.py").write_text(kept)
+    (workspace / "grades/roster.py").write_text("class Roster:\n    pass\n")
+    scripted_llm.on(
+        r"Write the file `grades/grading.py`", fenced("def letter(s):\n    return 'A'\n")
+    )
+    context = make_context()
+    context.state.requirement = (
+        "- A new module `grades/grading.py` defines `letter(score)`.\n"
+        "- `grades/__init__.py` also exports `letter`.\n"
+    )
+    CodingPlan.of(context).subtasks = [subtask(1, "grades/grading.py")]
+    await _step().execute(context)
+    init = (workspace / "grades/__init__.py").read_text()
+    assert init == kept + '\nfrom .grading import letter\n__all__ += ["letter"]\n'
+    imported = subprocess.run(
+        [sys.executable, "-c", "import grades; print(grades.letter(1), grades.__all__)"],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+    )
+    assert imported.stdout == "A ['Roster', 'letter']\n"
+
+
 async def test_a_second_task_on_the_same_file_sees_it_and_must_keep_it(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:
