@@ -42,3 +42,30 @@ def init_source(package: str, api: list[tuple[str, str]], sources: Mapping[str, 
     exported = [name for names in by_module.values() for name in names]
     lines += ["", "__all__ = [" + ", ".join(f'"{name}"' for name in exported) + "]"]
     return "\n".join(lines) + "\n"
+
+
+def missing_reexports(
+    package: str, api: list[tuple[str, str]], sources: Mapping[str, str], existing: str
+) -> str:
+    """The lines to append to ``package``'s existing ``__init__.py`` (source ``existing``) so
+    that it re-exports the names of ``api`` it lacks from the modules of ``sources`` defining
+    them (and lists them in its ``__all__``, if it has one); empty when it lacks none or does
+    not parse."""
+    have = defined_names(existing)
+    if have is None:
+        return ""
+    by_module: dict[str, list[str]] = {}
+    for module, name in api:
+        origin = defining_module(package, name, sources) if module == package else None
+        if origin is not None and name not in have and name not in by_module.get(origin, []):
+            by_module.setdefault(origin, []).append(name)
+    if not by_module:
+        return ""
+    lines = [
+        f"from .{module[len(package) + 1 :]} import {', '.join(names)}"
+        for module, names in by_module.items()
+    ]
+    if "__all__" in have:
+        added = [name for names in by_module.values() for name in names]
+        lines.append("__all__ += [" + ", ".join(f'"{name}"' for name in added) + "]")
+    return "\n".join(lines) + "\n"

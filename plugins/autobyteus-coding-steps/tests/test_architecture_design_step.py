@@ -7,11 +7,14 @@ from pathlib import Path
 import pytest
 from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.exchange import ReplyRejectedError
+from autobyteus_coding_steps.parsing.requirement_interface import requirement_interface
 from autobyteus_coding_steps.steps import architecture_design_step
 from autobyteus_coding_steps.steps.architecture_design_step import (
     EXAMPLE_NAMES,
     ArchitectureDesignStep,
     check_plan,
+    unasked_file_issues,
+    without_package_inits,
 )
 from coding_steps_testkit.harness import MakeContext
 from coding_steps_testkit.samples import PLAN_REPLY, subtask
@@ -134,7 +137,8 @@ async def test_a_plan_may_change_an_existing_file_and_need_not_write_the_ones_it
     scripted_llm.queue(PLAN_REPLY)
     context = make_context()
     context.state.requirement = (
-        "Make `count_words` in `wordfreq/counter.py` skip the words of `wordfreq/stopwords.py`."
+        "Make `count_words` in `wordfreq/counter.py` skip the words of `wordfreq/stopwords.py`; "
+        "`wordfreq/top.py` lists the top words."
     )
     result = await ArchitectureDesignStep("architecture_design").execute(context)
     prompt = scripted_llm.calls[0].prompt
@@ -251,3 +255,125 @@ async def test_every_command_the_requirement_names_gets_its_entry_point(
         ["wordfreq/__main__.py"],
     ]
     assert entry.depends_on == [1, 2] and "`python -m wordfreq`" in entry.title
+
+
+NAMED_FILES = (
+    "Write `count_words` in `wordfreq/counter.py` and `top_words` in `wordfreq/top.py`; "
+    "`python -m wordfreq FILE` prints the top words."
+)
+EXTRA_TASK = """
+#### Task 3: {title}
+#task start#
+- **Objective**: {title}.
+- **File Specification**: `{path}`
+- **Functionality Details**: As needed.
+- **Integration Points**: Task 1.
+#task end#
+"""
+
+
+def extra(path: str, title: str = "Add a helper") -> str:
+    """The sample plan with a third subtask writing ``path``."""
+    return PLAN_REPLY + EXTRA_TASK.format(path=path, title=title)
+
+
+async def test_a_plan_writing_tests_or_unnamed_modules_beside_the_named_files_is_re_asked(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.queue(
+        extra("tests/test_counter.py", "Test the counter"), extra("wordfreq/utils.py"), PLAN_REPLY
+    )
+    context = make_context()
+    context.state.requirement = NAMED_FILES
+    result = await ArchitectureDesignStep("architecture_design").execute(context)
+    first, second = scripted_llm.calls[1].prompt, scripted_llm.calls[2].prompt
+    assert "task 3 writes the test file `tests/test_counter.py`" in first
+    assert "task 3 writes `wordfreq/utils.py`, which the requirement does not name" in second
+    assert "(`wordfreq/counter.py`, `wordfreq/top.py`)" in second
+    assert [t.files for t in CodingPlan.of(context).subtasks] == [
+        ["wordfreq/counter.py"],
+        ["wordfreq/top.py"],
+        ["wordfreq/__main__.py"],
+    ]
+    assert result.output["planned_by"] == "llm"
+
+
+async def test_a_plan_that_keeps_adding_files_falls_back_to_the_named_files(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.queue(*[extra("wordfreq/test_top.py")] * 3)
+    context = make_context()
+    context.state.requirement = NAMED_FILES
+    result = await ArchitectureDesignStep("architecture_design").execute(context)
+    assert len(scripted_llm.calls) == 3
+    assert [t.files for t in CodingPlan.of(context).subtasks] == [
+        ["wordfreq/counter.py"],
+        ["wordfreq/top.py"],
+        ["wordfreq/__main__.py"],
+    ]
+    assert "one subtask per file the requirement names" in result.summary
+
+
+def test_what_a_plan_may_write_beside_the_named_files() -> None:
+    def flagged(path: str, requirement: str = NAMED_FILES, existing: str = "") -> bool:
+        plan = [subtask(1, "wordfreq/counter.py"), subtask(2, path)]
+        interface = requirement_interface(requirement)
+        found = frozenset({existing}) if existing else frozenset()
+        return bool(unasked_file_issues(plan, interface, found, "tests"))
+
+    assert flagged("tests/test_counter.py") and flagged("wordfreq/conftest.py")
+    assert flagged("wordfreq/utils.py") and flagged("wordfreq/sub/deep.py")
+    assert flagged("wordfreq/__main__.py", "Write `wordfreq/counter.py` and `wordfreq/top.py`.")
+    assert not flagged("wordfreq/__init__.py")
+    assert not flagged("wordfreq/__main__.py")  # the command the requirement names
+    assert not flagged("wordfreq/top.py")
+    assert not flagged("wordfreq/stopwords.py", existing="wordfreq/stopwords.py")
+    assert not flagged("wordfreq/data.json")  # not a module
+    assert not flagged("scripts/run.py")  # outside the named files' packages
+    assert not flagged("tests/test_counter.py", "Count words; `wordfreq` is the package.")
+
+
+INIT_FIRST = """\
+#### Task 1: Define the package
+#task start#
+- **Objective**: The package file.
+- **File Specification**: `wordfreq/__init__.py`
+- **Functionality Details**: Re-exports the functions.
+- **Integration Points**: None.
+#task end#
+
+""" + PLAN_REPLY.replace("Task 1", "Task 2").replace(
+    "Task 2: Implement the `top", "Task 3: Implement the `top"
+)
+
+
+async def test_a_new_package_file_asked_only_to_re_export_is_left_to_the_implementation_step(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.queue(INIT_FIRST)
+    context = make_context()
+    context.state.requirement = NAMED_FILES + "\n\n- `wordfreq/__init__.py` re-exports both."
+    result = await ArchitectureDesignStep("architecture_design").execute(context)
+    assert len(scripted_llm.calls) == 1
+    assert [(t.number, t.files, t.depends_on) for t in CodingPlan.of(context).subtasks] == [
+        (1, ["wordfreq/counter.py"], []),
+        (2, ["wordfreq/top.py"], [1]),
+        (3, ["wordfreq/__main__.py"], [1, 2]),
+    ]
+    assert "task 1 (`wordfreq/__init__.py`) left out" in result.output["notes"][-1]
+
+
+def test_a_package_file_is_planned_when_it_exists_or_is_asked_for_more() -> None:
+    plan = [subtask(1, "wordfreq/__init__.py"), subtask(2, "wordfreq/counter.py", depends_on=[1])]
+    exports = NAMED_FILES + "\n\n- `wordfreq/__init__.py` re-exports both."
+
+    def kept(requirement: str, existing: frozenset[str] = frozenset()) -> list[int]:
+        interface = requirement_interface(requirement)
+        tasks, _ = without_package_inits(plan, requirement, interface, existing)
+        return [len(t.depends_on) for t in tasks]
+
+    assert kept(exports) == [0]
+    assert kept(NAMED_FILES) == [0]  # not named at all: written like any package file
+    assert kept(exports, frozenset({"wordfreq/__init__.py"})) == [0, 1]
+    assert kept(NAMED_FILES + "\n\n- `wordfreq/__init__.py` defines `VERSION`.") == [0, 1]
+    assert kept("Count words in `wordfreq`; `wordfreq/__init__.py` re-exports it.") == [0, 1]

@@ -83,6 +83,56 @@ async def test_the_names_the_requirement_gives_a_package_are_its_public_api(
     assert imported.returncode == 0
 
 
+def printed(workspace: Path, code: str) -> str:
+    """What Python prints running ``code`` in ``workspace``."""
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=workspace, capture_output=True, text=True
+    )
+    return run.stdout
+
+
+async def implement_one(
+    context: FakeContext, llm: ScriptedLLM, path: str, source: str, requirement: str
+) -> None:
+    """Run the step on a one-subtask plan writing ``path``, whose reply is ``source``."""
+    llm.on(rf"Write the file `{path}`", fenced(source))
+    context.state.requirement = requirement
+    CodingPlan.of(context).subtasks = [subtask(1, path)]
+    await _step().execute(context)
+
+
+async def test_a_re_exported_function_named_like_its_module_is_the_packages_name(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    requirement = (
+        "- `calc/evaluate.py` defines `evaluate(text: str) -> float`.\n"
+        "- `calc/__init__.py` re-exports `evaluate`.\n"
+    )
+    source = "def evaluate(text):\n    return 1\n"
+    await implement_one(make_context(), scripted_llm, "calc/evaluate.py", source, requirement)
+    assert "from .evaluate import evaluate\n" in (workspace / "calc/__init__.py").read_text()
+    assert printed(workspace, "from calc import evaluate; print(evaluate('x'))") == "1\n"
+
+
+async def test_an_existing_package_file_gets_the_re_exports_the_requirement_adds(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    (workspace / "grades").mkdir()
+    kept = '"""Grades."""\n\nfrom grades.roster import Roster\n\n__all__ = ["Roster"]\n'
+    (workspace / "grades/__init__.py").write_text(kept)
+    (workspace / "grades/roster.py").write_text("class Roster:\n    pass\n")
+    requirement = (
+        "- A new module `grades/grading.py` defines `letter(score)`.\n"
+        "- `grades/__init__.py` also exports `letter`.\n"
+    )
+    source = "def letter(s):\n    return 'A'\n"
+    await implement_one(make_context(), scripted_llm, "grades/grading.py", source, requirement)
+    init = (workspace / "grades/__init__.py").read_text()
+    assert init == kept + '\nfrom .grading import letter\n__all__ += ["letter"]\n'
+    code = "import grades; print(grades.letter(1), grades.__all__)"
+    assert printed(workspace, code) == "A ['Roster', 'letter']\n"
+
+
 async def test_a_second_task_on_the_same_file_sees_it_and_must_keep_it(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:

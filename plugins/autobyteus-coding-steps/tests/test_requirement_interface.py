@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from autobyteus_coding_steps.parsing.requirement_interface import (
+    asks_only_exports,
     public_api,
     requirement_interface,
 )
@@ -37,3 +38,20 @@ def test_a_one_file_requirement() -> None:
     assert interface.single_file == "solution.py"
     assert requirement_interface("`a.py` and `b.py`").single_file is None
     assert requirement_interface("`tool.py`, run as `python -m tool`").single_file == "tool.py"
+
+
+def test_a_package_file_asked_only_to_re_export() -> None:
+    assert asks_only_exports(REQUIREMENT, "shop/__init__.py")
+    assert asks_only_exports(REQUIREMENT, "other/__init__.py")
+    assert not asks_only_exports("- `shop/__init__.py` sets `VERSION`.", "shop/__init__.py")
+
+
+def test_a_re_exported_name_shared_with_its_module_is_the_packages_name() -> None:
+    interface = requirement_interface(
+        "- `calc/evaluate.py` defines `evaluate(text)`; `calc.tokens` is a module.\n"
+        "- `calc/__init__.py` re-exports `evaluate`.\n"
+    )
+    assert interface.exports == ("calc.evaluate",)
+    modules = {"calc": "calc/__init__.py", "calc.evaluate": "x", "calc.tokens": "y"}
+    assert public_api(interface.names, modules, interface.exports) == [("calc", "evaluate")]
+    assert public_api(interface.names, modules) == []  # without exports: the module

@@ -63,6 +63,22 @@ async def test_one_test_file_per_module_with_the_modules_names_in_the_prompt(
     assert result.summary == "2 test files written"
 
 
+async def test_a_package_file_that_only_re_exports_gets_no_tests_of_its_own(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    scripted_llm.on(r"Write the test file `tests/test_counter.py`", fenced(COUNTER_TESTS))
+    scripted_llm.on(r"Write the test file `tests/test_top.py`", fenced(TOP_TESTS))
+    context = make_context()
+    reexports = "from .counter import count_words\nfrom .top import top_words\n"
+    _generated(context, {**WORDFREQ_PACKAGE, "wordfreq/__init__.py": reexports})
+    result = await TestGenerationStep("test_generation").execute(context)
+    assert sorted(CodingTests.of(context).test_files) == [
+        "tests/test_counter.py",
+        "tests/test_top.py",
+    ]
+    assert len(scripted_llm.calls) == 2 and result.summary == "2 test files written"
+
+
 async def test_the_requirements_code_is_not_shown_twice_when_the_module_holds_it(
     make_context: MakeContext, scripted_llm: ScriptedLLM
 ) -> None:

@@ -38,6 +38,9 @@ class RequirementInterface:
     names: tuple[str, ...] = ()
     #: Modules run as ``python -m <module>``.
     commands: tuple[str, ...] = ()
+    #: The names of ``names`` a package's ``__init__.py`` is said to (re-)export: each one the
+    #: package's own name even where a module of the package has the same name.
+    exports: tuple[str, ...] = ()
 
     @property
     def single_file(self) -> str | None:
@@ -64,11 +67,13 @@ def requirement_interface(text: str) -> RequirementInterface:
             names.append(dotted.group(1))
     for module, imported in _FROM_IMPORT.findall(text):
         names += [f"{module}.{name.strip()}" for name in imported.split(",")]
-    names += _init_exports(text)
+    exports = _init_exports(text)
+    names += exports
     return RequirementInterface(
         files=tuple(dict.fromkeys(files)),
         names=tuple(dict.fromkeys(names)),
         commands=tuple(dict.fromkeys(_COMMAND.findall(text))),
+        exports=tuple(dict.fromkeys(exports)),
     )
 
 
@@ -87,10 +92,21 @@ def _init_exports(text: str) -> list[str]:
     return found
 
 
-def public_api(names: tuple[str, ...], modules: Mapping[str, str]) -> list[tuple[str, str]]:
+def asks_only_exports(text: str, init: str) -> bool:
+    """Whether the requirement ``text`` asks nothing of the package file ``init`` (a path ending
+    in ``__init__.py``) but re-exports: every list item or paragraph naming it says it
+    (re-)exports, as the package files written from the requirement's names do."""
+    return all(_EXPORTS.search(item) for item in _ITEM.split(text) if f"`{init}`" in item)
+
+
+def public_api(
+    names: tuple[str, ...], modules: Mapping[str, str], exports: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
     """``(module, name)`` for each dotted name whose longest module prefix is one of the
     project's ``modules`` (dotted name → path) and that names something inside it: what a user
-    imports as ``from module import name``. Names of other libraries are left out."""
+    imports as ``from module import name``. A name that is itself a module names that module,
+    unless ``exports`` has it (``calc.evaluate`` re-exported from ``calc/evaluate.py``). Names
+    of other libraries are left out."""
     found: list[tuple[str, str]] = []
     for dotted in names:
         parts = dotted.split(".")
@@ -98,7 +114,8 @@ def public_api(names: tuple[str, ...], modules: Mapping[str, str]) -> list[tuple
             module = ".".join(parts[:cut])
             if module in modules:
                 pair = (module, parts[cut])
-                if f"{module}.{parts[cut]}" not in modules and pair not in found:
+                submodule = f"{module}.{parts[cut]}" in modules and dotted not in exports
+                if not submodule and pair not in found:
                     found.append(pair)
                 break
     return found

@@ -13,12 +13,14 @@ from autobyteus_coding_steps.parsing.plan_document import edit_issues, format_pl
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.parsing.requirement_interface import (
     RequirementInterface,
+    asks_only_exports,
     requirement_interface,
 )
 from autobyteus_coding_steps.parsing.tasks import parse_subtasks
 from autobyteus_coding_steps.parsing.text import excerpt, normalise_newlines
 from autobyteus_coding_steps.prompting import resource
 from autobyteus_coding_steps.steps.coding_step import CodingStep
+from autobyteus_coding_steps.workspace_files import is_test_path
 from autobyteus_core import (
     EditableOutput,
     OutputEditError,
@@ -129,6 +131,94 @@ def requirement_issues(
     return issues
 
 
+def unasked_file_issues(
+    subtasks: list[Subtask],
+    interface: RequirementInterface,
+    existing: frozenset[str],
+    test_dir: str,
+) -> list[ParseIssue]:
+    """When the requirement names its files, the files a plan adds to them: a test file (the
+    test step writes the tests), or a module inside a named file's package that the
+    requirement does not name (its code belongs in the named files). A package's
+    ``__init__.py``, the ``__main__.py`` of a command the requirement names, a file the
+    requirement names and an existing file (``existing``) are not added."""
+    if not interface.files:
+        return []
+    named = set(interface.files) | existing
+    folders = {path.rsplit("/", 1)[0] for path in interface.files if "/" in path}
+    entry_points = {f"{command.replace('.', '/')}/__main__.py" for command in interface.commands}
+    allowed = ", ".join(f"`{path}`" for path in interface.files)
+    issues: list[ParseIssue] = []
+    for task in subtasks:
+        for path in task.files:
+            if path in named:
+                continue
+            if is_test_path(path, test_dir):
+                issues.append(
+                    ParseIssue(
+                        f"task {task.number} writes the test file `{path}`; the tests are "
+                        "written in a later step, so plan only the code"
+                    )
+                )
+            elif (
+                path.endswith(".py")
+                and path.rsplit("/", 1)[-1] != "__init__.py"
+                and path not in entry_points
+                and any(path.startswith(f"{folder}/") for folder in folders)
+            ):
+                issues.append(
+                    ParseIssue(
+                        f"task {task.number} writes `{path}`, which the requirement does not "
+                        f"name; put its code in the files the requirement names ({allowed})"
+                    )
+                )
+    return issues
+
+
+def without_package_inits(
+    subtasks: list[Subtask],
+    requirement: str,
+    interface: RequirementInterface,
+    existing: frozenset[str],
+) -> tuple[list[Subtask], list[str]]:
+    """``subtasks`` without those that only write a new ``__init__.py`` of a named file's
+    package which the requirement asks only to re-export (the implementation step writes it,
+    with those re-exports, after the modules), renumbered; and a note for each one left out."""
+    if not interface.files:
+        return subtasks, []
+    folders = {path.rsplit("/", 1)[0] for path in interface.files if "/" in path}
+
+    def generated(path: str) -> bool:
+        folder, _, name = path.rpartition("/")
+        return (
+            name == "__init__.py"
+            and folder in folders
+            and path not in existing
+            and asks_only_exports(requirement, path)
+        )
+
+    kept = [task for task in subtasks if not (task.files and all(map(generated, task.files)))]
+    if len(kept) == len(subtasks):
+        return subtasks, []
+    notes = [
+        f"task {task.number} (`{'`, `'.join(task.files)}`) left out: package files are written "
+        "after the modules, with the requirement's re-exports"
+        for task in subtasks
+        if task not in kept
+    ]
+    numbers = {task.number: new for new, task in enumerate(kept, start=1)}
+    renumbered = [
+        task.model_copy(
+            update={
+                "number": numbers[task.number],
+                "depends_on": [numbers[n] for n in task.depends_on if n in numbers],
+            }
+        )
+        for task in kept
+    ]
+    return renumbered, notes
+
+
 def planned_files(subtasks: list[Subtask]) -> list[str]:
     """Every file the plan names, once, in plan order."""
     return list(dict.fromkeys(path for task in subtasks for path in task.files))
@@ -237,6 +327,9 @@ class ArchitectureDesignStep(CodingStep):
             result.issues += requirement_issues(
                 result.value, context.state.requirement, interface, existing
             )
+            result.issues += unasked_file_issues(
+                result.value, interface, existing, context.workspace.test_dir
+            )
         return result
 
     async def execute(self, context: WorkflowContext) -> StepResult:
@@ -289,14 +382,16 @@ class ArchitectureDesignStep(CodingStep):
                 rejected=exc.reports,
             )
         CodingPlan.of(context).design_document = normalise_newlines(answer.reply).strip() + "\n"
-        subtasks = with_entry_points(answer.value, interface)
+        planned, left_out = without_package_inits(
+            answer.value, context.state.requirement, interface, frozenset(existing)
+        )
         return self._planned(
             context,
-            subtasks,
+            with_entry_points(planned, interface),
             None,
             existing=existing,
             attempts=answer.attempts,
-            notes=[note.describe() for note in answer.notes],
+            notes=[note.describe() for note in answer.notes] + left_out,
         )
 
     @staticmethod

@@ -13,7 +13,7 @@ from autobyteus_coding_steps.editing import (
     uses_edit_blocks,
 )
 from autobyteus_coding_steps.outputs import CodingPlan
-from autobyteus_coding_steps.package_api import init_source
+from autobyteus_coding_steps.package_api import init_source, missing_reexports
 from autobyteus_coding_steps.parsing.file_reply import (
     FileReply,
     parse_file_reply,
@@ -387,7 +387,8 @@ class ImplementationStep(CodingStep):
     def _write_package_inits(self, context: WorkflowContext) -> list[str]:
         """Create the missing ``__init__.py`` of every folder holding generated modules; one
         whose package the requirement names names of (``wordfreq.top_words``) re-exports them
-        from the modules defining them, so that ``from wordfreq import top_words`` works."""
+        from the modules defining them, so that ``from wordfreq import top_words`` works, and
+        an existing one lacking some of them gets their re-exports appended."""
         from autobyteus_coding_steps.steps.test_generation_step import (
             generated_modules,
             module_sources,
@@ -401,13 +402,18 @@ class ImplementationStep(CodingStep):
         modules = generated_modules(context)
         sources = module_sources(context, modules)
         packages = {importable_module(init, workspace.source_dir): init for init in inits}
-        names = requirement_interface(context.state.requirement).names
-        api = public_api(names, {**modules, **{p: i for p, i in packages.items() if p}})
+        interface = requirement_interface(context.state.requirement)
+        known = {**modules, **{p: i for p, i in packages.items() if p}}
+        api = public_api(interface.names, known, interface.exports)
         for package, init in packages.items():
             try:
-                if read_existing(workspace, init) is None:
+                existing = read_existing(workspace, init)
+                if existing is None:
                     content = init_source(package, api, sources) if package else ""
                     context.write_file(init, content)
+                    written.append(init)
+                elif package and (added := missing_reexports(package, api, sources, existing)):
+                    context.write_file(init, existing.rstrip("\n") + "\n\n" + added)
                     written.append(init)
             except WorkspaceError as exc:
                 context.log.warning("package file not written", path=init, error=str(exc))

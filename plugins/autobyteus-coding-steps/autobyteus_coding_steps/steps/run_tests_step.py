@@ -363,7 +363,8 @@ class RunTestsStep(CodingStep):
         sources = [m for m, p in modules.items() if not is_test_path(p, workspace.test_dir)]
         tests = [p for p in modules.values() if is_test_path(p, workspace.test_dir)]
         if sources or tests:
-            api = public_api(requirement_interface(context.state.requirement).names, modules)
+            interface = requirement_interface(context.state.requirement)
+            api = public_api(interface.names, modules, interface.exports)
             check = await check_imports(
                 context,
                 root / workspace.source_dir,

@@ -191,6 +191,8 @@ class TestGenerationStep(CodingStep):
                 continue
             if not sources.get(module, "").strip():
                 continue  # an empty __init__.py has nothing to test
+            if path.endswith("__init__.py") and not defined[module]:
+                continue  # re-exports only: its modules' tests test what it exports
             named = named_functions(context.state.requirement, defined[module])
             if named and all(map(examples.covers, named)) and not options.tests_beyond_examples:
                 continue  # the requirement's own examples test every function it names here
