@@ -46,8 +46,8 @@ class ScriptedLLM(LLMIntegration):
     With neither a matching rule nor a queued reply, the call fails with a message saying so.
 
     Usage counts whitespace-separated words as tokens; ``cost_per_token`` sets a cost.
-    ``max_tokens`` cuts longer replies to that many words, ``finish_reason="length"``, as a
-    provider's length limit does.
+    ``max_tokens`` (or a call's own ``max_tokens`` option, whichever is lower) cuts longer
+    replies to that many words, ``finish_reason="length"``, as a provider's length limit does.
     """
 
     model_id: str = "scripted:test"
@@ -98,8 +98,10 @@ class ScriptedLLM(LLMIntegration):
             raise reply
         text = reply(messages) if callable(reply) else reply
         finish_reason = "stop"
-        if self.max_tokens is not None and len(text.split()) > self.max_tokens:
-            text = text[: list(re.finditer(r"\S+", text))[self.max_tokens - 1].end()]
+        limits = [n for n in (self.max_tokens, options.get("max_tokens")) if isinstance(n, int)]
+        limit = min(limits, default=None)
+        if limit is not None and len(text.split()) > limit:
+            text = text[: list(re.finditer(r"\S+", text))[limit - 1].end()]
             finish_reason = "length"
         call.reply = text
         prompt_tokens = sum(len(m.content.split()) for m in messages)

@@ -10,9 +10,9 @@ import asyncio
 import contextlib
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.parsing.text import clip_middle
@@ -65,8 +65,11 @@ async def ask(
     reask: PromptTemplate,
     max_attempts: int,
     applied: Callable[[T], bool] | None = None,
+    cut_ok: bool = False,
+    options: Mapping[str, Any] | None = None,
 ) -> Answer[T]:
-    """Call the LLM until ``parse`` accepts its reply, at most ``max_attempts`` times.
+    """Call the LLM (with the call ``options``, such as ``max_tokens``) until ``parse`` accepts
+    its reply, at most ``max_attempts`` times.
 
     With ``applied``, a reply recorded for ``key`` in an earlier execution of the step (the run
     was interrupted after the reply came and before the step recorded its work as done) is
@@ -75,7 +78,8 @@ async def ask(
     shows that file, so the recorded reply could not be replayed and would be paid again.
 
     On the last attempt, a reply whose only fatal issues are ``soft`` ones is taken, the issues
-    kept as notes.
+    kept as notes. A reply cut off at the length limit is one of those, unless ``cut_ok`` (the
+    parser keeps only what such a reply wrote whole), when it is taken at once if it parses.
 
     After an unusable reply the conversation continues with that reply (clipped) and a message
     rendered from ``reask`` quoting each problem and repeating ``instruction``. When no attempt
@@ -91,10 +95,12 @@ async def ask(
     conversation = list(messages)
     reports: list[str] = []
     for attempt in range(1, max_attempts + 1):
-        response = await context.complete(conversation, key=f"{key}/attempt-{attempt}")
+        response = await context.complete(
+            conversation, key=f"{key}/attempt-{attempt}", **(options or {})
+        )
         result = await off_loop(parse, response.text)
         cut = response.finish_reason == "length"
-        if cut:
+        if cut and not (cut_ok and result.ok):
             # A cut reply that still parses (a file ending at a complete line) may be missing
             # its end: re-asked, but taken as a last resort.
             issue = ParseIssue(CUT_OFF.format(chars=len(response.text)), soft=True)

@@ -67,6 +67,14 @@ class StepOptions(BaseModel):
         description="also ask the LLM for tests of a module whose every function the "
         "requirement names has a stated example",
     )
+    # 1024: a test file of a few short tests takes 300-700 tokens; a small model that repeats
+    # one assert until the limit is stopped sooner, and the tests it wrote whole are kept.
+    test_reply_tokens: int = Field(
+        1_024,
+        ge=0,
+        description="longest reply for a test file, in tokens (0: the provider's own limit); "
+        "a reply cut off there keeps the tests it wrote whole",
+    )
     fix_rounds: int = Field(3, ge=0, le=20, description="rounds of fixes after failing tests")
     max_fix_files: int = Field(4, ge=1, description="files sent for fixing in one round")
     max_value_checks: int = Field(

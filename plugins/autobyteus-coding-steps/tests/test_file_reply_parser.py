@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from autobyteus_coding_steps.parsing.file_reply import parse_file_reply, parse_named_files_reply
+from autobyteus_coding_steps.parsing.report import ParseIssue
 
 GOOD = "def count(text):\n    return len(text.split())\n"
 
@@ -167,3 +168,14 @@ def test_a_python_block_that_does_not_parse_however_it_is_read_is_still_refused(
     assert any(
         "does not parse" in issue.message or "syntax" in issue.message for issue in result.errors
     )
+
+
+def test_trim_cut_applies_only_to_a_block_that_was_never_closed() -> None:
+    def trim(content: str) -> tuple[str, ParseIssue]:
+        return "x = 1\n", ParseIssue("trimmed", fatal=False)
+
+    closed = parse_file_reply("```python\nx = 1\ny = (\n```", "a.py", trim_cut=trim)
+    assert closed.value is not None and not closed.ok  # a closed block is the whole answer
+    cut = parse_file_reply("```python\nx = 1\ny = (", "a.py", trim_cut=trim)
+    assert cut.ok and cut.value is not None and cut.value.content == "x = 1\n"
+    assert "trimmed" in [note.message for note in cut.notes]

@@ -10,6 +10,7 @@ from autobyteus_coding_steps.parsing.python_source import (
     repair_test_source,
     requested_names_issue,
     unknown_imports,
+    whole_tests,
 )
 
 
@@ -69,3 +70,50 @@ def test_elisions_are_found_but_ellipsis_bodies_are_code() -> None:
     assert elision_issue("m.py", "def f():\n    ...\n") is None
     issue = elision_issue("m.py", "def f():\n    pass\n# ... existing code unchanged\n")
     assert issue is not None and issue.line == 3
+
+
+CUT_TESTS = """\
+import pytest
+from m import f
+
+
+def test_a():
+    assert f(1) == 2
+
+
+@pytest.mark.parametrize("x", [1,
+2])
+def test_b(x):
+    assert f(x)
+
+
+class TestC:
+    def test_c(self):
+        assert f(3) == 4
+        assert f("abc") == "ab"""
+
+
+def test_a_cut_test_file_keeps_the_statements_before_the_one_it_was_cut_in() -> None:
+    kept = whole_tests(CUT_TESTS)
+    assert kept is not None
+    source, note = kept
+    assert source == CUT_TESTS.split("\n\n\nclass TestC")[0] + "\n"
+    assert "kept the 2 test(s)" in note.message and "`TestC`" in note.message
+    assert not note.fatal and note.line == 15
+    # A statement an unindented continuation line splits (the decorator's list) is dropped
+    # whole, decorator included.
+    source, note = whole_tests(CUT_TESTS.split("\n\n\nclass TestC")[0].rstrip() + ")") or ("", None)
+    assert source.endswith("assert f(1) == 2\n") and note is not None and "`test_b`" in note.message
+
+
+def test_the_last_test_of_a_cut_file_is_dropped_even_when_it_parses() -> None:
+    kept = whole_tests(
+        "from m import f\n\ndef test_a():\n    assert f(1)\n\ndef test_b():\n    assert f(2)\n"
+    )
+    assert kept is not None and kept[0] == "from m import f\n\ndef test_a():\n    assert f(1)\n"
+
+
+def test_a_cut_file_with_no_whole_test_keeps_nothing() -> None:
+    assert whole_tests("from m import f\n\ndef test_a():\n    assert f(1) ==") is None
+    assert whole_tests("from m import f\n\ndef helper():\n    return 1\n\ndef test_a():\n") is None
+    assert whole_tests("") is None

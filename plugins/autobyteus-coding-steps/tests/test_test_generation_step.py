@@ -242,11 +242,33 @@ async def test_examples_that_cover_every_named_function_make_the_llm_tests_optio
     assert len(scripted_llm.calls) == 2
 
 
-async def test_a_reply_cut_off_at_the_length_limit_is_re_asked_without_its_runaway_text(
+async def test_a_reply_cut_off_at_the_length_limit_keeps_the_tests_it_wrote_whole(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:
-    runaway = "```python\nfrom wordfreq.counter import count_words\n\n\n" + (
-        "def test_x() -> None:\n    assert count_words('a') == {'a': 1}\n\n\n" * 60
+    runaway = "```python\nfrom wordfreq.counter import count_words\n\n\n" + "".join(
+        f"def test_{n}() -> None:\n    assert count_words('a b') == {{'a': 1, 'b': 1}}\n\n\n"
+        for n in range(400)
+    )
+    scripted_llm.queue(runaway)
+    context = make_context()
+    _generated(context, {"wordfreq/counter.py": COUNTER_SOURCE})
+    result = await TestGenerationStep("test_generation").execute(context)
+    (call,) = scripted_llm.calls  # taken at once: a re-ask would run away again
+    assert call.options == {"max_tokens": 1024}
+    assert call.reply is not None and call.reply.endswith("{'a': 1, 'b':")
+    written = (workspace / "tests/test_counter.py").read_text()
+    # 1024 words: 4 for the fence and the import, 12 per test; the 85th is cut after 8.
+    assert written.count("def test_") == 84 and written.endswith("'b': 1}\n")
+    assert "def test_84(" not in written
+    (note,) = [n for n in result.output["files"]["tests/test_counter.py"]["notes"] if "cut" in n]
+    assert "kept the 84 test(s) it wrote whole and dropped the unfinished `test_84`" in note
+
+
+async def test_a_cut_off_reply_with_no_whole_test_is_re_asked_without_its_runaway_text(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    runaway = "```python\nfrom wordfreq.counter import count_words\n\n\ndef test_x() -> None:\n" + (
+        "    assert count_words('a') == {'a': 1}\n" * 200
     )
     scripted_llm.max_tokens = 200
     scripted_llm.queue(runaway, fenced(COUNTER_TESTS))

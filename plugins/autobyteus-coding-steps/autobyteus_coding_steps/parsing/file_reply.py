@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from autobyteus_coding_steps.parsing.code_blocks import (
@@ -41,6 +42,11 @@ class FileReply:
 
     path: str
     content: str
+
+
+#: Cuts the content of a block that was never closed back to what the reply wrote whole, with
+#: a note saying what was dropped; None when nothing whole is left.
+TrimCut = Callable[[str], "tuple[str, ParseIssue] | None"]
 
 
 def _tidy(content: str) -> str:
@@ -89,7 +95,11 @@ def _language_fits(path: str, block: CodeBlock) -> bool:
 
 
 def parse_file_reply(
-    reply: str, path: str, *, max_chars: int = DEFAULT_MAX_REPLY_CHARS
+    reply: str,
+    path: str,
+    *,
+    max_chars: int = DEFAULT_MAX_REPLY_CHARS,
+    trim_cut: TrimCut | None = None,
 ) -> ParseResult[FileReply]:
     """The whole content of the file ``path`` from a reply asked to hold exactly that file.
 
@@ -97,7 +107,8 @@ def parse_file_reply(
     file are ignored (with a note); if several blocks remain, the one labelled with ``path`` wins,
     else the longest; two different blocks both labelled ``path`` are ambiguous (fatal). A reply
     without any fence is taken whole only when it is unmistakably Python source. Python content
-    must parse, and no content may elide part of the file (``# ... rest unchanged``).
+    must parse, and no content may elide part of the file (``# ... rest unchanged``). With
+    ``trim_cut``, a block never closed (the reply was cut off) is first cut back by it.
     """
     problem = _precheck(reply, max_chars)
     if problem is not None:
@@ -215,6 +226,10 @@ def parse_file_reply(
             )
         )
     content = _tidy(chosen.content)
+    trimmed = trim_cut(content) if trim_cut is not None and not chosen.terminated else None
+    if trimmed is not None:
+        content, note = trimmed
+        issues.append(note)
     issues += _validate(path, content, chosen)
     return ParseResult(FileReply(path, content), issues)
 

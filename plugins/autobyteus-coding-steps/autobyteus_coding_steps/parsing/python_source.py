@@ -200,6 +200,46 @@ def missing_test_function_issue(path: str, content: str) -> ParseIssue | None:
     return ParseIssue(f"`{path}` has no test function; write functions named `test_...`")
 
 
+#: Prefixes :func:`whole_tests` tries: the cut statement is almost always the last one.
+_WHOLE_TESTS_TRIES = 20
+_TOP_LEVEL_NAME = re.compile(r"(?:async\s+def|def|class)\s+(\w+)", re.MULTILINE)
+
+
+def _is_test(node: ast.stmt) -> bool:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return node.name.startswith("test")
+    if isinstance(node, ast.ClassDef):
+        return any(map(_is_test, node.body))
+    return False
+
+
+def whole_tests(source: str) -> tuple[str, ParseIssue] | None:
+    """What a test file cut off at its end (a reply that hit the length limit) wrote whole:
+    its top-level statements before the last one, which the cut fell in and which is dropped
+    even when it parses (a test cut between two asserts checks less than it says). Returns
+    that source with a note naming what was dropped; None when no test would be left."""
+    lines = source.rstrip("\n").split("\n")
+    # A top-level statement starts on an unindented line; when the longest prefix does not
+    # parse (the cut statement began inside an unindented string, say), try shorter ones.
+    starts = [n for n, line in enumerate(lines) if n and line[:1] not in ("", " ", "\t", "#")]
+    for start in reversed(starts[-_WHOLE_TESTS_TRIES:]):
+        tree = _tree("\n".join(lines[:start]))
+        if tree is None or not any(map(_is_test, tree.body)):
+            continue
+        dropped = "\n".join(lines[start:])
+        named = _TOP_LEVEL_NAME.search(dropped)
+        what = f"`{named.group(1)}`" if named else "its last statement"
+        kept = sum(map(_is_test, tree.body))
+        note = ParseIssue(
+            f"the reply was cut off at its end: kept the {kept} test(s) it wrote whole and "
+            f"dropped the unfinished {what} ({len(lines) - start} line(s))",
+            line=start + 1,
+            fatal=False,
+        )
+        return "\n".join(lines[:start]).rstrip() + "\n", note
+    return None
+
+
 def erased_work_issue(path: str, old: str | None, new: str) -> ParseIssue | None:
     """A fatal issue when ``new`` content for ``path`` drops classes or functions that ``old``
     had (a later subtask or a fix must never silently erase earlier work)."""

@@ -57,6 +57,8 @@ class CodingStep(BaseStep):
         what: str,
         instruction: str,
         applied: Callable[[T], bool] | None = None,
+        cut_ok: bool = False,
+        options: Mapping[str, Any] | None = None,
     ) -> Answer[T]:
         """Ask until ``parse`` accepts the reply (see :func:`autobyteus_coding_steps.exchange.ask`)."""
         return await ask(
@@ -69,4 +71,6 @@ class CodingStep(BaseStep):
             reask=load_prompt(self, "reask", context.settings),
             max_attempts=self.settings_for(context).max_attempts,
             applied=applied,
+            cut_ok=cut_ok,
+            options=options,
         )

@@ -18,6 +18,7 @@ from autobyteus_coding_steps.parsing.python_source import (
     public_definitions,
     repair_test_source,
     unknown_imports,
+    whole_tests,
 )
 from autobyteus_coding_steps.parsing.report import ParseResult
 from autobyteus_coding_steps.parsing.requirement_examples import requirement_examples
@@ -313,7 +314,9 @@ class TestGenerationStep(CodingStep):
         importer = test_path[:-3].replace("/", ".")
 
         def parse(reply: str) -> ParseResult[FileReply]:
-            result = parse_file_reply(reply, test_path, max_chars=options.max_reply_chars)
+            result = parse_file_reply(
+                reply, test_path, max_chars=options.max_reply_chars, trim_cut=whole_tests
+            )
             if result.ok and result.value is not None:
                 content, repairs = repair_test_source(result.value.content)
                 result.value = FileReply(test_path, content)
@@ -334,6 +337,8 @@ class TestGenerationStep(CodingStep):
             instruction=f"Reply again with the whole test file `{test_path}` in one ```python "
             "code block.",
             applied=lambda reply: holds(context.workspace, test_path, reply.content),
+            cut_ok=True,
+            options={"max_tokens": options.test_reply_tokens} if options.test_reply_tokens else {},
         )
         written = context.write_file(test_path, answer.value.content)
         return {
