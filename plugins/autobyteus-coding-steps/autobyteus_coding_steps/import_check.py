@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from autobyteus_coding_steps.parsing.requirement_interface import StatedSignature
     from autobyteus_core import ProcessOutcome, WorkflowContext
 
 MARKER = "@@autobyteus-import-check@@"
@@ -25,13 +26,19 @@ def api_target(module: str, name: str) -> str:
     return f"from {module} import {name}"
 
 
+def signature_target(module: str, name: str) -> str:
+    """The target the check of a stated signature is reported under."""
+    return f"{module}.{name}()"
+
+
 #: Runs in the subprocess: argv = [root, source root, json modules, json test files, json
-#: [module, name] pairs of the public API].
+#: [module, name] pairs of the public API, json [module, name, shown, required, positional,
+#: keywords] of the stated signatures].
 _SCRIPT = r"""
-import importlib, importlib.util, json, sys, traceback
+import importlib, importlib.util, inspect, json, sys, traceback
 root, source_root = sys.argv[1], sys.argv[2]
 modules, tests = json.loads(sys.argv[3]), json.loads(sys.argv[4])
-api = json.loads(sys.argv[5])
+api, signatures = json.loads(sys.argv[5]), json.loads(sys.argv[6])
 for entry in (root, source_root):
     if entry not in sys.path:
         sys.path.insert(0, entry)
@@ -58,6 +65,26 @@ broken = {failure["target"] for failure in failures}
 for module, name in api:
     if module not in broken:
         check("from %s import %s" % (module, name), lambda m=module, n=name: provided(m, n))
+def accepts(module, name, shown, required, positional, keywords):
+    found = getattr(sys.modules[module], name, None)
+    if found is None or getattr(found, "__module__", None) != module:
+        return  # not defined there: the checks of names say so where the requirement imports it
+    try:
+        actual = inspect.signature(found)
+    except (TypeError, ValueError):
+        return
+    given = {word: None for word in keywords}
+    for count in sorted({required, positional}):
+        try:
+            actual.bind(*[None] * count, **given)
+        except TypeError as exc:
+            raise TypeError(
+                "the requirement gives `%s`, but `%s.%s` is `%s%s`, so a call with %d "
+                "positional argument(s) fails: %s" % (shown, module, name, name, actual, count, exc)
+            ) from None
+for module, name, *stated in signatures:
+    if module in sys.modules and module not in broken:
+        check("%s.%s()" % (module, name), lambda m=module, n=name, s=stated: accepts(m, n, *s))
 def load_file(index, path):
     spec = importlib.util.spec_from_file_location("_autobyteus_checked_%d" % index, path)
     module = importlib.util.module_from_spec(spec)
@@ -117,11 +144,13 @@ async def check_imports(
     timeout_s: float,
     max_output_chars: int,
     api: Sequence[tuple[str, str]] = (),
+    signatures: Sequence[tuple[str, StatedSignature]] = (),
 ) -> ImportCheck:
     """Import ``modules`` (dotted names), check that each ``(module, name)`` of ``api`` is
-    importable as ``from module import name``, and execute ``test_files`` (paths relative to the
-    workspace root), in a fresh interpreter in the sandbox, started in the workspace root, with it
-    and ``source_root`` on its path."""
+    importable as ``from module import name`` and that what each ``(module, signature)`` names
+    takes the arguments its stated signature does (when the module defines it), and execute
+    ``test_files`` (paths relative to the workspace root), in a fresh interpreter in the
+    sandbox, started in the workspace root, with it and ``source_root`` on its path."""
     root = context.workspace.root
     argv = [
         context.workspace.python,
@@ -132,6 +161,12 @@ async def check_imports(
         json.dumps(modules),
         json.dumps(test_files),
         json.dumps([list(pair) for pair in api]),
+        json.dumps(
+            [
+                [module, s.name, s.shown, s.required, s.positional, list(s.keywords)]
+                for module, s in signatures
+            ]
+        ),
     ]
     outcome = await context.run_code(
         argv, purpose="import_check", timeout_s=timeout_s, max_output_chars=max_output_chars

@@ -55,3 +55,29 @@ def test_a_re_exported_name_shared_with_its_module_is_the_packages_name() -> Non
     modules = {"calc": "calc/__init__.py", "calc.evaluate": "x", "calc.tokens": "y"}
     assert public_api(interface.names, modules, interface.exports) == [("calc", "evaluate")]
     assert public_api(interface.names, modules) == []  # without exports: the module
+
+
+SIGNED = """\
+Create a package `todo`:
+
+- `todo/store.py` defines `TodoStore(path)` and `TodoError(KeyError)`; its methods:
+  - `add(title: str) -> int` adds an item;
+- `todo/cli.py` defines `main(argv: list[str] | None = None) -> int`, so that
+  `main(["add", "milk"])` adds an item, and `render(items, *, width: int)` prints them.
+- `parse(text)` is a helper of no named file.
+"""
+
+
+def test_the_signatures_given_for_what_a_named_file_defines() -> None:
+    stated = {s.shown: s for s in requirement_interface(SIGNED).signatures}
+    # The method is a nested item naming no file, the example call does not parse as
+    # parameters, `TodoError(KeyError)` names a base class, and `parse` has no file.
+    assert list(stated) == [
+        "TodoStore(path)",
+        "main(argv: list[str] | None = None)",
+        "render(items, *, width: int)",
+    ]
+    main = stated["main(argv: list[str] | None = None)"]
+    assert (main.path, main.name, main.required, main.positional) == ("todo/cli.py", "main", 0, 1)
+    render = stated["render(items, *, width: int)"]
+    assert (render.required, render.positional, render.keywords) == (1, 1, ("width",))

@@ -581,3 +581,40 @@ async def test_a_value_pytest_shortened_is_never_written_into_a_test(
         await RunTestsStep("run_tests", {"fix_rounds": 1}).execute(context)
     assert not any("verdict" in call.prompt for call in scripted_llm.calls)
     assert (workspace / "tests/test_mirror.py").read_text() == tests
+
+
+MAIN_WITHOUT_ARGV = """\
+import sys
+
+
+def main() -> int:
+    print(" ".join(sys.argv[1:]))
+    return 0
+"""
+MAIN_WITH_ARGV = MAIN_WITHOUT_ARGV.replace("main() -> int:", "main(argv=None) -> int:")
+
+
+async def test_a_function_that_cannot_take_the_arguments_the_requirement_gives_is_fixed_first(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"The file to fix, `echo/cli.py`", fenced(MAIN_WITH_ARGV))
+    scripted_llm.on(r"The file to fix, `", "NO CHANGE")
+    context = make_context()
+    context.state.requirement = (
+        "- `echo/cli.py` defines `main(argv: list[str] | None = None) -> int`, printing argv."
+    )
+    test = "from echo.cli import main\n\n\ndef test_main() -> None:\n    assert main(['a']) == 0\n"
+    _project(
+        context,
+        {"echo/__init__.py": "", "echo/cli.py": MAIN_WITHOUT_ARGV, "tests/test_cli.py": test},
+    )
+    result = await RunTestsStep("run_tests").execute(context)
+    first = CodingTests.of(context).test_results[0]
+    assert first["phase"] == "import_check"
+    assert (
+        "the requirement gives `main(argv: list[str] | None = None)`, but `echo.cli.main` is "
+        "`main() -> int`, so a call with 1 positional argument(s) fails"
+    ) in first["output"]
+    assert first["blamed_files"][0] == "echo/cli.py"
+    assert first["fixed_files"] == ["echo/cli.py"]
+    assert result.summary == "tests pass after 1 fix round(s) (1 passed)"

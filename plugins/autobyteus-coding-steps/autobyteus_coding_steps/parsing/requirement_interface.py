@@ -1,9 +1,11 @@
 """What a user's requirement fixes about the code: the Python files it names, the names it gives
-as ``package.Name`` (or ``from package import Name``), and the modules it runs as
-``python -m module``. The plan, the package files and the checks before the tests follow them."""
+as ``package.Name`` (or ``from package import Name``), the signatures it gives for the functions
+and classes of a named file, and the modules it runs as ``python -m module``. The plan, the
+package files and the checks before the tests follow them."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +26,26 @@ _TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test\.py|conftest\.py)$|^te
 _INIT = re.compile(r"`((?:[A-Za-z_]\w*/)*[A-Za-z_]\w*)/__init__\.py`")
 _EXPORTS = re.compile(r"\b(?:re-?)?exports?\b", re.IGNORECASE)
 _ITEM = re.compile(r"\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])|\n[ \t]*\n")
+_SIGNATURE = re.compile(r"^([A-Za-z_]\w*)\((.*)\)(?:\s*->\s*.+)?$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class StatedSignature:
+    """``name(params)`` as the requirement gives it for a top-level function or class of the
+    Python file ``path``, with the calls any such signature allows."""
+
+    path: str
+    name: str
+    params: str
+    #: Positional arguments a call may leave out / must give at most, and keyword-only names.
+    required: int
+    positional: int
+    keywords: tuple[str, ...]
+
+    @property
+    def shown(self) -> str:
+        """``name(params)`` as the requirement writes it."""
+        return f"{self.name}({self.params})"
 
 
 @dataclass(frozen=True)
@@ -41,6 +63,8 @@ class RequirementInterface:
     #: The names of ``names`` a package's ``__init__.py`` is said to (re-)export: each one the
     #: package's own name even where a module of the package has the same name.
     exports: tuple[str, ...] = ()
+    #: Signatures given for what a named file defines (``main(argv: list[str] | None = None)``).
+    signatures: tuple[StatedSignature, ...] = ()
 
     @property
     def single_file(self) -> str | None:
@@ -74,6 +98,57 @@ def requirement_interface(text: str) -> RequirementInterface:
         names=tuple(dict.fromkeys(names)),
         commands=tuple(dict.fromkeys(_COMMAND.findall(text))),
         exports=tuple(dict.fromkeys(exports)),
+        signatures=tuple(_signatures(text)),
+    )
+
+
+def _signatures(text: str) -> list[StatedSignature]:
+    """Each ``name(params)`` ticked after a ticked Python file in the same list item or
+    paragraph (a nested item, such as a class's methods, is its own item and names no file),
+    whose parameters parse as a ``def``'s: ``main(argv: list[str] | None = None) -> int``, not
+    an example call such as ``tokenize("2*3")``."""
+    found: list[StatedSignature] = []
+    for item in _ITEM.split(text):
+        path = None
+        for raw in _TICKED.findall(item):
+            token = clean_path_token(raw)
+            if token.endswith(".py") and looks_like_path(token):
+                path = None if _TEST_FILE.search(token) else token
+                continue
+            match = _SIGNATURE.match(raw.strip())
+            if path is None or match is None:
+                continue
+            stated = _stated(path, match.group(1), match.group(2).strip())
+            if stated is not None and stated not in found:
+                found.append(stated)
+    return found
+
+
+def _stated(path: str, name: str, params: str) -> StatedSignature | None:
+    try:
+        tree = ast.parse(f"def _({params}): pass")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    function = tree.body[0]
+    assert isinstance(function, ast.FunctionDef)
+    arguments = function.args
+    if arguments.vararg or arguments.kwarg:
+        return None  # ``*args`` accepts any count: nothing to check
+    positional = [*arguments.posonlyargs, *arguments.args]
+    if positional and all(a.arg[:1].isupper() and a.annotation is None for a in positional):
+        return None  # ``IniSyntaxError(ValueError)``: a class and its base, not a call
+    if positional and positional[0].arg in ("self", "cls"):
+        positional = positional[1:]
+    keywords = tuple(
+        a.arg for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True) if d is None
+    )
+    return StatedSignature(
+        path=path,
+        name=name,
+        params=params,
+        required=len(positional) - len(arguments.defaults),
+        positional=len(positional),
+        keywords=keywords,
     )
 
 

@@ -16,7 +16,7 @@ from autobyteus_coding_steps.editing import (
 )
 from autobyteus_coding_steps.example_tests import is_examples_file
 from autobyteus_coding_steps.expectation_checks import judge_expectations
-from autobyteus_coding_steps.import_check import api_target, check_imports
+from autobyteus_coding_steps.import_check import api_target, check_imports, signature_target
 from autobyteus_coding_steps.outputs import CodingTests
 from autobyteus_coding_steps.package_api import defining_module
 from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
@@ -365,6 +365,12 @@ class RunTestsStep(CodingStep):
         if sources or tests:
             interface = requirement_interface(context.state.requirement)
             api = public_api(interface.names, modules, interface.exports)
+            by_path = {path: module for module, path in modules.items()}
+            signatures = [
+                (by_path[stated.path], stated)
+                for stated in interface.signatures
+                if stated.path in by_path
+            ]
             check = await check_imports(
                 context,
                 root / workspace.source_dir,
@@ -373,6 +379,7 @@ class RunTestsStep(CodingStep):
                 timeout_s=options.import_check_timeout_s,
                 max_output_chars=options.max_output_chars,
                 api=api,
+                signatures=signatures,
             )
             missing = missing_runner(command, "\n".join(item.error for item in check.failures))
             if missing:
@@ -381,6 +388,8 @@ class RunTestsStep(CodingStep):
                 lines = []
                 blamed: list[str] = []
                 owners = api_owners(api, modules, module_sources(context, modules))
+                for module, stated in signatures:
+                    owners[signature_target(module, stated.name)] = [modules[module]]
                 for item in check.failures:
                     path = modules.get(item.target, item.target)
                     trace = normalise_output(item.trace, roots).strip()
