@@ -66,6 +66,14 @@ def bench() -> None:
     default=None,
     help="Also answer every task in one direct call of the same model.",
 )
+@click.option(
+    "--baseline-from",
+    "baseline_from",
+    type=results_dir,
+    default=None,
+    help="Take the direct records from an earlier run's folder (same suite and model) instead "
+    "of answering those tasks again; implies --baseline direct.",
+)
 @click.pass_context
 def run_command(
     ctx: click.Context,
@@ -80,26 +88,35 @@ def run_command(
     address: str | None,
     out: Path | None,
     baseline: str | None,
+    baseline_from: Path | None,
 ) -> None:
     """Run SUITE (humaneval, projects, or a suite folder) and score every task.
 
     Each task runs in a fresh workspace under OUT/workspaces/<arm>/<task>, then its hidden
     tests run against a copy of it in a subprocess with a timeout. Records are appended to
     OUT/results.jsonl as tasks finish. Tasks run on an executor of autobyteus batch
-    (--executor local or ray), --jobs at once.
+    (--executor local or ray), --jobs at once. The direct call does not depend on the
+    workflow's code: --baseline-from reuses an earlier run's answers when measuring a change.
     """
     import asyncio
 
     from autobyteus_bench.progress import BenchProgress
     from autobyteus_bench.provenance import code_version
     from autobyteus_bench.report import render_report
-    from autobyteus_bench.results import read_meta, read_results, start_run, task_slug
+    from autobyteus_bench.results import (
+        adopt_records,
+        read_meta,
+        read_results,
+        start_run,
+        task_slug,
+    )
     from autobyteus_bench.runner import Arm, BenchConfig, bench_queue, run_queue
     from autobyteus_bench.suites import load_suite, select
     from autobyteus_core import AutobyteusError, AutobyteusSettings, find_workflow, get_app
 
     app = get_app(ctx)
-    arms: list[Arm] = ["workflow", "direct"] if baseline else ["workflow"]
+    arms: list[Arm] = ["workflow", "direct"] if baseline or baseline_from else ["workflow"]
+    adopted = 0
     try:
         tasks = select(load_suite(suite), picks, limit)
         settings = AutobyteusSettings.load(Path.cwd())
@@ -111,6 +128,8 @@ def run_command(
             raise click.UsageError(f"the {executor} executor takes no --address")
         out = out or Path("bench-runs") / f"{task_slug(Path(suite).name)}-{task_slug(model_id)}"
         start_run(out, {"suite": suite, "model": model_id, "workflow": workflow, "arms": arms})
+        if baseline_from is not None:
+            adopted = adopt_records(baseline_from, out, "direct", [task.id for task in tasks])
     except AutobyteusError as exc:
         _fail(str(exc))
     config = BenchConfig(
@@ -127,7 +146,9 @@ def run_command(
         tasks, arms, config, app, jobs=jobs, address=address,
         on_result=lambda record: progress.handle(record),
     )  # fmt: skip
-    skipped = len(tasks) * len(arms) - queue.total
+    if adopted:
+        click.echo(f"{adopted} direct record(s) taken from {baseline_from}.", err=True)
+    skipped = len(tasks) * len(arms) - queue.total - adopted
     if skipped:
         click.echo(
             f"{skipped} finished task run(s) in {out} are kept; {queue.total} to run.", err=True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +73,22 @@ def append_result(out: Path, record: dict[str, Any]) -> None:
         handle.write((json.dumps(record, sort_keys=True) + "\n").encode())
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def adopt_records(source: Path, out: Path, arm: str, task_ids: Iterable[str]) -> int:
+    """Append to ``out`` the ``arm`` records that ``source`` (an earlier run's folder, of the
+    suite and model ``out`` runs) holds for ``task_ids`` and ``out`` lacks; returns how many.
+    Each keeps its own ``code`` and run id (its workspace stays in ``source``)."""
+    theirs, ours = read_meta(source), read_meta(out)
+    differs = [k for k in ("suite", "model") if theirs.get(k) != ours.get(k)]
+    if differs:
+        what = ", ".join(f"{k} {theirs.get(k)!r} (this run: {ours.get(k)!r})" for k in differs)
+        raise SuiteError(f"{source} holds another bench run: {what}")
+    wanted = set(task_ids)
+    present = {r["task"] for r in read_results(out) if r["arm"] == arm}
+    taken = 0
+    for record in read_results(source):
+        if record["arm"] == arm and record["task"] in wanted and record["task"] not in present:
+            append_result(out, record)
+            taken += 1
+    return taken

@@ -61,6 +61,34 @@ def test_a_run_through_the_cli_then_report_and_compare(
     assert shown.returncode == 0, shown.stderr
 
 
+def test_a_run_can_take_its_baseline_from_an_earlier_run(
+    suite: Path, settings_file: Path, tmp_path: Path
+) -> None:
+    replies = adder_replies(tmp_path / "replies.json")
+    common = ["bench", "run", str(suite), "--model", f"scripted:{replies}", "--tasks", "adder",
+              "--settings", str(settings_file)]  # fmt: skip
+    first = autobyteus(*common, "--out", str(tmp_path / "a"), "--baseline", "direct", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+
+    later = autobyteus(*common, "--out", str(tmp_path / "b"), "--baseline-from",
+                       str(tmp_path / "a"), cwd=tmp_path)  # fmt: skip
+
+    assert later.returncode == 0, later.stderr
+    assert f"1 direct record(s) taken from {tmp_path / 'a'}." in later.stderr
+    before = {r["arm"]: r for r in map(json.loads, (tmp_path / "a" / RESULTS).open())}
+    after = {r["arm"]: r for r in map(json.loads, (tmp_path / "b" / RESULTS).open())}
+    assert after["direct"] == before["direct"]  # taken, not answered again
+    assert after["workflow"]["run_id"] != before["workflow"]["run_id"]
+    assert "| direct | 1 | 1/1 (100.0%) |" in later.stdout
+
+    shutil.copyfile(replies, tmp_path / "other.json")  # another model id, same replies
+    other = autobyteus("bench", "run", str(suite), "--model", "scripted:other.json", "--out",
+                       str(tmp_path / "c"), "--baseline-from", str(tmp_path / "a"),
+                       cwd=tmp_path)  # fmt: skip
+    assert other.returncode == 2
+    assert "holds another bench run: model" in other.stderr and "Traceback" not in other.stderr
+
+
 def test_bad_input_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     unknown = autobyteus("bench", "run", "no-such-suite", "--model", "scripted:x.json",
                          cwd=tmp_path)  # fmt: skip
