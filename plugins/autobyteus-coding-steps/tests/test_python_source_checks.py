@@ -93,27 +93,26 @@ class TestC:
         assert f("abc") == "ab"""
 
 
-def test_a_cut_test_file_keeps_the_statements_before_the_one_it_was_cut_in() -> None:
+def test_a_cut_test_file_keeps_what_it_wrote_before_the_line_the_cut_fell_in() -> None:
     kept = whole_tests(CUT_TESTS)
     assert kept is not None
     source, note = kept
-    assert source == CUT_TESTS.split("\n\n\nclass TestC")[0] + "\n"
-    assert "kept the 2 test(s)" in note.message and "`TestC`" in note.message
-    assert not note.fatal and note.line == 15
-    # A statement an unindented continuation line splits (the decorator's list) is dropped
-    # whole, decorator included.
-    source, note = whole_tests(CUT_TESTS.split("\n\n\nclass TestC")[0].rstrip() + ")") or ("", None)
-    assert source.endswith("assert f(1) == 2\n") and note is not None and "`test_b`" in note.message
+    assert source == CUT_TESTS.rsplit("\n", 1)[0] + "\n"  # TestC keeps its first assert
+    assert "kept its first 17 line(s), 3 test function(s)" in note.message
+    assert not note.fatal and note.line == 18
+    # A test left without a body goes, and so does its decorator split over two lines.
+    cut = CUT_TESTS.split("\n\n\nclass TestC")[0].replace("    assert f(x)", "    assert f(")
+    source, note = whole_tests(cut) or ("", None)
+    assert source.endswith("assert f(1) == 2\n") and note is not None
+    assert "1 test function(s)" in note.message
 
 
-def test_the_last_test_of_a_cut_file_is_dropped_even_when_it_parses() -> None:
-    kept = whole_tests(
-        "from m import f\n\ndef test_a():\n    assert f(1)\n\ndef test_b():\n    assert f(2)\n"
-    )
+def test_the_line_a_cut_fell_in_is_dropped_even_when_it_parses() -> None:
+    kept = whole_tests("from m import f\n\ndef test_a():\n    assert f(1)\n    assert f(2) == 12")
     assert kept is not None and kept[0] == "from m import f\n\ndef test_a():\n    assert f(1)\n"
 
 
-def test_a_cut_file_with_no_whole_test_keeps_nothing() -> None:
+def test_a_cut_file_with_no_test_left_keeps_nothing() -> None:
     assert whole_tests("from m import f\n\ndef test_a():\n    assert f(1) ==") is None
     assert whole_tests("from m import f\n\ndef helper():\n    return 1\n\ndef test_a():\n") is None
     assert whole_tests("") is None

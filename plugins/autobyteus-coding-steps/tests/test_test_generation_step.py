@@ -261,14 +261,32 @@ async def test_a_reply_cut_off_at_the_length_limit_keeps_the_tests_it_wrote_whol
     assert written.count("def test_") == 84 and written.endswith("'b': 1}\n")
     assert "def test_84(" not in written
     (note,) = [n for n in result.output["files"]["tests/test_counter.py"]["notes"] if "cut" in n]
-    assert "kept the 84 test(s) it wrote whole and dropped the unfinished `test_84`" in note
+    assert "84 test function(s), and dropped the 2 line(s) the cut fell in" in note
+
+
+async def test_a_test_that_ran_away_keeps_the_asserts_written_before_the_cut(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    runaway = "```python\nfrom wordfreq.counter import count_words\n\n\ndef test_x() -> None:\n" + (
+        "".join(f"    assert count_words('w{n}') == {{'w{n}': 1}}\n" for n in range(400))
+    )
+    scripted_llm.queue(runaway)
+    context = make_context()
+    _generated(context, {"wordfreq/counter.py": COUNTER_SOURCE})
+    await TestGenerationStep("test_generation").execute(context)
+    assert len(scripted_llm.calls) == 1
+    written = (workspace / "tests/test_counter.py").read_text()
+    # 1024 words: 9 for the fence, the import and the header, 5 per assert; the cut falls at
+    # the end of the 203rd, whose line goes all the same (the reply cannot say it was whole).
+    assert written.count("assert ") == 202 and written.endswith("{'w201': 1}\n")
 
 
 async def test_a_cut_off_reply_with_no_whole_test_is_re_asked_without_its_runaway_text(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:
-    runaway = "```python\nfrom wordfreq.counter import count_words\n\n\ndef test_x() -> None:\n" + (
-        "    assert count_words('a') == {'a': 1}\n" * 200
+    runaway = (
+        "```python\nfrom wordfreq.counter import count_words\n\n\ndef test_x() -> None:\n"
+        "    assert count_words('" + "a " * 400 + "') == {'a': 400}\n"
     )
     scripted_llm.max_tokens = 200
     scripted_llm.queue(runaway, fenced(COUNTER_TESTS))
@@ -336,3 +354,38 @@ async def test_a_function_whose_code_the_requirement_gives_is_not_the_work_to_te
     _generated(again, {"solution.py": PALINDROME_SOURCE})
     await TestGenerationStep("test_generation").execute(again)
     assert len(scripted_llm.calls) == 1  # a stub is work: is_palindrome has no example
+
+
+SHIFT_REQUIREMENT = '''\
+Write a Python module `solution.py` that defines the function `decode_shift` below.
+
+```python
+def encode_shift(s: str) -> str:
+    """Shift every letter by 5."""
+    return "".join(chr((ord(c) + 5 - 97) % 26 + 97) for c in s)
+
+
+def decode_shift(s: str) -> str:
+    """Undo encode_shift."""
+```
+'''
+
+
+async def test_given_code_is_named_in_the_prompt_to_be_used_not_tested(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"Write the test file `tests/test_solution.py`", fenced(COUNTER_TESTS))
+    context = make_context()
+    context.state.requirement = SHIFT_REQUIREMENT
+    decode = '\n\ndef decode_shift(s: str) -> str:\n    return "".join(chr((ord(c) - 5 - 97) % 26 + 97) for c in s)\n'
+    encode = SHIFT_REQUIREMENT.split("```python\n")[1].split("\n\n\ndef decode_shift")[0] + "\n"
+    _generated(context, {"solution.py": encode + decode, "helpers.py": encode})
+    await TestGenerationStep("test_generation").execute(context)
+    # helpers.py holds only the requirement's own code: no tests are asked for it.
+    (call,) = scripted_llm.calls
+    assert "these names, which the module defines: encode_shift, decode_shift;" in call.prompt
+    assert (
+        "- `encode_shift` is the requirement's own code, right as given: write no test of it "
+        "alone, but use it to check the other functions where it helps;\n- write three"
+        in call.prompt
+    )

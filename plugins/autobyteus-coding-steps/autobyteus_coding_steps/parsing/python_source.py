@@ -200,9 +200,9 @@ def missing_test_function_issue(path: str, content: str) -> ParseIssue | None:
     return ParseIssue(f"`{path}` has no test function; write functions named `test_...`")
 
 
-#: Prefixes :func:`whole_tests` tries: the cut statement is almost always the last one.
-_WHOLE_TESTS_TRIES = 20
-_TOP_LEVEL_NAME = re.compile(r"(?:async\s+def|def|class)\s+(\w+)", re.MULTILINE)
+#: Lines :func:`whole_tests` drops at most, looking for a prefix that parses: a cut falls in
+#: the last statement, and statements of a test are short.
+_WHOLE_TESTS_TRIES = 40
 
 
 def _is_test(node: ast.stmt) -> bool:
@@ -214,29 +214,28 @@ def _is_test(node: ast.stmt) -> bool:
 
 
 def whole_tests(source: str) -> tuple[str, ParseIssue] | None:
-    """What a test file cut off at its end (a reply that hit the length limit) wrote whole:
-    its top-level statements before the last one, which the cut fell in and which is dropped
-    even when it parses (a test cut between two asserts checks less than it says). Returns
-    that source with a note naming what was dropped; None when no test would be left."""
+    """What a test file cut off at its end (a reply that hit the length limit) wrote whole: the
+    longest prefix of its lines that parses once the line the cut fell in is dropped (a test
+    cut between two asserts keeps the asserts before the cut; one cut inside an assert loses
+    that assert). Returns that source with a note saying what was dropped; None when it holds
+    no test function."""
     lines = source.rstrip("\n").split("\n")
-    # A top-level statement starts on an unindented line; when the longest prefix does not
-    # parse (the cut statement began inside an unindented string, say), try shorter ones.
-    starts = [n for n, line in enumerate(lines) if n and line[:1] not in ("", " ", "\t", "#")]
-    for start in reversed(starts[-_WHOLE_TESTS_TRIES:]):
-        tree = _tree("\n".join(lines[:start]))
-        if tree is None or not any(map(_is_test, tree.body)):
+    for end in range(len(lines) - 1, max(len(lines) - 1 - _WHOLE_TESTS_TRIES, 0), -1):
+        kept = "\n".join(lines[:end]).rstrip()
+        tree = _tree(kept)
+        if tree is None:
             continue
-        dropped = "\n".join(lines[start:])
-        named = _TOP_LEVEL_NAME.search(dropped)
-        what = f"`{named.group(1)}`" if named else "its last statement"
-        kept = sum(map(_is_test, tree.body))
+        tests = sum(map(_is_test, tree.body))
+        if not tests:
+            return None
+        dropped = len(lines) - end
         note = ParseIssue(
-            f"the reply was cut off at its end: kept the {kept} test(s) it wrote whole and "
-            f"dropped the unfinished {what} ({len(lines) - start} line(s))",
-            line=start + 1,
+            f"the reply was cut off at its end: kept its first {end} line(s), {tests} test "
+            f"function(s), and dropped the {dropped} line(s) the cut fell in",
+            line=end + 1,
             fatal=False,
         )
-        return "\n".join(lines[:start]).rstrip() + "\n", note
+        return kept + "\n", note
     return None
 
 

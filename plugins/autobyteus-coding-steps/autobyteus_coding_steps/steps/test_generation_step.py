@@ -8,6 +8,7 @@ from autobyteus_coding_steps.example_tests import (
     FILE_STEM,
     ExampleTests,
     example_tests,
+    given_functions,
     named_functions,
 )
 from autobyteus_coding_steps.outputs import CodingPlan, CodingTests
@@ -129,8 +130,9 @@ class TestGenerationStep(CodingStep):
     """Writes a pytest file for each generated module (``tests/test_<module>.py``, or as the
     workspace type's ``test_file_pattern`` names it), one file per reply, all modules
     concurrently; a workspace type of another framework is refused before the run starts. The
-    prompt shows the module's source and the names it defines; a test importing a name the
-    project does not define, or with no test function, is re-asked. Test files the plan already
+    prompt shows the module's source and the names it defines (those whose code the requirement
+    gives are to be used, not tested); a test importing a name the project does not define, or
+    with no test function, is re-asked. Test files the plan already
     had written in this run are left as they are."""
 
     __test__ = False  # not a pytest test class
@@ -150,6 +152,7 @@ class TestGenerationStep(CodingStep):
                 "source_path",
                 "source",
                 "names",
+                "given",
                 "test_path",
                 "existing",
             )
@@ -182,6 +185,7 @@ class TestGenerationStep(CodingStep):
         jobs: dict[str, tuple[str, str]] = {}  # test path → (module, source path)
         planned_tests: list[str] = []
         defined = {module: public_definitions(source) for module, source in sources.items()}
+        given = given_functions(context.state.requirement)
         examples_path = target_test_path(FILE_STEM + ".py", workspace.test_dir, set(), pattern)
         examples = self._write_examples(context, options, modules, defined, examples_path)
         if examples.used:
@@ -194,6 +198,8 @@ class TestGenerationStep(CodingStep):
                 continue  # an empty __init__.py has nothing to test
             if path.endswith("__init__.py") and not defined[module]:
                 continue  # re-exports only: its modules' tests test what it exports
+            if defined[module] and given.issuperset(defined[module]):
+                continue  # only the requirement's own code, which is not the work to test
             named = named_functions(context.state.requirement, defined[module])
             if named and all(map(examples.covers, named)) and not options.tests_beyond_examples:
                 continue  # the requirement's own examples test every function it names here
@@ -298,6 +304,7 @@ class TestGenerationStep(CodingStep):
     ) -> dict[str, Any]:
         source = sources[module]
         existing = read_existing(context.workspace, test_path)
+        requirement = context.state.requirement
         values = {
             "project_type": context.workspace.project_type or "software",
             "requirement_document": without_shown_code(
@@ -308,6 +315,7 @@ class TestGenerationStep(CodingStep):
             "source_path": source_path,
             "source": shown_file(source_path, source, options.max_prompt_file_chars),
             "names": public_definitions(source),
+            "given": [n for n in public_definitions(source) if n in given_functions(requirement)],
             "test_path": test_path,
             "existing": shown_file(test_path, existing) if existing is not None else None,
         }
