@@ -389,3 +389,35 @@ async def test_given_code_is_named_in_the_prompt_to_be_used_not_tested(
         "alone, but use it to check the other functions where it helps;\n- write three"
         in call.prompt
     )
+
+
+ENCODE_TEST = 'def test_encode() -> None:\n    assert encode_shift("abc") == "xyz"\n'
+ROUND_TRIP_TEST = (
+    'def test_round_trip() -> None:\n    assert decode_shift(encode_shift("abc")) == "abc"\n'
+)
+SHIFT_IMPORT = "from solution import decode_shift, encode_shift\n\n\n"
+
+
+async def test_tests_of_the_requirements_own_code_only_are_left_out(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.queue(
+        fenced(SHIFT_IMPORT + ENCODE_TEST),  # only the given function: asked again
+        fenced(SHIFT_IMPORT + "@pytest.mark.skip\n" + ENCODE_TEST + "\n\n" + ROUND_TRIP_TEST),
+    )
+    context = make_context()
+    context.state.requirement = SHIFT_REQUIREMENT
+    decode = '\n\ndef decode_shift(s: str) -> str:\n    return "".join(chr((ord(c) - 5 - 97) % 26 + 97) for c in s)\n'
+    encode = SHIFT_REQUIREMENT.split("```python\n")[1].split("\n\n\ndef decode_shift")[0] + "\n"
+    _generated(context, {"solution.py": encode + decode})
+    result = await TestGenerationStep("test_generation").execute(context)
+    first, second = scripted_llm.calls
+    assert (
+        "`test_encode` test only `encode_shift`, which the requirement gives and is right as it "
+        "is: test `decode_shift` instead" in second.prompt
+    )
+    # The second reply's test of encode_shift goes, decorator and all; the round trip stays.
+    written = (workspace / "tests/test_solution.py").read_text()
+    assert written == "import pytest\n" + SHIFT_IMPORT + ROUND_TRIP_TEST
+    notes = result.output["files"]["tests/test_solution.py"]["notes"]
+    assert any("left out `test_encode`: it uses only `encode_shift`" in note for note in notes)

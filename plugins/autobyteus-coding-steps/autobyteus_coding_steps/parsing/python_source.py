@@ -239,6 +239,42 @@ def whole_tests(source: str) -> tuple[str, ParseIssue] | None:
     return None
 
 
+def tests_of_only(source: str, given: Iterable[str], defined: Iterable[str]) -> list[str]:
+    """The top-level test functions of ``source`` that use, of the names in ``defined``, only
+    names in ``given`` (and at least one of them); empty when ``source`` does not parse."""
+    tree = _tree(source)
+    if tree is None:
+        return []
+    given, defined = set(given), set(defined)
+    found = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_test(node):
+            used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in defined}
+            if used and used <= given:
+                found.append(node.name)
+    return found
+
+
+def without_functions(source: str, names: Iterable[str]) -> str:
+    """``source`` without the top-level functions ``names`` (their decorators included)."""
+    tree = _tree(source)
+    if tree is None:
+        return source
+    wanted = set(names)
+    lines = source.split("\n")
+    cuts = [
+        (
+            min([node.lineno, *(d.lineno for d in node.decorator_list)]),
+            node.end_lineno or node.lineno,
+        )
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in wanted
+    ]
+    for first, last in sorted(cuts, reverse=True):
+        del lines[first - 1 : last]
+    return re.sub(r"\n{3,}(?=\S)", "\n\n\n", "\n".join(lines)).rstrip() + "\n"
+
+
 def erased_work_issue(path: str, old: str | None, new: str) -> ParseIssue | None:
     """A fatal issue when ``new`` content for ``path`` drops classes or functions that ``old``
     had (a later subtask or a fix must never silently erase earlier work)."""

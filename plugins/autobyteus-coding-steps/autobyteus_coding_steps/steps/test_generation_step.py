@@ -18,10 +18,12 @@ from autobyteus_coding_steps.parsing.python_source import (
     missing_test_function_issue,
     public_definitions,
     repair_test_source,
+    tests_of_only,
     unknown_imports,
     whole_tests,
+    without_functions,
 )
-from autobyteus_coding_steps.parsing.report import ParseResult
+from autobyteus_coding_steps.parsing.report import ParseIssue, ParseResult
 from autobyteus_coding_steps.parsing.requirement_examples import requirement_examples
 from autobyteus_coding_steps.progress import StepProgress
 from autobyteus_coding_steps.prompting import resource, shown_file, without_shown_code
@@ -320,6 +322,7 @@ class TestGenerationStep(CodingStep):
             "existing": shown_file(test_path, existing) if existing is not None else None,
         }
         importer = test_path[:-3].replace("/", ".")
+        names = values["names"]
 
         def parse(reply: str) -> ParseResult[FileReply]:
             result = parse_file_reply(
@@ -327,8 +330,10 @@ class TestGenerationStep(CodingStep):
             )
             if result.ok and result.value is not None:
                 content, repairs = repair_test_source(result.value.content)
-                result.value = FileReply(test_path, content)
                 result.issues += repairs
+                content, issue = _without_tests_of_given(content, values["given"], names)
+                result.issues += [issue] if issue else []
+                result.value = FileReply(test_path, content)
                 result.issues += unknown_imports(content, importer, sources)
                 missing = missing_test_function_issue(test_path, content)
                 if missing is not None:
@@ -354,3 +359,27 @@ class TestGenerationStep(CodingStep):
             "notes": [n.describe() for n in answer.notes],
             "sha256": {written.path: written.sha256},
         }
+
+
+def _without_tests_of_given(
+    content: str, given: list[str], defined: list[str]
+) -> tuple[str, ParseIssue | None]:
+    """``content`` without its tests that use only code the requirement gives (right as given:
+    their expected values can only be the model's own, and were wrong on HumanEval/38 and 50),
+    with a note; when every test is such a test, ``content`` as it is, with a soft issue that
+    asks for tests of the rest (taken as it is on the last attempt)."""
+    only = tests_of_only(content, given, defined)
+    if not only:
+        return content, None
+    kept = without_functions(content, only)
+    named = ", ".join(f"`{name}`" for name in only)
+    own = ", ".join(f"`{name}`" for name in given)
+    if missing_test_function_issue("", kept) is None:
+        note = f"left out {named}: it uses only {own}, the requirement's own code, right as given"
+        return kept, ParseIssue(note, fatal=False)
+    rest = ", ".join(f"`{name}`" for name in defined if name not in given) or "the rest"
+    return content, ParseIssue(
+        f"{named} test only {own}, which the requirement gives and is right as it is: test "
+        f"{rest} instead (using {own} where it helps)",
+        soft=True,
+    )
