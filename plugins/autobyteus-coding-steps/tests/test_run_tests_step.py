@@ -318,6 +318,8 @@ async def test_a_round_that_changes_nothing_is_followed_by_one_that_insists_then
     insisting = scripted_llm.calls[2].prompt
     assert "must change now" in insisting and "NO CHANGE only if" not in insisting
     assert "NO CHANGE only if" in scripted_llm.calls[3].prompt
+    # Greedy decoding would give the same file again: the insisting call samples.
+    assert [call.options for call in scripted_llm.calls] == [{}, {}, {"temperature": 0.7}, {}]
     assert CodingTests.of(context).test_results[1]["unchanged_files"] == [
         "tests/test_counter.py",
         "wordfreq/counter.py",

@@ -411,7 +411,7 @@ async def test_tests_of_the_requirements_own_code_only_are_left_out(
     encode = SHIFT_REQUIREMENT.split("```python\n")[1].split("\n\n\ndef decode_shift")[0] + "\n"
     _generated(context, {"solution.py": encode + decode})
     result = await TestGenerationStep("test_generation").execute(context)
-    first, second = scripted_llm.calls
+    _, second = scripted_llm.calls
     assert (
         "`test_encode` test only `encode_shift`, which the requirement gives and is right as it "
         "is: test `decode_shift` instead" in second.prompt

@@ -509,9 +509,9 @@ class RunTestsStep(CodingStep):
         """Ask for a whole-file fix of each file to fix, one after the other (each prompt sees the
         fixes made before it). A file whose fix cannot be parsed is reported, not fatal. With
         ``insist`` (the previous round changed nothing), the prompt of the first file says it must
-        change; a reply that still changes nothing is taken as it is, not re-asked: measured with
-        Qwen2.5-Coder-1.5B on HumanEval/0, both re-asks gave the same file back and cost 2,243 of
-        the run's 5,092 prompt tokens."""
+        change, and is asked at ``insist_temperature``; a reply that still changes nothing is
+        taken as it is, not re-asked: measured with Qwen2.5-Coder-1.5B on HumanEval/0, both
+        re-asks gave the same file back and cost 2,243 of the run's 5,092 prompt tokens."""
         targets = self._files_to_fix(context, failure, options.max_fix_files)
         fixed: list[str] = []
         unchanged: list[str] = []
@@ -582,6 +582,7 @@ class RunTestsStep(CodingStep):
                         f"```{language_of(path)} code block"
                     )
                     + ("." if must_change else ", or with exactly NO CHANGE."),
+                    options={"temperature": options.insist_temperature} if must_change else None,
                 )
             except StepFailedError as exc:
                 errors.append(str(exc))
