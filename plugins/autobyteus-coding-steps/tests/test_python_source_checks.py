@@ -116,3 +116,19 @@ def test_a_cut_file_with_no_test_left_keeps_nothing() -> None:
     assert whole_tests("from m import f\n\ndef test_a():\n    assert f(1) ==") is None
     assert whole_tests("from m import f\n\ndef helper():\n    return 1\n\ndef test_a():\n") is None
     assert whole_tests("") is None
+
+
+def test_an_assert_repeated_three_times_in_a_row_is_kept_once() -> None:
+    source = (
+        "from m import f, s\n\n\ndef test_f():\n"
+        + "    assert f(1) == 2\n" * 40
+        + "    assert s.pop() == 1\n" * 2  # twice in a row may be meant (a stateful check)
+        + "    s.push(1)\n"
+        + "    assert f(1) == 2\n"
+    )
+    repaired, notes = repair_test_source(source)
+    assert repaired == (
+        "from m import f, s\n\n\ndef test_f():\n    assert f(1) == 2\n"
+        "    assert s.pop() == 1\n    assert s.pop() == 1\n    s.push(1)\n    assert f(1) == 2\n"
+    )
+    assert [n.message for n in notes] == ["dropped 39 repeated assert(s)"]

@@ -319,7 +319,13 @@ async def test_a_round_that_changes_nothing_is_followed_by_one_that_insists_then
     assert "must change now" in insisting and "NO CHANGE only if" not in insisting
     assert "NO CHANGE only if" in scripted_llm.calls[3].prompt
     # Greedy decoding would give the same file again: the insisting call samples.
-    assert [call.options for call in scripted_llm.calls] == [{}, {}, {"temperature": 0.7}, {}]
+    # (and a test file's fix is limited like the tests: see the next test)
+    assert [call.options for call in scripted_llm.calls] == [
+        {"max_tokens": 1024},
+        {},
+        {"temperature": 0.7, "max_tokens": 1024},
+        {},
+    ]
     assert CodingTests.of(context).test_results[1]["unchanged_files"] == [
         "tests/test_counter.py",
         "wordfreq/counter.py",
@@ -620,3 +626,27 @@ async def test_a_function_that_cannot_take_the_arguments_the_requirement_gives_i
     assert first["blamed_files"][0] == "echo/cli.py"
     assert first["fixed_files"] == ["echo/cli.py"]
     assert result.summary == "tests pass after 1 fix round(s) (1 passed)"
+
+
+async def test_a_test_file_fix_is_limited_like_the_tests_and_a_cut_one_keeps_its_whole_tests(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    runaway = "```python\nfrom wordfreq.counter import count_words\n\n\n" + "".join(
+        f"def test_{n}() -> None:\n    assert count_words('a a') == {{'a': 2}}\n\n\n"
+        for n in ["a", *range(300)]
+    )
+    scripted_llm.on(r"The file to fix, `tests/test_counter.py`", runaway)
+    scripted_llm.on(r"The file to fix, `", "NO CHANGE")
+    context = make_context()
+    wrong = "from wordfreq.counter import count_words\n\n\ndef test_a() -> None:\n"
+    wrong += "    assert count_words('a a') == {'a': 1}\n"
+    _project(context, {"wordfreq/counter.py": COUNTER_SOURCE, "tests/test_counter.py": wrong})
+    result = await RunTestsStep("run_tests", {"max_value_checks": 0}).execute(context)
+    (fix,) = [
+        c for c in scripted_llm.calls if "The file to fix, `tests/test_counter.py`" in c.prompt
+    ]
+    assert fix.options == {"max_tokens": 1024} and fix.reply and fix.reply.endswith("{'a':")
+    written = (workspace / "tests/test_counter.py").read_text()
+    # 1024 words: 4 for the fence and the import, 10 per test; the cut falls in test_100.
+    assert written.count("def test_") == 101 and "def test_100(" not in written
+    assert result.summary == "tests pass after 1 fix round(s) (101 passed)"

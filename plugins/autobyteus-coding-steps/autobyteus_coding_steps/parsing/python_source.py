@@ -356,17 +356,54 @@ def _is_pytest_raises(node: ast.AST) -> bool:
     )
 
 
+#: How often one assert must follow itself to count as a model running away (a stateful
+#: check such as ``assert stack.pop() == 1`` may rightly come twice in a row).
+_RUNAWAY_REPEATS = 3
+
+
+def _without_repeated_asserts(source: str, tree: ast.Module) -> tuple[str, int]:
+    """``source`` with each run of one assert repeated word for word at least
+    ``_RUNAWAY_REPEATS`` times in a row cut to its first (a small model running away writes
+    one line forty times), and how many asserts went."""
+    repeats: list[ast.stmt] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            run: list[ast.stmt] = []
+            for statement in [*node.body, None]:
+                same = (
+                    isinstance(statement, ast.Assert)
+                    and bool(run)
+                    and ast.dump(statement) == ast.dump(run[0])
+                )
+                if same:
+                    run.append(statement)  # type: ignore[arg-type]
+                    continue
+                if len(run) >= _RUNAWAY_REPEATS:
+                    repeats += run[1:]
+                run = [statement] if isinstance(statement, ast.Assert) else []
+    lines = source.split("\n")
+    for statement in sorted(repeats, key=lambda s: s.lineno, reverse=True):
+        del lines[statement.lineno - 1 : statement.end_lineno or statement.lineno]
+    return "\n".join(lines), len(repeats)
+
+
 def repair_test_source(source: str) -> tuple[str, list[ParseIssue]]:
-    """``source`` of a pytest file with two mistakes small models make repaired, and a note for
-    each repair: ``assert call(...) == pytest.raises(E)`` on one line becomes
+    """``source`` of a pytest file with three mistakes small models make repaired, and a note
+    for each repair: an assert repeating an earlier one of its function word for word is
+    dropped, ``assert call(...) == pytest.raises(E)`` on one line becomes
     ``with pytest.raises(E):`` followed by the call, and a file that uses ``pytest`` without
     importing it gets ``import pytest``. Anything else is left alone; so is source that does not
     parse."""
     tree = _tree(source)
     if tree is None:
         return source, []
-    lines = source.split("\n")
     notes: list[ParseIssue] = []
+    source, repeated = _without_repeated_asserts(source, tree)
+    if repeated:
+        notes.append(ParseIssue(f"dropped {repeated} repeated assert(s)", fatal=False))
+        tree = _tree(source)
+        assert tree is not None  # whole statements of a body that keeps its first assert
+    lines = source.split("\n")
     rewrites: dict[int, list[str]] = {}
     for node in ast.walk(tree):
         if not (

@@ -19,13 +19,14 @@ from autobyteus_coding_steps.expectation_checks import judge_expectations
 from autobyteus_coding_steps.import_check import api_target, check_imports, signature_target
 from autobyteus_coding_steps.outputs import CodingTests
 from autobyteus_coding_steps.package_api import defining_module
-from autobyteus_coding_steps.parsing.file_reply import parse_file_reply
+from autobyteus_coding_steps.parsing.file_reply import TrimCut, parse_file_reply
 from autobyteus_coding_steps.parsing.pytest_output import blamed_files, normalise_output
 from autobyteus_coding_steps.parsing.python_source import (
     erased_work_issue,
     imported_modules,
     repair_test_source,
     unknown_imports,
+    whole_tests,
 )
 from autobyteus_coding_steps.parsing.report import ParseResult
 from autobyteus_coding_steps.parsing.requirement_interface import (
@@ -52,6 +53,7 @@ from autobyteus_core import (
     StepFailedError,
     StepResult,
     WorkspaceError,
+    estimate_tokens,
 )
 
 if TYPE_CHECKING:
@@ -146,15 +148,21 @@ class Fix:
 
 
 def parse_fix_reply(
-    reply: str, path: str, *, max_chars: int, session: EditSession | None = None
+    reply: str,
+    path: str,
+    *,
+    max_chars: int,
+    session: EditSession | None = None,
+    trim_cut: TrimCut | None = None,
 ) -> ParseResult[Fix]:
-    """Read a fix reply for ``path`` (see :class:`Fix`): with ``session``, edit blocks to it."""
+    """Read a fix reply for ``path`` (see :class:`Fix`): with ``session``, edit blocks to it;
+    ``trim_cut`` cuts a whole file that was cut off back (see :func:`parse_file_reply`)."""
     if _NO_CHANGE.match(reply.strip()):
         return ParseResult(Fix(path, None))
     if session is not None:
         result = session.parse(reply)
     else:
-        result = parse_file_reply(reply, path, max_chars=max_chars)
+        result = parse_file_reply(reply, path, max_chars=max_chars, trim_cut=trim_cut)
     value = Fix(path, result.value.content) if result.value is not None else None
     return ParseResult(value, result.issues)
 
@@ -526,6 +534,7 @@ class RunTestsStep(CodingStep):
             if current is None:
                 continue
             must_change = insist and path == targets[0]
+            is_test = is_test_path(path, context.workspace.test_dir)
             edits = uses_edit_blocks(options, current)
             session = EditSession(path, file_text(context.workspace, path), options)
             values = {
@@ -536,7 +545,7 @@ class RunTestsStep(CodingStep):
                 "context_files": self._context_files(context, path, targets, options),
                 "path": path,
                 "current": shown_file(path, current),
-                "is_test": is_test_path(path, context.workspace.test_dir),
+                "is_test": is_test,
                 "language": language_of(path),
                 "edit_instructions": edit_instructions(path) if edits else "",
             }
@@ -550,11 +559,15 @@ class RunTestsStep(CodingStep):
                 current: str = current,
                 importer: str = importer,
                 sources: dict[str, str] = sources,
-                is_test: bool = is_test_path(path, context.workspace.test_dir),
+                is_test: bool = is_test,
                 session: EditSession | None = session if edits else None,
             ) -> ParseResult[Fix]:
                 result = parse_fix_reply(
-                    reply, path, max_chars=options.max_reply_chars, session=session
+                    reply,
+                    path,
+                    max_chars=options.max_reply_chars,
+                    session=session,
+                    trim_cut=whole_tests if is_test else None,
                 )
                 if is_test and result.ok and result.value and result.value.content is not None:
                     repaired, repairs = repair_test_source(result.value.content)
@@ -582,7 +595,8 @@ class RunTestsStep(CodingStep):
                         f"```{language_of(path)} code block"
                     )
                     + ("." if must_change else ", or with exactly NO CHANGE."),
-                    options={"temperature": options.insist_temperature} if must_change else None,
+                    options=_fix_call_options(options, must_change, current if is_test else None),
+                    cut_ok=is_test,
                 )
             except StepFailedError as exc:
                 errors.append(str(exc))
@@ -619,3 +633,13 @@ class RunTestsStep(CodingStep):
                 budget -= len(file["content"])
                 shown.append(file)
         return shown
+
+
+def _fix_call_options(options: StepOptions, must_change: bool, test: str | None) -> dict[str, Any]:
+    """The call options of one fix: sampling when it must change the file, and for the test
+    file now holding ``test``, a reply limit of ``test_reply_tokens`` or twice the file's own
+    size (a test that ran away in its fix reply, as it did in the test step, stops sooner)."""
+    call: dict[str, Any] = {"temperature": options.insist_temperature} if must_change else {}
+    if test is not None and options.test_reply_tokens:
+        call["max_tokens"] = max(options.test_reply_tokens, 2 * estimate_tokens(test))
+    return call
