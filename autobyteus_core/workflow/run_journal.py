@@ -266,14 +266,24 @@ class RunJournal:
         """Save now: return once everything recorded so far is on disk."""
         await self.wait_saved(self.mark())
 
+    def save_soon(self) -> int:
+        """Have everything recorded so far saved by the background saver, without waiting for
+        it (a ticket for :meth:`wait_saved`); re-raises a save that failed since the last
+        wait."""
+        self._raise_failed()
+        return self.mark()
+
     async def wait_saved(self, ticket: int) -> None:
         """Wait until the change with ``ticket`` is on disk; re-raise a failed save."""
         while self._written < ticket and self._saver is not None:
             await asyncio.shield(self._saver)
-            if self._error is not None:
-                error, self._error = self._error, None
-                raise WorkflowError(f"cannot save the run: {error}") from error
+            self._raise_failed()
             self._kick()
+
+    def _raise_failed(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise WorkflowError(f"cannot save the run: {error}") from error
 
     async def _save_loop(self) -> None:
         try:
