@@ -3,6 +3,7 @@ and budget."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -317,10 +318,24 @@ class DeleteRuns(BaseStep):
         return StepResult()
 
 
+class DeleteRunsSaveSoon(BaseStep):
+    """Deletes the run store, then asks for checkpoints it does not wait for."""
+
+    name = "delete_runs_save_soon"
+
+    async def execute(self, context: WorkflowContext) -> StepResult:
+        shutil.rmtree(context.workspace.root / ".autobyteus")
+        for _ in range(3):
+            await context.checkpoint(wait=False)
+            await asyncio.sleep(0)
+        return StepResult()
+
+
 class DeletePlugin:
     @hookimpl
     def register_steps(self, register: Any) -> None:
         register(DeleteRuns)
+        register(DeleteRunsSaveSoon)
 
 
 async def test_a_run_that_cannot_be_saved_fails_loudly(
@@ -367,3 +382,13 @@ async def test_loading_counts_usage_from_the_transcript_when_state_json_lags(
     assert run.usage.calls == expected["calls"] == 2
     assert run.usage.prompt_tokens == expected["prompt_tokens"]
     assert run.steps["ask"].usage.calls == 2
+
+
+async def test_a_save_not_waited_for_that_fails_still_fails_the_run(
+    make_workflow: Any, register_plugin: Any
+) -> None:
+    register_plugin(DeletePlugin(), "delete_steps")
+    workflow = make_workflow({"d": "delete_runs_save_soon"})
+    with pytest.raises(WorkflowError, match="cannot save the run"):
+        await workflow.start(requirement="r")
+    assert workflow.status is WorkflowStatus.FAILED
