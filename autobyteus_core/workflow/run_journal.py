@@ -14,6 +14,10 @@ before the caller gets the reply, so a process killed at any moment loses at mos
 and resume re-issues nothing that completed. ``state.json`` is rewritten by one background task, in
 a worker thread so fsync does not stall the event loop; every change made while a save is being
 written goes into the next one, and a save never replaces a newer state with an older one.
+Only the run's start (the pid it records keeps a second process off the run), its end and a
+step stopped by a pause, a cancel or the budget wait for the write (:meth:`RunJournal.save`);
+the saves after each call, a step's start and normal end and a finished unit are left to the
+saver (:meth:`RunJournal.save_soon`), whose failure the next save asked for raises.
 """
 
 from __future__ import annotations
