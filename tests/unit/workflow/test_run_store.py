@@ -338,11 +338,13 @@ class DeletePlugin:
         register(DeleteRunsSaveSoon)
 
 
+@pytest.mark.parametrize("step", ["delete_runs", "delete_runs_save_soon"])
 async def test_a_run_that_cannot_be_saved_fails_loudly(
-    make_workflow: Any, register_plugin: Any
+    make_workflow: Any, register_plugin: Any, step: str
 ) -> None:
+    """Whether the step's checkpoint waits for the write or not."""
     register_plugin(DeletePlugin(), "delete_steps")
-    workflow = make_workflow({"d": "delete_runs"})
+    workflow = make_workflow({"d": step})
     with pytest.raises(WorkflowError, match="cannot save the run"):
         await workflow.start(requirement="r")
     assert workflow.status is WorkflowStatus.FAILED
@@ -382,13 +384,3 @@ async def test_loading_counts_usage_from_the_transcript_when_state_json_lags(
     assert run.usage.calls == expected["calls"] == 2
     assert run.usage.prompt_tokens == expected["prompt_tokens"]
     assert run.steps["ask"].usage.calls == 2
-
-
-async def test_a_save_not_waited_for_that_fails_still_fails_the_run(
-    make_workflow: Any, register_plugin: Any
-) -> None:
-    register_plugin(DeletePlugin(), "delete_steps")
-    workflow = make_workflow({"d": "delete_runs_save_soon"})
-    with pytest.raises(WorkflowError, match="cannot save the run"):
-        await workflow.start(requirement="r")
-    assert workflow.status is WorkflowStatus.FAILED
