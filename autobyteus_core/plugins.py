@@ -479,15 +479,17 @@ class PluginHost:
         a warning, or :class:`PluginLoadError` in strict mode) when ``fail_on_error``
         (registration hooks), otherwise left as it is (observers).
         """
+        hook = getattr(self.pm.hook, hook_name)
+        implementers = {impl.plugin for impl in hook.get_hookimpls()}
         for record in list(records) if records is not None else self.active_records():
             plugin = self.pm.get_plugin(record.name)
-            if plugin is None:
+            if plugin is None or plugin not in implementers:
                 continue
-            hook = getattr(self.pm.hook, hook_name)
-            if not any(impl.plugin is plugin for impl in hook.get_hookimpls()):
-                continue
-            others = [p for p in self.pm.get_plugins() if p is not plugin]
-            caller = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
+            if len(implementers) == 1:
+                caller = hook  # its one implementation is this plugin's (events are frequent)
+            else:
+                others = [p for p in self.pm.get_plugins() if p is not plugin]
+                caller = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
             try:
                 results = caller(**kwargs)
             except Exception as exc:

@@ -8,11 +8,14 @@ show`` prints it). A plugin that adds its own pydantic-settings source (say, for
 
 from __future__ import annotations
 
+import copy
 import functools
+import json
+import os
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 from pydantic import Field, PrivateAttr, SecretBytes, SecretStr, ValidationError
 from pydantic_settings import (
@@ -120,15 +123,19 @@ class _LayeredSettings(BaseSettings):
     @classmethod
     def _create(cls: type[S], workspace: Path | None, overrides: dict[str, Any]) -> S:
         bound, toml_root = _class_for(cls, workspace)
-        token = _TOML_WORKSPACE.set(toml_root)
-        try:
-            value = bound(**overrides)
-        except ValidationError as exc:
-            raise ConfigurationError(
-                _explain_validation_error(bound, workspace, overrides, exc)
-            ) from exc
-        finally:
-            _TOML_WORKSPACE.reset(token)
+        key = _reuse_key(bound, toml_root, overrides)
+        built = _BUILT.get(key) if key is not None else None
+        value: S
+        if built is not None:
+            # Validated when first built; a deep copy, so no two settings share a value.
+            fields = copy.deepcopy(dict(built))
+            value = cast(S, bound.model_construct(set(built.model_fields_set), **fields))
+        else:
+            value = _validated(bound, workspace, toml_root, overrides)
+            if key is not None:
+                if len(_BUILT) >= _MAX_BUILT:
+                    _BUILT.clear()
+                _BUILT[key] = value.model_copy(deep=True)
         value._workspace = workspace
         value._init_values = dict(overrides)
         _register_secrets(value)
@@ -155,6 +162,57 @@ class _LayeredSettings(BaseSettings):
         ``autobyteus.toml``, ``pyproject.toml``), which whoever writes there controls."""
         origins = _value_origins(type(self), self._workspace, self._init_values)
         return {name for name, (_, inside) in origins.items() if inside}
+
+
+#: Settings built from the default sources, by what they were built from (see :func:`_reuse_key`):
+#: a batch builds the same settings for every item's workspace, and pydantic-settings takes about
+#: a millisecond to inspect the fields again each time.
+_BUILT: dict[tuple[Any, ...], _LayeredSettings] = {}
+_MAX_BUILT = 64
+_DEFAULT_SOURCES = _LayeredSettings.settings_customise_sources.__func__  # type: ignore[attr-defined]
+
+
+def _validated(
+    bound: type[S], workspace: Path | None, toml_root: Path | None, overrides: dict[str, Any]
+) -> S:
+    token = _TOML_WORKSPACE.set(toml_root)
+    try:
+        return bound(**overrides)
+    except ValidationError as exc:
+        raise ConfigurationError(
+            _explain_validation_error(bound, workspace, overrides, exc)
+        ) from exc
+    finally:
+        _TOML_WORKSPACE.reset(token)
+
+
+def _reuse_key(
+    bound: type[_LayeredSettings], toml_root: Path | None, overrides: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    """Everything the settings of ``bound`` are built from when it reads the default sources and
+    no ``.env``: the overrides, the workspace's TOML file as bytes and the environment. None
+    when they cannot be told apart this way (a ``.env``, a source of the class's own, overrides
+    that are not plain data, an unreadable file: built afresh, and errors raised as usual)."""
+    custom = bound.settings_customise_sources.__func__  # type: ignore[attr-defined]
+    if bound._workspace_root is not None or custom is not _DEFAULT_SOURCES:
+        return None
+    try:
+        given = json.dumps(overrides, sort_keys=True)
+        files = _toml_bytes(toml_root)
+    except (TypeError, ValueError, OSError):
+        return None
+    return bound, given, files, tuple(sorted(os.environ.items()))
+
+
+def _toml_bytes(workspace: Path | None) -> tuple[bytes | None, bytes | None]:
+    """The bytes of the files :func:`read_workspace_toml` reads for ``workspace``."""
+    if workspace is None:
+        return None, None
+    own = workspace / TOML_FILE
+    if own.is_file():
+        return own.read_bytes(), None
+    pyproject = workspace / "pyproject.toml"
+    return None, pyproject.read_bytes() if pyproject.is_file() else None
 
 
 def _register_secrets(settings: BaseSettings) -> None:

@@ -267,7 +267,7 @@ class CallLedger:
             exchange, call.entry("llm_call", model, **_reply_fields(exchange))
         )
         self.journal.run.add_usage(call.step, usage)
-        ticket = self.journal.mark()
+        ticket = self.journal.save_soon()
         # The transcript line above already makes the reply crash-safe; waiting for state.json
         # only when the saver falls behind keeps a save per call off the critical path.
         if self.journal.backlog > self.max_unsaved:
@@ -292,7 +292,7 @@ class CallLedger:
         reused = f"{answered.step}/{answered.key}"
         entry = call.entry("llm_call", exchange.model, **_reply_fields(exchange), reused=reused)
         self.journal.add_exchange(exchange, entry)
-        self.journal.mark()
+        self.journal.save_soon()
         self._announce(call, exchange.model, exchange.usage, 0.0, True)
         return LLMResponse(
             text=exchange.reply,

@@ -14,6 +14,10 @@ before the caller gets the reply, so a process killed at any moment loses at mos
 and resume re-issues nothing that completed. ``state.json`` is rewritten by one background task, in
 a worker thread so fsync does not stall the event loop; every change made while a save is being
 written goes into the next one, and a save never replaces a newer state with an older one.
+Only the run's start (the pid it records keeps a second process off the run), its end and a
+step stopped by a pause, a cancel or the budget wait for the write (:meth:`RunJournal.save`);
+the saves after each call, a step's start and normal end and a finished unit are left to the
+saver (:meth:`RunJournal.save_soon`), whose failure the next save asked for raises.
 """
 
 from __future__ import annotations
@@ -266,14 +270,24 @@ class RunJournal:
         """Save now: return once everything recorded so far is on disk."""
         await self.wait_saved(self.mark())
 
+    def save_soon(self) -> int:
+        """Have everything recorded so far saved by the background saver, without waiting for
+        it (a ticket for :meth:`wait_saved`); re-raises a save that failed since the last
+        wait."""
+        self._raise_failed()
+        return self.mark()
+
     async def wait_saved(self, ticket: int) -> None:
         """Wait until the change with ``ticket`` is on disk; re-raise a failed save."""
         while self._written < ticket and self._saver is not None:
             await asyncio.shield(self._saver)
-            if self._error is not None:
-                error, self._error = self._error, None
-                raise WorkflowError(f"cannot save the run: {error}") from error
+            self._raise_failed()
             self._kick()
+
+    def _raise_failed(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise WorkflowError(f"cannot save the run: {error}") from error
 
     async def _save_loop(self) -> None:
         try:

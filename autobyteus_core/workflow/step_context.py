@@ -216,10 +216,16 @@ class StepContext:
         if self._parts.emit is not None:
             self._parts.emit(type, self.step_path, **data)
 
-    async def checkpoint(self) -> None:
-        """Save the run's state now (the engine also saves after every LLM call and step)."""
-        if self._parts.journal is not None:
+    async def checkpoint(self, *, wait: bool = True) -> None:
+        """Save the run's state now (the engine also saves after every LLM call and step);
+        ``wait=False`` has it saved in the background without waiting for the write (a save
+        that failed is raised by the next save asked for, an LLM call's included)."""
+        if self._parts.journal is None:
+            return
+        if wait:
             await self._parts.journal.save()
+        else:
+            self._parts.journal.save_soon()
 
     async def run_sub_steps(self, step: _Composite) -> StepResult:
         """Run ``step``'s sub-steps in order, each with its own status, and summarise them."""

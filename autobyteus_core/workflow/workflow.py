@@ -656,7 +656,10 @@ class Workflow:
             description=step.description,
             attempt=record.attempts,
         )
-        await self.journal.save()
+        # Not waited for: nothing of a step's start has to be on disk before the step works
+        # (each reply is in the transcript before it is used, and a step re-run on resume
+        # replays its calls); waiting put a thread hop and an fsync on every run's critical path.
+        self.journal.save_soon()
         clock = time.perf_counter()
         context = self.step_context(path)
         try:
@@ -695,7 +698,7 @@ class Workflow:
                 path, StepResult(status=CANCELLED, summary="budget reached", error=stopped)
             )
             raise BudgetExceededError(stopped)
-        await self._close(path, result)
+        await self._close(path, result, wait=False)
         pause = self._pausing and path in self.pause_after and result.status is SUCCEEDED
         if pause and self._steps_left(path):
             raise _Pause(path)
@@ -723,7 +726,10 @@ class Workflow:
         get_logger(run_id=self.run_id, step=path).warning("step failed", error=message)
         return StepResult(status=WorkflowStatus.FAILED, summary="failed", error=message)
 
-    async def _close(self, path: str, result: StepResult) -> None:
+    async def _close(self, path: str, result: StepResult, *, wait: bool = True) -> None:
+        """Record how the step at ``path`` ended and save it (``wait``: before returning; a step
+        ending normally is followed by another step or by the run's end, whose save is waited
+        for, and on resume a step not saved as ended is run again, replaying its calls)."""
         record = self.run_state.steps[path]
         record.status = result.status
         record.summary = result.summary
@@ -742,7 +748,10 @@ class Workflow:
             cost_usd=record.usage.cost_usd,
             files=len(record.files),
         )
-        await self.journal.save()
+        if wait:
+            await self.journal.save()
+        else:
+            self.journal.save_soon()
 
     async def run_sub_steps(self, step: BaseStep, parent: str) -> StepResult:
         """Run ``step``'s sub-steps in order, skipping those that already succeeded (on

@@ -53,14 +53,29 @@ class SafeWriter:
         self.max_file_bytes = max_file_bytes
         self.durable = durable
         self.control_files = control_files or ControlFiles()
+        self._real_root: tuple[str, int, int] | None = None
 
     # -- path checks ------------------------------------------------------------------------
 
     def real_root(self) -> str:
         """The workspace root with every symbolic link resolved."""
+        # Asked for by every write and read: resolved again only when the root no longer
+        # leads to the directory it resolved to (two stats instead of an lstat per component).
+        try:
+            here = os.stat(self.root)
+        except OSError:
+            here = None
+        known = self._real_root
+        if here is not None and known is not None and (here.st_dev, here.st_ino) == known[1:]:
+            with contextlib.suppress(OSError):
+                there = os.stat(known[0], follow_symlinks=False)
+                if (there.st_dev, there.st_ino) == known[1:] and stat.S_ISDIR(there.st_mode):
+                    return known[0]
         real = os.path.realpath(self.root)
         if not os.path.isdir(real):
             raise WorkspaceError(f"the workspace {self.root} is not a directory")
+        info = os.stat(real)
+        self._real_root = (real, info.st_dev, info.st_ino)
         return real
 
     def resolve(self, path: object) -> tuple[str, ...]:

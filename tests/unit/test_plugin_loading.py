@@ -265,6 +265,31 @@ def test_failing_observer_is_logged_and_others_still_receive_events(autobyteus_a
     assert not record(autobyteus_app, "failing").failed  # observers are never unregistered
 
 
+def test_a_lone_observer_is_called_once_per_event_and_its_failure_named(autobyteus_app, capsys):
+    """With one ``workflow_event`` implementation the hook is called directly: still once per
+    event, and a failure is still logged under that plugin's name."""
+    from autobyteus_core.workflow.events import EventType, WorkflowEvent
+
+    seen: list[str] = []
+
+    class Lone:
+        @hookimpl
+        def workflow_event(self, event):  # type: ignore[no-untyped-def]
+            seen.append(event.run_id)
+            if event.run_id == "bad":
+                raise ValueError("lone observer bug")
+
+    autobyteus_app.load_plugins()
+    autobyteus_app.remove_plugin("event_log")
+    autobyteus_app.add_plugin(Lone(), "lone")
+    for run_id in ("r1", "bad", "r2"):
+        autobyteus_app.emit(WorkflowEvent(type=EventType.MESSAGE, run_id=run_id))
+    assert seen == ["r1", "bad", "r2"]
+    err = capsys.readouterr().err
+    assert "lone observer bug" in err and "lone" in err.replace("lone observer bug", "")
+    assert not record(autobyteus_app, "lone").failed
+
+
 # -- environment switches ------------------------------------------------------------------------
 
 

@@ -175,3 +175,45 @@ def test_workspaces_without_a_dotenv_share_one_settings_class(tmp_path):
     assert three.value_sources()["workflow"] == ".env"
     assert (one.plugin(DemoSettings).retries, three.plugin(DemoSettings).retries) == (3, 5)
     assert type(one.plugin(DemoSettings)) is type(two.plugin(DemoSettings))
+
+
+def test_settings_built_alike_are_reused_only_while_their_sources_are_the_same(
+    tmp_path, monkeypatch
+):
+    """Workspaces with the same TOML file and environment reuse settings built once, each a
+    copy of its own; a different file, variable, override or a ``.env`` builds afresh."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        write(folder / "autobyteus.toml", 'model = "a:one"\nprompts = {s = {k = "p.j2"}}\n')
+    one = AutobyteusSettings.load(first)
+    two = AutobyteusSettings.load(second)
+    assert (one.model, two.model, two.workspace) == ("a:one", "a:one", second)
+    assert two.prompt_file("s", "k") == second / "p.j2"
+    assert two.value_sources()["model"] == "autobyteus.toml"
+    one.prompts["s"]["k"] = "changed.j2"  # a copy each: nothing is shared
+    assert AutobyteusSettings.load(second).prompts == {"s": {"k": "p.j2"}}
+    write(second / "autobyteus.toml", 'model = "b:two"\n')
+    assert AutobyteusSettings.load(second).model == "b:two"
+    monkeypatch.setenv("AUTOBYTEUS_MODEL", "env:model")
+    assert AutobyteusSettings.load(first).model == "env:model"
+    assert AutobyteusSettings.load(first, model="init:model").model == "init:model"
+    monkeypatch.delenv("AUTOBYTEUS_MODEL")
+    write(first / ".env", "AUTOBYTEUS_MODEL=dotenv:model\n")
+    assert AutobyteusSettings.load(first).model == "dotenv:model"
+    monkeypatch.setenv("AUTOBYTEUS_MAX_CONCURRENCY", "0")
+    with pytest.raises(ConfigurationError, match="max_concurrency"):
+        AutobyteusSettings.load(second)
+
+
+def test_reused_settings_still_register_their_secrets(tmp_path, monkeypatch):
+    from autobyteus_core import secret_masking
+
+    monkeypatch.setattr(secret_masking, "_known", set())
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        write(tmp_path / name / "autobyteus.toml", '[demo]\napi_key = "sk-reused-0123456789"\n')
+    assert DemoSettings.load(tmp_path / "a").api_key is not None
+    secret_masking._known.clear()
+    DemoSettings.load(tmp_path / "b")
+    assert secret_masking.mask_secrets("key sk-reused-0123456789") == "key **********"

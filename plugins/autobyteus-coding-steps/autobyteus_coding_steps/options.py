@@ -8,6 +8,7 @@ configuration error that names it.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -106,13 +107,25 @@ class CodingStepsSettings(PluginSettings, StepOptions):
     model_config = ConfigDict(extra="ignore")  # type: ignore[assignment]
 
 
+#: The attribute of a step holding its last options: (plugin settings, step options, result).
+_CACHED = "_coding_step_options"
+
+
 def step_options(step: BaseStep, context: WorkflowContext) -> StepOptions:
     """``step``'s options: its workflow-configuration options over the plugin settings."""
     base = context.settings.plugin(CodingStepsSettings)
+    # Asked for on every LLM call: built again only when the settings or the step's own
+    # options are not the ones it was built from.
+    cached = getattr(step, _CACHED, None)
+    if cached is not None and cached[0] is base and cached[1] == step.options:
+        options: StepOptions = cached[2]
+        return options
     values: dict[str, Any] = base.model_dump(include=set(StepOptions.model_fields))
     values.update(step.options)
     try:
-        return StepOptions.model_validate(values)
+        options = StepOptions.model_validate(values)
     except ValidationError as exc:
         problems = validation_problems(exc)
         raise ConfigurationError(f"invalid options for step '{step.step_id}': {problems}") from exc
+    setattr(step, _CACHED, (base, copy.deepcopy(step.options), options))
+    return options

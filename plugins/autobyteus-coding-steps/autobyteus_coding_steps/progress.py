@@ -47,9 +47,11 @@ class StepProgress:
         return None
 
     async def finish(self, unit: str, files: dict[str, str]) -> None:
-        """Record that ``unit`` finished, writing ``files`` (path → SHA-256), and save the run."""
+        """Record that ``unit`` finished, writing ``files`` (path → SHA-256), and have the run
+        saved (not waited for: a unit not yet saved as finished when the run is killed takes
+        its recorded reply on resume, since its files hold what the reply says)."""
         self._done[unit] = dict(files)
-        await self._context.checkpoint()
+        await self._context.checkpoint(wait=False)
 
     def clear(self) -> None:
         """Forget every finished unit (the step succeeded as a whole)."""

@@ -3,6 +3,7 @@ and budget."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -317,17 +318,33 @@ class DeleteRuns(BaseStep):
         return StepResult()
 
 
+class DeleteRunsSaveSoon(BaseStep):
+    """Deletes the run store, then asks for checkpoints it does not wait for."""
+
+    name = "delete_runs_save_soon"
+
+    async def execute(self, context: WorkflowContext) -> StepResult:
+        shutil.rmtree(context.workspace.root / ".autobyteus")
+        for _ in range(3):
+            await context.checkpoint(wait=False)
+            await asyncio.sleep(0)
+        return StepResult()
+
+
 class DeletePlugin:
     @hookimpl
     def register_steps(self, register: Any) -> None:
         register(DeleteRuns)
+        register(DeleteRunsSaveSoon)
 
 
+@pytest.mark.parametrize("step", ["delete_runs", "delete_runs_save_soon"])
 async def test_a_run_that_cannot_be_saved_fails_loudly(
-    make_workflow: Any, register_plugin: Any
+    make_workflow: Any, register_plugin: Any, step: str
 ) -> None:
+    """Whether the step's checkpoint waits for the write or not."""
     register_plugin(DeletePlugin(), "delete_steps")
-    workflow = make_workflow({"d": "delete_runs"})
+    workflow = make_workflow({"d": step})
     with pytest.raises(WorkflowError, match="cannot save the run"):
         await workflow.start(requirement="r")
     assert workflow.status is WorkflowStatus.FAILED

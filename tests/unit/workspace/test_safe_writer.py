@@ -210,3 +210,34 @@ def test_writes_are_recorded_and_replacements_keep_the_mode(sandbox: tuple[Path,
     assert [c.action for c in (created, replaced, same)] == ["created", "replaced", "unchanged"]
     leftovers = [p.name for p in (root / "pkg" / "deep").iterdir()]
     assert leftovers == ["mod.py"]
+
+
+def test_a_root_that_is_a_link_moved_elsewhere_is_followed_afresh(tmp_path: Path) -> None:
+    """The root's resolution is kept between writes only while the root still leads to the
+    same directory: a link re-pointed between two writes sends the second to the new target."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    link = tmp_path / "workspace"
+    link.symlink_to(first, target_is_directory=True)
+    writer = SafeWriter(link)
+    writer.write("a.txt", "one")
+    link.unlink()
+    link.symlink_to(second, target_is_directory=True)
+    writer.write("b.txt", "two")
+    assert sorted(p.name for p in first.iterdir()) == ["a.txt"]
+    assert sorted(p.name for p in second.iterdir()) == ["b.txt"]
+    assert writer.real_root() == os.path.realpath(second)
+
+
+def test_a_root_replaced_by_another_directory_is_resolved_again(tmp_path: Path) -> None:
+    """The same path, a new directory (the old one renamed away): writes go to the new one."""
+    root = tmp_path / "root"
+    root.mkdir()
+    writer = SafeWriter(root)
+    writer.write("a.txt", "one")
+    root.rename(tmp_path / "old")
+    root.mkdir()
+    writer.write("b.txt", "two")
+    assert sorted(p.name for p in root.iterdir()) == ["b.txt"]
+    assert sorted(p.name for p in (tmp_path / "old").iterdir()) == ["a.txt"]

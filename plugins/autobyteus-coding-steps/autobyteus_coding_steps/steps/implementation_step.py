@@ -195,7 +195,7 @@ class ImplementationStep(CodingStep):
                 problems.append(f"{what} failed: {outcome.error}")
             if outcome.blocked_by:
                 problems.append(f"{what} was skipped: it needs {', '.join(outcome.blocked_by)}")
-        await context.checkpoint()
+        await context.checkpoint(wait=False)  # the step's end follows
         if problems:
             done = sum(1 for row in rows if row["status"] == "succeeded")
             raise StepFailedError(

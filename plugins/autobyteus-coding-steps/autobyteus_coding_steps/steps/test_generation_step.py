@@ -253,7 +253,7 @@ class TestGenerationStep(CodingStep):
         for path in jobs:
             if path not in failed and path not in test_files:
                 test_files.append(path)
-        await context.checkpoint()
+        await context.checkpoint(wait=False)  # the step's end follows
         if failed:
             raise StepFailedError(
                 f"tests could not be written for {len(failed)} of {len(jobs)} modules:\n"

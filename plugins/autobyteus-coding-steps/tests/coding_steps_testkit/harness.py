@@ -78,7 +78,7 @@ class FakeContext(WorkflowContext):
     def emit(self, type: EventType, **data: Any) -> None:
         self.events.append((type, data))
 
-    async def checkpoint(self) -> None:
+    async def checkpoint(self, *, wait: bool = True) -> None:
         self.checkpoints += 1
 
     async def run_sub_steps(self, step: BaseStep) -> StepResult:
