@@ -239,7 +239,7 @@ def whole_tests(source: str) -> tuple[str, ParseIssue] | None:
     return None
 
 
-def tests_of_only(source: str, given: Iterable[str], defined: Iterable[str]) -> list[str]:
+def given_code_tests(source: str, given: Iterable[str], defined: Iterable[str]) -> list[str]:
     """The top-level test functions of ``source`` that use, of the names in ``defined``, only
     names in ``given`` (and at least one of them); empty when ``source`` does not parse."""
     tree = _tree(source)

@@ -15,10 +15,10 @@ from autobyteus_coding_steps.outputs import CodingPlan, CodingTests
 from autobyteus_coding_steps.parsing.file_reply import FileReply, parse_file_reply
 from autobyteus_coding_steps.parsing.paths import normalise_path
 from autobyteus_coding_steps.parsing.python_source import (
+    given_code_tests,
     missing_test_function_issue,
     public_definitions,
     repair_test_source,
-    tests_of_only,
     unknown_imports,
     whole_tests,
     without_functions,
@@ -368,7 +368,7 @@ def _without_tests_of_given(
     their expected values can only be the model's own, and were wrong on HumanEval/38 and 50),
     with a note; when every test is such a test, ``content`` as it is, with a soft issue that
     asks for tests of the rest (taken as it is on the last attempt)."""
-    only = tests_of_only(content, given, defined)
+    only = given_code_tests(content, given, defined)
     if not only:
         return content, None
     kept = without_functions(content, only)
