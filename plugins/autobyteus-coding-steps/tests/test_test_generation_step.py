@@ -371,15 +371,20 @@ def decode_shift(s: str) -> str:
 '''
 
 
+#: The given ``encode_shift`` as the requirement has it, and the module with ``decode_shift``.
+SHIFT_ENCODE = SHIFT_REQUIREMENT.split("```python\n")[1].split("\n\n\ndef decode_shift")[0] + "\n"
+SHIFT_SOURCE = SHIFT_ENCODE + (
+    '\n\ndef decode_shift(s: str) -> str:\n    return "".join(chr((ord(c) - 5 - 97) % 26 + 97) for c in s)\n'
+)
+
+
 async def test_given_code_is_named_in_the_prompt_to_be_used_not_tested(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:
     scripted_llm.on(r"Write the test file `tests/test_solution.py`", fenced(COUNTER_TESTS))
     context = make_context()
     context.state.requirement = SHIFT_REQUIREMENT
-    decode = '\n\ndef decode_shift(s: str) -> str:\n    return "".join(chr((ord(c) - 5 - 97) % 26 + 97) for c in s)\n'
-    encode = SHIFT_REQUIREMENT.split("```python\n")[1].split("\n\n\ndef decode_shift")[0] + "\n"
-    _generated(context, {"solution.py": encode + decode, "helpers.py": encode})
+    _generated(context, {"solution.py": SHIFT_SOURCE, "helpers.py": SHIFT_ENCODE})
     await TestGenerationStep("test_generation").execute(context)
     # helpers.py holds only the requirement's own code: no tests are asked for it.
     (call,) = scripted_llm.calls
@@ -407,9 +412,7 @@ async def test_tests_of_the_requirements_own_code_only_are_left_out(
     )
     context = make_context()
     context.state.requirement = SHIFT_REQUIREMENT
-    decode = '\n\ndef decode_shift(s: str) -> str:\n    return "".join(chr((ord(c) - 5 - 97) % 26 + 97) for c in s)\n'
-    encode = SHIFT_REQUIREMENT.split("```python\n")[1].split("\n\n\ndef decode_shift")[0] + "\n"
-    _generated(context, {"solution.py": encode + decode})
+    _generated(context, {"solution.py": SHIFT_SOURCE})
     result = await TestGenerationStep("test_generation").execute(context)
     _, second = scripted_llm.calls
     assert (
