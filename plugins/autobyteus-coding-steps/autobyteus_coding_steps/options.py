@@ -77,15 +77,6 @@ class StepOptions(BaseModel):
         "a reply cut off there keeps the tests it wrote whole",
     )
     fix_rounds: int = Field(3, ge=0, le=20, description="rounds of fixes after failing tests")
-    # Greedy decoding (the local model's default) answers the insisting prompt, which differs
-    # from the last one by a sentence, with the same file: sampling gives another attempt.
-    insist_temperature: float = Field(
-        0.7,
-        ge=0.0,
-        le=2.0,
-        description="temperature of the fix that must change a file after a round that changed "
-        "none",
-    )
     max_fix_files: int = Field(4, ge=1, description="files sent for fixing in one round")
     max_value_checks: int = Field(
         12, ge=0, description="failed `assert f(x) == value` lines the LLM may judge in a run"
