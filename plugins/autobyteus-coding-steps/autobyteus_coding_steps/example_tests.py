@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ def named_functions(requirement: str, definitions: list[str]) -> list[str]:
     ]
 
 
+@functools.lru_cache(maxsize=64)  # asked once per module of a run, of the same requirement
 def given_functions(requirement: str) -> frozenset[str]:
     """The top-level functions whose code the requirement itself gives, in a Python block: the
     user's own code is not the work to test. (On HumanEval/10 the tests generated for the

@@ -306,7 +306,7 @@ class TestGenerationStep(CodingStep):
     ) -> dict[str, Any]:
         source = sources[module]
         existing = read_existing(context.workspace, test_path)
-        requirement = context.state.requirement
+        given = given_functions(context.state.requirement)
         values = {
             "project_type": context.workspace.project_type or "software",
             "requirement_document": without_shown_code(
@@ -317,7 +317,7 @@ class TestGenerationStep(CodingStep):
             "source_path": source_path,
             "source": shown_file(source_path, source, options.max_prompt_file_chars),
             "names": public_definitions(source),
-            "given": [n for n in public_definitions(source) if n in given_functions(requirement)],
+            "given": [n for n in public_definitions(source) if n in given],
             "test_path": test_path,
             "existing": shown_file(test_path, existing) if existing is not None else None,
         }
