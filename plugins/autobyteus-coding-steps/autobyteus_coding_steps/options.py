@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from autobyteus_core import ConfigurationError, PluginSettings, validation_problems
+from autobyteus_core import (
+    ConfigurationError,
+    PluginSettings,
+    estimate_tokens,
+    validation_problems,
+)
 
 if TYPE_CHECKING:
     from autobyteus_core import BaseStep, WorkflowContext
@@ -120,3 +125,13 @@ def step_options(step: BaseStep, context: WorkflowContext) -> StepOptions:
         raise ConfigurationError(f"invalid options for step '{step.step_id}': {problems}") from exc
     setattr(step, _CACHED, (base, copy.deepcopy(step.options), options))
     return options
+
+
+def reply_limit_for_tests(options: StepOptions, current: str | None = None) -> dict[str, Any]:
+    """The call options of a reply that is a whole test file: at most ``test_reply_tokens``,
+    or twice the size of the file it replaces (``current``, when a fix rewrites one), so a
+    model repeating one test stops sooner; none when ``test_reply_tokens`` is 0."""
+    if not options.test_reply_tokens:
+        return {}
+    needed = 2 * estimate_tokens(current) if current is not None else 0
+    return {"max_tokens": max(options.test_reply_tokens, needed)}

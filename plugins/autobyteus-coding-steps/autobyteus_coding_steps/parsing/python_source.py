@@ -389,8 +389,8 @@ def _without_repeated_asserts(source: str, tree: ast.Module) -> tuple[str, int]:
 
 def repair_test_source(source: str) -> tuple[str, list[ParseIssue]]:
     """``source`` of a pytest file with three mistakes small models make repaired, and a note
-    for each repair: an assert repeating an earlier one of its function word for word is
-    dropped, ``assert call(...) == pytest.raises(E)`` on one line becomes
+    for each repair: a run of one assert repeated word for word ``_RUNAWAY_REPEATS`` or more
+    times in a row is cut to its first, ``assert call(...) == pytest.raises(E)`` on one line becomes
     ``with pytest.raises(E):`` followed by the call, and a file that uses ``pytest`` without
     importing it gets ``import pytest``. Anything else is left alone; so is source that does not
     parse."""

@@ -17,6 +17,7 @@ from autobyteus_coding_steps.editing import (
 from autobyteus_coding_steps.example_tests import is_examples_file
 from autobyteus_coding_steps.expectation_checks import judge_expectations
 from autobyteus_coding_steps.import_check import api_target, check_imports, signature_target
+from autobyteus_coding_steps.options import reply_limit_for_tests
 from autobyteus_coding_steps.outputs import CodingTests
 from autobyteus_coding_steps.package_api import defining_module
 from autobyteus_coding_steps.parsing.file_reply import TrimCut, parse_file_reply
@@ -53,7 +54,6 @@ from autobyteus_core import (
     StepFailedError,
     StepResult,
     WorkspaceError,
-    estimate_tokens,
 )
 
 if TYPE_CHECKING:
@@ -520,7 +520,8 @@ class RunTestsStep(CodingStep):
         change; a reply that still changes nothing is taken as it is, not re-asked: measured with
         Qwen2.5-Coder-1.5B on HumanEval/0, both re-asks gave the same file back and cost 2,243 of
         the run's 5,092 prompt tokens (asked at temperature 0.7 instead of greedily, it gave the
-        same file on HumanEval/54 and 59 too, so the provider's temperature stays)."""
+        same file on HumanEval/54, 67, 68 and 78 and another failing one on 59, so the
+        provider's temperature stays)."""
         targets = self._files_to_fix(context, failure, options.max_fix_files)
         fixed: list[str] = []
         unchanged: list[str] = []
@@ -596,7 +597,7 @@ class RunTestsStep(CodingStep):
                         f"```{language_of(path)} code block"
                     )
                     + ("." if must_change else ", or with exactly NO CHANGE."),
-                    options=_fix_call_options(options, current if is_test else None),
+                    options=reply_limit_for_tests(options, current) if is_test else None,
                     cut_ok=is_test,
                 )
             except StepFailedError as exc:
@@ -634,12 +635,3 @@ class RunTestsStep(CodingStep):
                 budget -= len(file["content"])
                 shown.append(file)
         return shown
-
-
-def _fix_call_options(options: StepOptions, test: str | None) -> dict[str, Any]:
-    """The call options of one fix: for the test file now holding ``test``, a reply limit of
-    ``test_reply_tokens`` or twice the file's own size (a test that ran away in its fix reply,
-    as it did in the test step, stops sooner)."""
-    if test is None or not options.test_reply_tokens:
-        return {}
-    return {"max_tokens": max(options.test_reply_tokens, 2 * estimate_tokens(test))}

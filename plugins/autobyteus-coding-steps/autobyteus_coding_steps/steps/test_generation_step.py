@@ -11,6 +11,7 @@ from autobyteus_coding_steps.example_tests import (
     given_functions,
     named_functions,
 )
+from autobyteus_coding_steps.options import reply_limit_for_tests
 from autobyteus_coding_steps.outputs import CodingPlan, CodingTests
 from autobyteus_coding_steps.parsing.file_reply import FileReply, parse_file_reply
 from autobyteus_coding_steps.parsing.paths import normalise_path
@@ -307,6 +308,7 @@ class TestGenerationStep(CodingStep):
         source = sources[module]
         existing = read_existing(context.workspace, test_path)
         given = given_functions(context.state.requirement)
+        names = public_definitions(source)
         values = {
             "project_type": context.workspace.project_type or "software",
             "requirement_document": without_shown_code(
@@ -316,13 +318,12 @@ class TestGenerationStep(CodingStep):
             "module": module,
             "source_path": source_path,
             "source": shown_file(source_path, source, options.max_prompt_file_chars),
-            "names": public_definitions(source),
-            "given": [n for n in public_definitions(source) if n in given],
+            "names": names,
+            "given": [n for n in names if n in given],
             "test_path": test_path,
             "existing": shown_file(test_path, existing) if existing is not None else None,
         }
         importer = test_path[:-3].replace("/", ".")
-        names = values["names"]
 
         def parse(reply: str) -> ParseResult[FileReply]:
             result = parse_file_reply(
@@ -351,7 +352,7 @@ class TestGenerationStep(CodingStep):
             "code block.",
             applied=lambda reply: holds(context.workspace, test_path, reply.content),
             cut_ok=True,
-            options={"max_tokens": options.test_reply_tokens} if options.test_reply_tokens else {},
+            options=reply_limit_for_tests(options),
         )
         written = context.write_file(test_path, answer.value.content)
         return {
