@@ -72,7 +72,7 @@ def translate(exc: BaseException, target: CallTarget) -> LLMError | None:
 
 def _translate(exc: BaseException, target: CallTarget) -> LLMError | None:
     where = f"{target.server} (model {target.model})"
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError) and not _refused(exc):
         return LLMTimeoutError(
             f"no reply from {where} within {target.timeout:g} s; raise the timeout "
             "(AUTOBYTEUS_OPENAI__TIMEOUT) or use a faster model"
@@ -92,6 +92,19 @@ def _translate(exc: BaseException, target: CallTarget) -> LLMError | None:
         )
     if isinstance(exc, openai.OpenAIError):
         return LLMResponseError(f"{where} failed: {exc}")
+    return None
+
+
+def _refused(exc: BaseException) -> BaseException | None:
+    """The refused or reset connection behind ``exc``, if any: the aiohttp transport reports a
+    refused connection as a connect timeout, which it is not."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, ConnectionError):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
     return None
 
 

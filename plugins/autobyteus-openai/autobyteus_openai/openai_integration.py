@@ -196,6 +196,11 @@ class OpenAIIntegration(LLMIntegration):
                 organization=settings.organization,
                 timeout=settings.timeout,
                 max_retries=0,
+                http_client=(
+                    openai.DefaultAioHttpClient(timeout=settings.timeout)
+                    if settings.http_transport == "aiohttp"
+                    else None
+                ),
             )
             self._client_loop = loop
             # The SDK imports its resources on first access; do it now, not inside a slot of

@@ -17,9 +17,12 @@ MakeLLM = Callable[..., OpenAIIntegration]
 PROMPT = [Message.system("You write Python."), Message.user("Write hello world")]
 
 
-async def test_complete_returns_text_usage_and_cost(server: OpenAIServer, make_llm: MakeLLM):
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_complete_returns_text_usage_and_cost(
+    server: OpenAIServer, make_llm: MakeLLM, transport: str
+):
     server.queue(ScriptedReply(text="print('hello')", prompt_tokens=1200, completion_tokens=300))
-    llm = make_llm("gpt-4o-mini")
+    llm = make_llm("gpt-4o-mini", http_transport=transport)
 
     response = await llm.complete(PROMPT)
 
@@ -70,8 +73,9 @@ async def test_settings_and_call_options_reach_the_server(server: OpenAIServer, 
     assert "unknown_option" not in second
 
 
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
 async def test_stream_yields_pieces_and_takes_usage_from_final_chunk(
-    server: OpenAIServer, make_llm: MakeLLM
+    server: OpenAIServer, make_llm: MakeLLM, transport: str
 ):
     server.queue(
         ScriptedReply(
@@ -81,7 +85,7 @@ async def test_stream_yields_pieces_and_takes_usage_from_final_chunk(
             completion_tokens=9,
         )
     )
-    llm = make_llm()
+    llm = make_llm(http_transport=transport)
 
     chunks = [chunk async for chunk in llm.stream(PROMPT)]
 

@@ -156,6 +156,7 @@ def test_key_is_secret_in_settings(api_key: str):
     assert settings.api_key is not None and settings.api_key.get_secret_value() == api_key
 
 
-async def test_unreachable_server_without_retries(dead_url: str, make_llm: MakeLLM):
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_unreachable_server_without_retries(dead_url: str, make_llm: MakeLLM, transport: str):
     with pytest.raises(LLMProviderUnavailableError, match="Is the server running"):
-        await make_llm(base_url=dead_url, max_retries=0).complete(PROMPT)
+        await make_llm(base_url=dead_url, max_retries=0, http_transport=transport).complete(PROMPT)

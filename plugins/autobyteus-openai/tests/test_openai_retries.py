@@ -117,9 +117,12 @@ async def test_exhausted_quota_is_not_retried(server: OpenAIServer, make_llm: Ma
     assert len(server.completion_requests) == 1
 
 
-async def test_slow_reply_times_out_and_is_retried(server: OpenAIServer, make_llm: MakeLLM):
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_slow_reply_times_out_and_is_retried(
+    server: OpenAIServer, make_llm: MakeLLM, transport: str
+):
     server.queue(ScriptedReply.slow(5), ScriptedReply.slow(5), "not reached")
-    llm = make_llm(timeout=0.3, max_retries=1)
+    llm = make_llm(timeout=0.3, max_retries=1, http_transport=transport)
 
     with pytest.raises(LLMTimeoutError) as caught:
         await llm.complete(PROMPT)
@@ -129,8 +132,9 @@ async def test_slow_reply_times_out_and_is_retried(server: OpenAIServer, make_ll
     assert "AUTOBYTEUS_OPENAI__TIMEOUT" in str(caught.value)
 
 
-async def test_connection_errors_are_retried(dead_url: str, make_llm: MakeLLM):
-    llm = make_llm(base_url=dead_url, max_retries=2)
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_connection_errors_are_retried(dead_url: str, make_llm: MakeLLM, transport: str):
+    llm = make_llm(base_url=dead_url, max_retries=2, http_transport=transport)
 
     with pytest.raises(LLMProviderUnavailableError) as caught:
         await llm.complete(PROMPT)
