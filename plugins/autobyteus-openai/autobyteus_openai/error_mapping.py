@@ -72,7 +72,7 @@ def translate(exc: BaseException, target: CallTarget) -> LLMError | None:
 
 def _translate(exc: BaseException, target: CallTarget) -> LLMError | None:
     where = f"{target.server} (model {target.model})"
-    if isinstance(exc, openai.APITimeoutError) and not _refused(exc):
+    if isinstance(exc, openai.APITimeoutError) and not _refused_connection(exc):
         return LLMTimeoutError(
             f"no reply from {where} within {target.timeout:g} s; raise the timeout "
             "(AUTOBYTEUS_OPENAI__TIMEOUT) or use a faster model"
@@ -95,17 +95,17 @@ def _translate(exc: BaseException, target: CallTarget) -> LLMError | None:
     return None
 
 
-def _refused(exc: BaseException) -> BaseException | None:
-    """The refused or reset connection behind ``exc``, if any: the aiohttp transport reports a
+def _refused_connection(exc: BaseException) -> bool:
+    """Whether a refused or reset connection is behind ``exc``: the aiohttp transport reports a
     refused connection as a connect timeout, which it is not."""
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
         if isinstance(cause, ConnectionError):
-            return cause
+            return True
         seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__
-    return None
+    return False
 
 
 def _translate_status(exc: openai.APIStatusError, target: CallTarget, where: str) -> LLMError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import openai
 import pytest
 from autobyteus_openai.openai_integration import OpenAIIntegration
 from autobyteus_openai.prices import price_for
@@ -15,6 +16,14 @@ from autobyteus_core import LLMResponseError, Message
 MakeLLM = Callable[..., OpenAIIntegration]
 
 PROMPT = [Message.system("You write Python."), Message.user("Write hello world")]
+
+
+async def test_aiohttp_is_the_default_transport(server: OpenAIServer, make_llm: MakeLLM):
+    server.queue("hi")
+    llm = make_llm()
+
+    assert (await llm.complete(PROMPT)).text == "hi"
+    assert isinstance(llm._client_for_this_loop()._client, openai.DefaultAioHttpClient)
 
 
 @pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
