@@ -58,12 +58,62 @@ def test_a_doctest_traceback_is_an_example_that_raises() -> None:
         "check({'a': 'b'}) should return 2.",
         "- f(x=1) -> 2",
         "1. g(1, (2, 3)) == 2",
+        "count_upper('aBCdEf') returns 2",
+        "to_binary(15)   # returns 2",
+        "choose(12, 15) = 2",
     ],
 )
 def test_the_one_line_spellings_give_the_call_and_its_value(line: str) -> None:
     [example] = requirement_examples(line)
     assert example.expected == "2"
     assert ast.parse(example.call, mode="eval")
+
+
+def test_a_doctest_line_stating_its_own_check_is_an_example() -> None:
+    text = "def h(text):\n    '''Hash.\n\n    >>> h('a') == 'x1'\n    >>> h('')\n    '''\n"
+    assert requirement_examples(text) == [Example("h('a')", "'x1'")]
+
+
+def test_a_function_defined_by_equations_gives_no_examples_of_it() -> None:
+    text = "fib(1) = 1\nfib(2) = 1\nfib(n) = fib(n - 1) + fib(n - 2)\nfib(3) = 2\nsq(3) = 9\n"
+    assert requirement_examples(text) == [Example("sq(3)", "9")]
+
+
+SIGNATURES = "def split(text, sep):\n    pass\n\ndef count(items, limit=None):\n    pass\n"
+
+
+@pytest.mark.parametrize(
+    ("statement", "call", "value"),
+    [
+        (
+            'For text = "a b", sep = " " the output should be ["a", "b"].',
+            'split("a b", " ")',
+            '["a", "b"]',
+        ),
+        ("For items = [1, 2], the length is 2, the result should be 2", "count([1, 2])", "2"),
+        ("Input: items = [3], limit = 1\n\n    Output: 1", "count([3], 1)", "1"),
+        ('Input: sep = ",", text = "a,b"\nOutput: ["a", "b"]', 'split("a,b", ",")', '["a", "b"]'),
+        ("Input: [1, 2, 3]\nOutput: 3", "count([1, 2, 3])", "3"),
+    ],
+)
+def test_stated_arguments_of_a_declared_function_are_a_call_of_it(
+    statement: str, call: str, value: str
+) -> None:
+    assert requirement_examples(f"{SIGNATURES}\n{statement}\n") == [Example(call, value)]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "For text = some_text, sep = ' ' the output should be 2",  # not a literal
+        "For items = [1], text = 'a' the output should be 2",  # fits no one function
+        "For limit = 2 the output should be 2",  # leaves a required parameter out
+        "Input: 'a', ' '\nExplanation: split it",  # no output stated
+    ],
+)
+def test_stated_arguments_that_fit_no_one_function_are_no_example(statement: str) -> None:
+    assert requirement_examples(f"{SIGNATURES}\n{statement}\n") == []
+    assert requirement_examples("For items = [1] the output should be 1") == []  # no def
 
 
 def test_code_spans_in_prose_give_examples_even_across_a_wrapped_line() -> None:

@@ -1,10 +1,12 @@
 """The examples a requirement states: a call and the value it must give (or the error it raises).
 
-Requirements state examples in many spellings: doctest sessions (``>>> f(1)`` then ``2``),
-``f(1) == 2``, ``f(1) => 2``, ``f(1) ➞ 2``, ``f(1) should return 2``, and in prose as two code
-spans (```f(1)` is `2```). Only what is unambiguous is kept: the call must parse as a Python
-call and the value as a Python literal (``ast.literal_eval``), each on one line. They are the
-user's own checks, so they become tests nobody may rewrite (see ``example_tests``).
+Requirements state examples in many spellings: doctest sessions (``>>> f(1)`` then ``2``, or
+``>>> f(1) == 2``), ``f(1) == 2``, ``f(1) => 2``, ``f(1) ➞ 2``, ``f(1) returns 2``, ``f(1) = 2``,
+``f(1) should return 2``, in prose as two code spans (```f(1)` is `2```), and as the
+arguments of a function the requirement declares (``For n = 1 the output should be 2``;
+``Input: n = 1`` then ``Output: 2``). Only what is unambiguous is kept: the call must parse as a
+Python call and the value as a Python literal (``ast.literal_eval``), each on one line. They are
+the user's own checks, so they become tests nobody may rewrite (see ``example_tests``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 #: Separators between a call and its value on one line, longest first so ``==>`` is not ``==``.
-_ARROWS = ("should return", "==>", "=>", "➞", "→", "->", "==")
+_ARROWS = ("should return", "returns", "==>", "=>", "➞", "→", "->", "==")
 _SPANS = re.compile(
     r"`([^`\n]+)`\s+(?:is|returns|gives|==|=>|->|→|➞|should return|raises)\s+`([^`\n]+)`"
 )
@@ -25,6 +27,17 @@ _SPAN_RAISES = re.compile(r"`([^`\n]+)`\s+raises\s+`?([A-Za-z_]\w*(?:Error|Excep
 _FENCED = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n(.*?)^\1\2[ \t]*$", re.M | re.S)
 _QUOTES = {'"""', "'''"}
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit))\b")
+_DEF = re.compile(
+    r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(([^()]*(?:\([^()]*\)[^()]*)*)\)", re.M
+)
+#: ``For x = 1, y = 2 the output should be 3``: the arguments, then the value.
+_FOR_ARGUMENTS = re.compile(
+    r"\bfor\s+(.+?),?\s+(?:then\s+)?(?:the\s+)?(?:output|result|answer|return value)\s+"
+    r"(?:should\s+be|will\s+be|must\s+be|is)\s+(.+?)\s*\.?\s*$",
+    re.I,
+)
+_INPUT = re.compile(r"^\s*input\s*:\s*(.+?)\s*$", re.I)
+_OUTPUT = re.compile(r"^\s*output\s*:\s*(.+?)\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -46,18 +59,23 @@ def requirement_examples(text: str) -> list[Example]:
     """Every example ``text`` states, in order, without repeats."""
     found: list[Example] = []
     for item in _doctests(text):
-        example = _doctest_example(item.source, item.want, item.exc_msg)
+        want = _before_closing_quotes(item.want)
+        if want.strip() or item.exc_msg is not None:
+            example = _doctest_example(item.source, want, item.exc_msg)
+        else:  # ``>>> f(1) == 2``: the session states the check on its own line
+            example = _line_example(item.source)
         if example is not None:
             found.append(example)
     for paragraph in re.split(r"\n[ \t]*\n", text):
         # Prose wraps: a call and its value may sit on two lines of one paragraph.
         found += _span_examples(" ".join(paragraph.split("\n")))
-    for line in text.splitlines():
-        if line.lstrip().startswith((">>>", "...")):
-            continue
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith((">>>", "..."))]
+    for line in lines:
         example = _line_example(line)
         if example is not None:
             found.append(example)
+    found += _equation_examples(lines)
+    found += _argument_examples(lines, _signatures(text))
     return list(dict.fromkeys(found))
 
 
@@ -77,13 +95,16 @@ def _doctests(text: str) -> list[doctest.Example]:
     return found
 
 
-def _doctest_example(source: str, want: str, exc_msg: str | None) -> Example | None:
-    call = source.strip()
-    # A session at the end of a docstring runs into its closing quotes, which doctest reads as
-    # part of the expected output.
-    want = "\n".join(
+def _before_closing_quotes(want: str) -> str:
+    """A session at the end of a docstring runs into its closing quotes, which doctest reads as
+    part of the expected output."""
+    return "\n".join(
         itertools.takewhile(lambda line: line.strip() not in _QUOTES, want.split("\n"))
     )
+
+
+def _doctest_example(source: str, want: str, exc_msg: str | None) -> Example | None:
+    call = source.strip()
     if not _is_call(call):
         return None
     if exc_msg is not None:
@@ -108,17 +129,141 @@ def _span_examples(line: str) -> list[Example]:
 
 def _line_example(line: str) -> Example | None:
     """``call <arrow> value`` filling a whole line (a list marker and a final period aside)."""
+    return _split_line(line, _ARROWS)
+
+
+def _split_line(line: str, arrows: tuple[str, ...]) -> Example | None:
     text = re.sub(r"^\s*(?:[-*+]|\d+[.)])?\s*", "", line).strip().rstrip(".").strip()
     if "`" in text:
         return None
-    for arrow in _ARROWS:
+    for arrow in arrows:
         start = text.find(arrow)
         while start > 0:
-            call, value = text[:start].strip(), text[start + len(arrow) :].strip()
+            # ``f(1)  # returns 2``: the arrow may sit in a comment after the call.
+            call = text[:start].strip().removesuffix("#").strip()
+            value = text[start + len(arrow) :].strip()
             if _is_call(call) and _is_literal(value):
                 return Example(call, value)
             start = text.find(arrow, start + 1)
     return None
+
+
+def _equation_examples(lines: list[str]) -> list[Example]:
+    """``f(1) = 2`` lines, unless the text defines a function that way: one ``f(n) = <formula>``
+    line (a recurrence) makes every ``f(...) = ...`` line of it a definition, not an example."""
+    examples: list[Example] = []
+    defined: set[str] = set()
+    for line in lines:
+        if "==" in line or "=>" in line:
+            continue
+        example = _split_line(line, ("=",))
+        if example is not None:
+            examples.append(example)
+            continue
+        left, equals, _ = line.partition("=")
+        if equals and _is_call(left.strip().removeprefix("-").strip()):
+            defined.update(_callees(left.strip().removeprefix("-").strip()))
+    return [e for e in examples if not defined.intersection(_callees(e.call))]
+
+
+def _signatures(text: str) -> dict[str, list[tuple[str, bool]]]:
+    """The functions ``text`` declares with ``def``: name → its parameters (name, required)."""
+    found: dict[str, list[tuple[str, bool]]] = {}
+    for name, parameters in _DEF.findall(text):
+        try:
+            tree = ast.parse(f"def {name}({parameters}): pass").body[0]
+        except (SyntaxError, ValueError):
+            continue
+        assert isinstance(tree, ast.FunctionDef)
+        positional = [*tree.args.posonlyargs, *tree.args.args]
+        required = len(positional) - len(tree.args.defaults)
+        found[name] = [(arg.arg, index < required) for index, arg in enumerate(positional)]
+    return found
+
+
+def _argument_examples(
+    lines: list[str], signatures: dict[str, list[tuple[str, bool]]]
+) -> list[Example]:
+    """``For x = 1, y = 2 the output should be 3`` and ``Input: x = 1`` / ``Output: 3`` pairs,
+    as calls of the one declared function those arguments fit."""
+    if not signatures:
+        return []
+    examples: list[Example] = []
+    stated = [line for line in lines if line.strip()]
+    for index, line in enumerate(stated):
+        arguments, value = None, None
+        if match := _FOR_ARGUMENTS.search(line):
+            arguments, value = match.group(1), match.group(2)
+        elif (match := _INPUT.match(line)) and (
+            output := _OUTPUT.match(stated[index + 1] if index + 1 < len(stated) else "")
+        ):
+            arguments, value = match.group(1), output.group(1)
+        if arguments is None or value is None or not _is_literal(value):
+            continue
+        call = _fitting_call(arguments, signatures)
+        if call is not None:
+            examples.append(Example(call, value))
+    return examples
+
+
+def _fitting_call(arguments: str, signatures: dict[str, list[tuple[str, bool]]]) -> str | None:
+    """The call of the one function whose parameters ``arguments`` (``x = 1, y = 2``, or bare
+    values) fills, its arguments in the signature's order; the longest prefix of ``arguments``
+    ending at a comma that parses is the arguments (``N = 150, the sum of digits is 6``)."""
+    cuts = [len(arguments), *(i for i in range(len(arguments) - 1, 0, -1) if arguments[i] == ",")]
+    for cut in cuts:
+        try:
+            source = f"f({arguments[:cut]})"
+            call = ast.parse(source, mode="eval").body
+        except (SyntaxError, ValueError):
+            continue
+        assert isinstance(call, ast.Call)
+        values = [*call.args, *(keyword.value for keyword in call.keywords)]
+        if not all(_is_literal(ast.unparse(value)) for value in values):
+            return None
+        given = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
+        fitting = [
+            name for name, parameters in signatures.items() if _fills(call.args, given, parameters)
+        ]
+        if len(fitting) != 1:
+            return None
+        parameters = signatures[fitting[0]]
+        ordered = [
+            *call.args,
+            *(given[name] for name, _ in parameters[len(call.args) :] if name in given),
+        ]
+        rendered = ", ".join(
+            ast.get_source_segment(source, value) or ast.unparse(value) for value in ordered
+        )
+        return f"{fitting[0]}({rendered})"
+    return None
+
+
+def _fills(
+    positional: list[ast.expr], given: dict[str, ast.expr], parameters: list[tuple[str, bool]]
+) -> bool:
+    """Whether the arguments fill every required parameter, in order, and name no other."""
+    if positional and given:
+        return False  # ``Input: 3, k = 2`` is not a spelling requirements use
+    if positional:
+        return len(positional) <= len(parameters) and all(
+            required is False for _, required in parameters[len(positional) :]
+        )
+    names = [name for name, _ in parameters]
+    # Named in the signature's order with none left out before the last: a positional call.
+    return (
+        bool(given)
+        and set(given) <= set(names)
+        and names[: len(given)] == [name for name in names if name in given]
+        and all(not required for name, required in parameters if name not in given)
+    )
+
+
+def _callees(call: str) -> set[str]:
+    node = ast.parse(call, mode="eval").body
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return {node.id} if isinstance(node, ast.Name) else set()
 
 
 def _is_call(text: str) -> bool:
