@@ -142,3 +142,31 @@ def test_a_report_over_two_versions_of_the_code_says_so() -> None:
     mixed = render_report([one, two, {**two, "task": "c"}], {})
     assert "Code: **several versions**, git:bbb (2 task runs), git:aaa (1 task run)" in mixed
     assert "Code: unknown." in render_report([{"task": "a", "arm": "direct"}], {})
+
+
+def test_the_examples_survey_finds_examples_and_the_ones_a_solution_disagrees_with() -> None:
+    from autobyteus_bench.examples_survey import survey
+
+    def problem(task_id: str, docstring: str, body: str) -> dict[str, str]:
+        prompt = f'def double(x):\n    """Twice x.\n{docstring}    """\n'
+        return {
+            "task_id": task_id,
+            "prompt": prompt,
+            "canonical_solution": body,
+            "entry_point": "double",
+            "test": "",
+        }
+
+    result = survey(
+        [
+            problem("T/0", "    >>> double(2)\n    4\n", "    return 2 * x\n"),
+            problem(
+                "T/1", "    double(2) returns 5\n    double(y) returns 4\n", "    return 2 * x\n"
+            ),
+            problem("T/2", "    Doubles it.\n", "    return 2 * x\n"),
+        ]
+    )
+    assert [len(result.found[t]) for t in ("T/0", "T/1", "T/2")] == [1, 1, 0]
+    assert result.without == ["T/2"]
+    [(task_id, example, why)] = result.disagreeing
+    assert (task_id, example.call, why) == ("T/1", "double(2)", "gives 4")
