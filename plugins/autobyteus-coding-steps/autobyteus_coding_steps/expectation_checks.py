@@ -209,6 +209,11 @@ async def judge_expectations(
                 what=f"the verdict on `{path}` line {line}",
                 instruction=f"Give your verdict on a line of its own: CODE if {question.actual} "
                 f"is right, TEST if {question.expected} is right.",
+                options=(
+                    {"max_tokens": options.verdict_reply_tokens}
+                    if options.verdict_reply_tokens
+                    else None
+                ),
             )
         except StepFailedError as exc:
             judgement.errors.append(str(exc))

@@ -86,6 +86,14 @@ class StepOptions(BaseModel):
     max_value_checks: int = Field(
         12, ge=0, description="failed `assert f(x) == value` lines the LLM may judge in a run"
     )
+    # 384: of 41 verdicts on HumanEval/81-97 (2026-12-03) 40 took 1-226 tokens of reasoning; one
+    # ran to the 2,048 limit, and the re-ask that a reply without a verdict gets answered in one.
+    verdict_reply_tokens: int = Field(
+        384,
+        ge=0,
+        description="longest reply for one code-or-test verdict, in tokens (0: the provider's "
+        "own limit); a reply cut off there without a verdict is asked again",
+    )
     test_timeout_s: float = Field(300.0, gt=0, description="timeout of one test run")
     import_check_timeout_s: float = Field(60.0, gt=0, description="timeout of the import check")
     max_output_chars: int = Field(

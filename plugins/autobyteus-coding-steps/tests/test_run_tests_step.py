@@ -347,6 +347,7 @@ async def test_a_wrong_expected_value_judged_by_the_model_is_corrected_in_the_te
     )
     assert result.output["fix_rounds"] == 0
     assert context.keys == ["check-1/tests/test_conv.py:8/attempt-1"]
+    assert scripted_llm.calls[0].options == {"max_tokens": 384}
     question = scripted_llm.calls[0].prompt
     assert "`to_f(32)` gives `89.6`, but the test expects `0.0`" in question
     assert "The code, `temp/conv.py`" in question
