@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import openai
@@ -84,6 +84,7 @@ class OpenAIIntegration(LLMIntegration):
         self._max_tokens_field = "max_tokens" if settings.base_url else "max_completion_tokens"
         self._client: openai.AsyncOpenAI | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._closer: AsyncGenerator[None, None] | None = None
         self._log = get_logger(provider="openai", model=model_id)
 
     def __repr__(self) -> str:
@@ -171,16 +172,22 @@ class OpenAIIntegration(LLMIntegration):
         return sorted(model.id for model in page.data)
 
     async def aclose(self) -> None:
-        """Close the HTTP client (one made on another, finished event loop is just dropped)."""
-        client, loop = self._client, self._client_loop
-        self._client, self._client_loop = None, None
-        if client is not None and loop is asyncio.get_running_loop():
-            await client.close()
+        """Close the HTTP client (one made on another event loop is closed by that loop's
+        shutdown, see :meth:`_client_for_this_loop`)."""
+        closer, loop = self._closer, self._client_loop
+        self._client, self._client_loop, self._closer = None, None, None
+        if closer is not None and loop is asyncio.get_running_loop():
+            await closer.aclose()
 
     # -- calls, retries and pacing ----------------------------------------------------------------
 
-    def _client_for_this_loop(self) -> openai.AsyncOpenAI:
-        """One client per event loop: HTTP connection pools cannot move between loops."""
+    async def _client_for_this_loop(self) -> openai.AsyncOpenAI:
+        """One client per event loop: HTTP connection pools cannot move between loops.
+
+        Each client is closed on its own loop before that loop ends: an async generator held
+        here, parked at its ``yield``, is finalised by the loop's ``shutdown_asyncgens`` (which
+        ``asyncio.run`` calls) while the loop still runs. A client dropped unclosed instead
+        makes aiohttp print "Unclosed client session" when it is collected."""
         loop = asyncio.get_running_loop()
         if self._client is None or self._client_loop is not loop:
             settings = self._settings
@@ -203,6 +210,8 @@ class OpenAIIntegration(LLMIntegration):
                 ),
             )
             self._client_loop = loop
+            self._closer = _closed_at_shutdown(self._client)
+            await anext(self._closer)
             # The SDK imports its resources on first access; do it now, not inside a slot of
             # the rate limiter.
             _ = (self._client.chat.completions, self._client.models)
@@ -216,7 +225,7 @@ class OpenAIIntegration(LLMIntegration):
         explain_missing_model: bool = True,
     ) -> T:
         """Run ``request`` under the limiters, retrying what is worth retrying."""
-        client = self._client_for_this_loop()
+        client = await self._client_for_this_loop()
         retries = 0
         while True:
             await self._pace(tokens)
@@ -275,7 +284,7 @@ class OpenAIIntegration(LLMIntegration):
     async def _explain_missing_model(self, error: ModelNotFoundError) -> ModelNotFoundError:
         """Name the models the server has, when it says which."""
         try:
-            page = await self._client_for_this_loop().models.list()
+            page = await (await self._client_for_this_loop()).models.list()
             available = sorted(model.id for model in page.data)
         except Exception:  # the listing is only a hint; keep the original message
             return error
@@ -338,3 +347,12 @@ class OpenAIIntegration(LLMIntegration):
             f"the streamed reply from {self._target.server} (model {self.model}) broke off after "
             f"{received} characters: {why}. The reply is incomplete; run the step again"
         )
+
+
+async def _closed_at_shutdown(client: openai.AsyncOpenAI) -> AsyncGenerator[None, None]:
+    """Wait at ``yield`` until closed (by ``aclose`` or the loop's shutdown), then close
+    ``client``."""
+    try:
+        yield
+    finally:
+        await client.close()

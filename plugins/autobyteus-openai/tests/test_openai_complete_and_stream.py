@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 
 import openai
@@ -23,7 +25,7 @@ async def test_aiohttp_is_the_default_transport(server: OpenAIServer, make_llm: 
     llm = make_llm()
 
     assert (await llm.complete(PROMPT)).text == "hi"
-    assert isinstance(llm._client_for_this_loop()._client, openai.DefaultAioHttpClient)
+    assert isinstance((await llm._client_for_this_loop())._client, openai.DefaultAioHttpClient)
 
 
 @pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
@@ -189,3 +191,43 @@ async def test_integration_works_across_event_loops(server: OpenAIServer, make_l
     thread.join(timeout=30)
 
     assert result == ["from another loop"]
+
+
+#: One integration used from three event loops in turn, as a Python caller running
+#: ``asyncio.run`` per workflow (or a Ray worker per item) does; ``-X dev`` shows every
+#: ResourceWarning, and aiohttp prints "Unclosed client session" even without it.
+LOOPS = """
+import asyncio, sys
+from autobyteus_core import Message
+from autobyteus_openai.openai_integration import OpenAIIntegration
+from autobyteus_openai.settings import OpenAISettings
+
+settings = OpenAISettings(api_key=sys.argv[3], base_url=sys.argv[1], http_transport=sys.argv[2])
+llm = OpenAIIntegration("openai:gpt-4o-mini", "gpt-4o-mini", settings)
+clients = []
+
+async def ask():
+    print((await llm.complete([Message.user("hi")])).text)
+    clients.append(await llm._client_for_this_loop())
+
+asyncio.run(ask())
+asyncio.run(ask())
+print("first client closed:", clients[0].is_closed())
+asyncio.run(ask())
+asyncio.run(llm.aclose())
+"""
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_a_client_is_closed_with_its_event_loop(server: OpenAIServer, api_key: str, transport: str):
+    server.default_reply = "hello"
+    done = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", LOOPS, server.url, transport, api_key],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == ["hello", "hello", "first client closed: True"]
+    assert "nclosed" not in done.stderr, done.stderr
