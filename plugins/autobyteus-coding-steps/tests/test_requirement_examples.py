@@ -61,6 +61,8 @@ def test_a_doctest_traceback_is_an_example_that_raises() -> None:
         "count_upper('aBCdEf') returns 2",
         "to_binary(15)   # returns 2",
         "choose(12, 15) = 2",
+        "Example: f([1]) == 2",
+        "for example, x_or_y(7, 34, 12) == 2",
     ],
 )
 def test_the_one_line_spellings_give_the_call_and_its_value(line: str) -> None:

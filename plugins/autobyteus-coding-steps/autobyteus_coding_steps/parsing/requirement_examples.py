@@ -36,6 +36,8 @@ _FOR_ARGUMENTS = re.compile(
     r"(?:should\s+be|will\s+be|must\s+be|is)\s+(.+?)\s*\.?\s*$",
     re.I,
 )
+#: Words before a call on an example's line: ``For example, f(1) == 2``, ``assert f(1) == 2``.
+_LEAD_IN = re.compile(r"(?:[A-Za-z][A-Za-z.]*[ \t]*[,:]?[ \t]+)+(?=[A-Za-z_]\w*[(.])")
 _INPUT = re.compile(r"^\s*input\s*:\s*(.+?)\s*$", re.I)
 _OUTPUT = re.compile(r"^\s*output\s*:\s*(.+?)\s*$", re.I)
 
@@ -140,12 +142,20 @@ def _split_line(line: str, arrows: tuple[str, ...]) -> Example | None:
         start = text.find(arrow)
         while start > 0:
             # ``f(1)  # returns 2``: the arrow may sit in a comment after the call.
-            call = text[:start].strip().removesuffix("#").strip()
+            call = _after_lead_in(text[:start].strip().removesuffix("#").strip())
             value = text[start + len(arrow) :].strip()
             if _is_call(call) and _is_literal(value):
                 return Example(call, value)
             start = text.find(arrow, start + 1)
     return None
+
+
+def _after_lead_in(text: str) -> str:
+    """``text`` without a lead-in of plain words (``Example:``, ``for``, ``e.g.``) before a call."""
+    if _is_call(text):
+        return text
+    lead_in = _LEAD_IN.match(text)
+    return text[lead_in.end() :] if lead_in else text
 
 
 def _equation_examples(lines: list[str]) -> list[Example]:
