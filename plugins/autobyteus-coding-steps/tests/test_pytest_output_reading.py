@@ -8,6 +8,7 @@ from autobyteus_coding_steps.parsing.pytest_output import (
     failed_comparisons,
     missing_raises,
     normalise_output,
+    raised_at,
     raised_in_traceback,
 )
 
@@ -61,3 +62,15 @@ def test_a_failed_check_is_read_with_or_without_the_error_name_before_it() -> No
     [comparison] = failed_comparisons(output)
     assert (comparison.line, comparison.left, comparison.right) == (6, "False", "True")
     assert failed_truths(output) == {("tests/test_solution.py", 9): "True"}
+
+
+def test_where_errors_were_raised_is_read_from_the_one_line_tracebacks() -> None:
+    output = (
+        "solution.py:15: TypeError: not all arguments converted during string formatting\n"
+        "solution.py:15: TypeError: not all arguments converted during string formatting\n"
+        "tests/test_a.py:7: AssertionError: assert 1 == 2\n"
+        "tests/test_a.py:9: assert 3 == 4\n"
+        "pkg/m.py:3: KeyError: 'x'\n"
+        "FAILED tests/test_a.py::test_b - TypeError: not al...\n"
+    )
+    assert raised_at(output) == [("solution.py", 15), ("pkg/m.py", 3)]

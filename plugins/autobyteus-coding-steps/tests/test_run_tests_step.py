@@ -645,3 +645,24 @@ async def test_a_test_file_fix_is_limited_like_the_tests_and_a_cut_one_keeps_its
     # 1024 words: 4 for the fence and the import, 10 per test; the cut falls in test_100.
     assert written.count("def test_") == 101 and "def test_100(" not in written
     assert result.summary == "tests pass after 1 fix round(s) (101 passed)"
+
+
+async def test_the_fix_prompt_shows_the_code_line_an_error_was_raised_at(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    broken = "def to_f(c: float) -> float:\n    return c * 9 / 5 + '32'\n"
+    scripted_llm.on(r"give your verdict on a line of its own", "TEST")
+    scripted_llm.on(r"The file to fix, `temp/conv.py`", fenced(TEMP_SOURCE))
+    scripted_llm.on(r"The file to fix, `tests/test_conv.py`", "NO CHANGE")
+    context = make_context()
+    _project(context, {"temp/conv.py": broken, "tests/test_conv.py": TEMP_TEST_100})
+    result = await RunTestsStep("run_tests").execute(context)
+    assert result.summary == "tests pass after 1 fix round(s) (1 passed)"
+    fix_prompt = next(
+        c.prompt for c in scripted_llm.calls if "The file to fix, `temp/conv.py`" in c.prompt
+    )
+    assert "temp/conv.py:2: TypeError" in fix_prompt
+    assert (
+        "Where the errors were raised:\n- `temp/conv.py` line 2: `return c * 9 / 5 + '32'`"
+        in fix_prompt
+    )

@@ -75,6 +75,20 @@ def failed_comparisons(output: str) -> list[FailedComparison]:
     return list(found.values())
 
 
+#: ``path:line: SomeError: ...`` of ``--tb=line`` output: where an error was raised.
+_RAISED_AT = re.compile(
+    r"^(?P<path>[\w./\-]+\.py):(?P<line>\d+): (?!AssertionError\b)[A-Z]\w*:", re.M
+)
+
+
+def raised_at(output: str) -> list[tuple[str, int]]:
+    """Where ``--tb=line`` output says errors other than failed asserts were raised, once each
+    (``solution.py:15: TypeError: ...``): pytest names the line there but does not show it."""
+    return list(
+        dict.fromkeys((m.group("path"), int(m.group("line"))) for m in _RAISED_AT.finditer(output))
+    )
+
+
 _FAILED_TRUTH = re.compile(_FAILED_ASSERT + r"(?P<negated>not )?(?P<value>.+?)$", re.M)
 
 

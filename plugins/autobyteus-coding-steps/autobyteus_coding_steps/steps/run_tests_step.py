@@ -21,7 +21,11 @@ from autobyteus_coding_steps.options import reply_limit_for_tests
 from autobyteus_coding_steps.outputs import CodingTests
 from autobyteus_coding_steps.package_api import defining_module
 from autobyteus_coding_steps.parsing.file_reply import TrimCut, parse_file_reply
-from autobyteus_coding_steps.parsing.pytest_output import blamed_files, normalise_output
+from autobyteus_coding_steps.parsing.pytest_output import (
+    blamed_files,
+    normalise_output,
+    raised_at,
+)
 from autobyteus_coding_steps.parsing.python_source import (
     erased_work_issue,
     imported_modules,
@@ -145,6 +149,21 @@ class Fix:
 
     path: str
     content: str | None
+
+
+def _raising_lines(context: WorkflowContext, output: str, modules: dict[str, str]) -> str:
+    """The code lines of the project's own modules where the tests' errors were raised, which
+    ``--tb=line`` names without showing: given only "solution.py:15: TypeError", the model
+    gave the file back unchanged in both fix rounds (HumanEval/104, `digit % 2` on a str)."""
+    sources = set(modules.values())
+    shown = []
+    for path, number in raised_at(output):
+        if path not in sources:
+            continue
+        lines = file_text(context.workspace, path).splitlines()
+        if 0 < number <= len(lines) and lines[number - 1].strip():
+            shown.append(f"- `{path}` line {number}: `{lines[number - 1].strip()}`")
+    return "\n\nWhere the errors were raised:\n" + "\n".join(shown) if shown else ""
 
 
 def parse_fix_reply(
@@ -442,6 +461,7 @@ class RunTestsStep(CodingStep):
             text = f"{output}\n{verdict.problem}"
         elif outcome.signal_name:
             text = f"{output}\nthe test process {outcome.ending()}"
+        text += _raising_lines(context, output, modules)
         files = blamed_files(output, list(modules.values()), modules)
         regressed_files: list[str] = []
         if regressed:
