@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import openai
 
 from autobyteus_core import (
+    ConfigurationError,
     LLMAuthenticationError,
     LLMError,
     LLMIntegration,
@@ -203,11 +204,7 @@ class OpenAIIntegration(LLMIntegration):
                 organization=settings.organization,
                 timeout=settings.timeout,
                 max_retries=0,
-                http_client=(
-                    openai.DefaultAioHttpClient(timeout=settings.timeout)
-                    if settings.http_transport == "aiohttp"
-                    else None
-                ),
+                http_client=_http_client(settings),
             )
             self._client_loop = loop
             self._closer = _closed_at_shutdown(self._client)
@@ -347,6 +344,19 @@ class OpenAIIntegration(LLMIntegration):
             f"the streamed reply from {self._target.server} (model {self.model}) broke off after "
             f"{received} characters: {why}. The reply is incomplete; run the step again"
         )
+
+
+def _http_client(settings: OpenAISettings) -> openai.DefaultAioHttpClient | None:
+    """The SDK's aiohttp client, or None for its own httpx one."""
+    if settings.http_transport != "aiohttp":
+        return None
+    try:
+        return openai.DefaultAioHttpClient(timeout=settings.timeout)
+    except RuntimeError as exc:  # the SDK's way of saying aiohttp is not installed
+        raise ConfigurationError(
+            "the openai plugin's http_transport is aiohttp, but aiohttp is not installed: "
+            "`pip install 'openai[aiohttp]'`, or set AUTOBYTEUS_OPENAI__HTTP_TRANSPORT=httpx"
+        ) from exc
 
 
 async def _closed_at_shutdown(client: openai.AsyncOpenAI) -> AsyncGenerator[None, None]:

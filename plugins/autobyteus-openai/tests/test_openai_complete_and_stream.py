@@ -13,7 +13,7 @@ from autobyteus_openai.prices import price_for
 from autobyteus_openai.testing import OpenAIServer, ScriptedReply
 from autobyteus_openai.token_count import estimate_prompt_tokens, estimate_tokens
 
-from autobyteus_core import LLMResponseError, Message
+from autobyteus_core import ConfigurationError, LLMResponseError, Message
 
 MakeLLM = Callable[..., OpenAIIntegration]
 
@@ -231,3 +231,18 @@ def test_a_client_is_closed_with_its_event_loop(server: OpenAIServer, api_key: s
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:3] == ["hello", "hello", "first client closed: True"]
     assert "nclosed" not in done.stderr, done.stderr
+
+
+async def test_aiohttp_missing_is_a_clear_configuration_error(
+    server: OpenAIServer, make_llm: MakeLLM, monkeypatch: pytest.MonkeyPatch, api_key: str
+):
+    class MissingAioHttp:  # what the SDK defines when its aiohttp extra is not installed
+        def __init__(self, **_kwargs: object) -> None:
+            raise RuntimeError("To use the aiohttp client you must have installed the package")
+
+    monkeypatch.setattr(openai, "DefaultAioHttpClient", MissingAioHttp)
+    with pytest.raises(ConfigurationError, match="aiohttp is not installed") as caught:
+        await make_llm().complete(PROMPT)
+    assert "HTTP_TRANSPORT=httpx" in str(caught.value) and api_key not in str(caught.value)
+    server.queue("hi")  # httpx needs nothing more
+    assert (await make_llm(http_transport="httpx").complete(PROMPT)).text == "hi"
