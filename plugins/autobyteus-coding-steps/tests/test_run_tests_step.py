@@ -245,7 +245,7 @@ async def test_a_fix_that_imports_a_missing_name_is_re_asked(
 async def test_gives_up_after_the_configured_rounds(
     make_context: MakeContext, scripted_llm: ScriptedLLM
 ) -> None:
-    scripted_llm.on(r"The file to fix", "NO CHANGE")
+    scripted_llm.on(r"The file to fix|again from the requirement", "NO CHANGE")
     context = make_context()
     _project(
         context, {"wordfreq/counter.py": BUGGY_COUNTER, "tests/test_counter.py": COUNTER_TESTS}
@@ -301,7 +301,7 @@ async def test_rerunning_the_step_replaces_its_own_records(
 async def test_a_round_that_changes_nothing_is_followed_by_one_that_insists_then_it_stops(
     make_context: MakeContext, scripted_llm: ScriptedLLM
 ) -> None:
-    scripted_llm.on(r"The file to fix", "NO CHANGE")
+    scripted_llm.on(r"The file to fix|again from the requirement", "NO CHANGE")
     context = make_context()
     _project(
         context, {"wordfreq/counter.py": BUGGY_COUNTER, "tests/test_counter.py": COUNTER_TESTS}
@@ -317,7 +317,10 @@ async def test_a_round_that_changes_nothing_is_followed_by_one_that_insists_then
     ]
     insisting = scripted_llm.calls[2].prompt
     assert "must change now" in insisting and "NO CHANGE only if" not in insisting
-    assert "NO CHANGE only if" in scripted_llm.calls[3].prompt
+    # The module, given back unchanged, is asked for afresh, without its code.
+    afresh = scripted_llm.calls[3].prompt
+    assert "Write `wordfreq/counter.py` again from the requirement" in afresh
+    assert BUGGY_COUNTER not in afresh and "NO CHANGE" not in afresh
     # A test file's fix is limited like the tests (see the next test), a module's is not.
     assert [call.options for call in scripted_llm.calls] == [{"max_tokens": 1024}, {}] * 2
     assert CodingTests.of(context).test_results[1]["unchanged_files"] == [
@@ -666,3 +669,21 @@ async def test_the_fix_prompt_shows_the_code_line_an_error_was_raised_at(
         "Where the errors were raised:\n- `temp/conv.py` line 2: `return c * 9 / 5 + '32'`"
         in fix_prompt
     )
+
+
+async def test_a_code_file_given_back_unchanged_is_written_afresh_from_the_requirement(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"give your verdict on a line of its own", "TEST")
+    scripted_llm.on(r"Write `temp/conv.py` again from the requirement", fenced(TEMP_SOURCE))
+    scripted_llm.on(r"The file to fix, `temp/conv.py`", fenced(WRONG_TEMP_SOURCE))
+    scripted_llm.on(r"The file to fix, `tests/test_conv.py`", "NO CHANGE")
+    context = make_context()
+    _project(context, {"temp/conv.py": WRONG_TEMP_SOURCE, "tests/test_conv.py": TEMP_TEST_100})
+    result = await RunTestsStep("run_tests").execute(context)
+    assert result.summary == "tests pass after 2 fix round(s) (1 passed)"
+    fresh = [c.prompt for c in scripted_llm.calls if "again from the requirement" in c.prompt]
+    assert len(fresh) == 1
+    assert "[Requirement]\nCount words in a text." in fresh[0]
+    assert "return c * 9 / 5\n" not in fresh[0]  # the code that stalled is not shown
+    assert (workspace / "temp/conv.py").read_text() == TEMP_SOURCE

@@ -18,7 +18,7 @@ from autobyteus_coding_steps.example_tests import is_examples_file
 from autobyteus_coding_steps.expectation_checks import judge_expectations
 from autobyteus_coding_steps.import_check import api_target, check_imports, signature_target
 from autobyteus_coding_steps.options import reply_limit_for_tests
-from autobyteus_coding_steps.outputs import CodingTests
+from autobyteus_coding_steps.outputs import CodingPlan, CodingTests
 from autobyteus_coding_steps.package_api import defining_module
 from autobyteus_coding_steps.parsing.file_reply import TrimCut, parse_file_reply
 from autobyteus_coding_steps.parsing.pytest_output import (
@@ -219,6 +219,8 @@ class RunTestsStep(CodingStep):
                 "is_test",
                 "language",
                 "insist",
+                "fresh",
+                "requirement_document",
                 "edit_instructions",
             )
         ),
@@ -536,13 +538,16 @@ class RunTestsStep(CodingStep):
     ) -> dict[str, Any]:
         """Ask for a whole-file fix of each file to fix, one after the other (each prompt sees the
         fixes made before it). A file whose fix cannot be parsed is reported, not fatal. With
-        ``insist`` (the previous round changed nothing), the prompt of the first file says it must
-        change; a reply that still changes nothing is taken as it is, not re-asked: measured with
+        ``insist`` (the previous round changed nothing), the first file is told it must change,
+        and the first code file is written afresh from the requirement, its current code not
+        shown; a reply that still changes nothing is taken as it is, not re-asked: measured with
         Qwen2.5-Coder-1.5B on HumanEval/0, both re-asks gave the same file back and cost 2,243 of
         the run's 5,092 prompt tokens (asked at temperature 0.7 instead of greedily, it gave the
         same file on HumanEval/54, 67, 68 and 78 and another failing one on 59, so the
         provider's temperature stays)."""
         targets = self._files_to_fix(context, failure, options.max_fix_files)
+        test_dir = context.workspace.test_dir
+        first_code = next((p for p in targets if not is_test_path(p, test_dir)), None)
         fixed: list[str] = []
         unchanged: list[str] = []
         errors: list[str] = []
@@ -557,11 +562,18 @@ class RunTestsStep(CodingStep):
                 continue
             must_change = insist and path == targets[0]
             is_test = is_test_path(path, context.workspace.test_dir)
-            edits = uses_edit_blocks(options, current)
+            # Shown its own code again, a greedy model gives the same file back (HumanEval/98,
+            # 102, 104); a code file that stalled is written afresh from the requirement.
+            fresh = insist and path == first_code
+            edits = uses_edit_blocks(options, current) and not fresh
             session = EditSession(path, file_text(context.workspace, path), options)
             values = {
                 "project_type": context.workspace.project_type or "software",
                 "insist": must_change,
+                "fresh": fresh,
+                "requirement_document": (
+                    CodingPlan.of(context).document(context).strip() if fresh else ""
+                ),
                 "phase": failure.phase,
                 "failure": shown_failure,
                 "context_files": self._context_files(context, path, targets, options),
