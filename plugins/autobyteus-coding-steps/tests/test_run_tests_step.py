@@ -686,4 +686,5 @@ async def test_a_code_file_given_back_unchanged_is_written_afresh_from_the_requi
     assert len(fresh) == 1
     assert "[Requirement]\nCount words in a text." in fresh[0]
     assert "return c * 9 / 5\n" not in fresh[0]  # the code that stalled is not shown
+    assert "without the mistake the failure shows. It must still define `to_f`.\n" in fresh[0]
     assert (workspace / "temp/conv.py").read_text() == TEMP_SOURCE

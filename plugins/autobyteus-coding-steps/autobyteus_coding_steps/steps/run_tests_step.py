@@ -29,6 +29,7 @@ from autobyteus_coding_steps.parsing.pytest_output import (
 from autobyteus_coding_steps.parsing.python_source import (
     erased_work_issue,
     imported_modules,
+    public_definitions,
     repair_test_source,
     unknown_imports,
     whole_tests,
@@ -221,6 +222,7 @@ class RunTestsStep(CodingStep):
                 "insist",
                 "fresh",
                 "requirement_document",
+                "keep_names",
                 "edit_instructions",
             )
         ),
@@ -574,6 +576,7 @@ class RunTestsStep(CodingStep):
                 "requirement_document": (
                     CodingPlan.of(context).document(context).strip() if fresh else ""
                 ),
+                "keep_names": public_definitions(current) if fresh else [],
                 "phase": failure.phase,
                 "failure": shown_failure,
                 "context_files": self._context_files(context, path, targets, options),
