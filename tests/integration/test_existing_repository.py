@@ -452,7 +452,7 @@ async def test_a_run_ending_with_a_regression_has_not_succeeded(
     for pattern, reply in RULES:
         if "The file to fix" not in pattern:
             llm.on(pattern, reply)
-    llm.on(r"The file to fix", "NO CHANGE")
+    llm.on(r"The file to fix|again from the requirement", "NO CHANGE")
     settings = AutobyteusSettings.load(repo, max_concurrency=1)
     workflow = AutomatedCodingWorkflow(app=app, workspace=repo, settings=settings, model=llm)
 
