@@ -270,10 +270,9 @@ def _fills(
 
 
 def _callees(call: str) -> set[str]:
-    node = ast.parse(call, mode="eval").body
-    while isinstance(node, (ast.Call, ast.Attribute)):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return {node.id} if isinstance(node, ast.Name) else set()
+    """The name a call's callee chain starts from (``A`` of ``A(1).b(2)``), of a checked call."""
+    root = _root_name(ast.parse(call, mode="eval").body)
+    return {root} if root else set()
 
 
 def _is_call(text: str) -> bool:
@@ -282,11 +281,14 @@ def _is_call(text: str) -> bool:
         node = ast.parse(text, mode="eval").body
     except (SyntaxError, ValueError):
         return False
-    if not isinstance(node, ast.Call):
-        return False
+    return isinstance(node, ast.Call) and _root_name(node) is not None
+
+
+def _root_name(node: ast.expr) -> str | None:
+    """The plain name a chain of calls and attributes starts from, if it starts from one."""
     while isinstance(node, (ast.Call, ast.Attribute)):
         node = node.func if isinstance(node, ast.Call) else node.value
-    return isinstance(node, ast.Name)
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _is_literal(text: str) -> bool:
