@@ -171,8 +171,9 @@ def _equation_examples(lines: list[str]) -> list[Example]:
             examples.append(example)
             continue
         left, equals, _ = line.partition("=")
-        if equals and _is_call(left.strip().removeprefix("-").strip()):
-            defined.update(_callees(left.strip().removeprefix("-").strip()))
+        left = left.strip().removeprefix("-").strip()
+        if equals and _is_call(left):
+            defined.update(_callees(left))
     return [e for e in examples if not defined.intersection(_callees(e.call))]
 
 
