@@ -563,7 +563,7 @@ class RunTestsStep(CodingStep):
             if current is None:
                 continue
             must_change = insist and path == targets[0]
-            is_test = is_test_path(path, context.workspace.test_dir)
+            is_test = is_test_path(path, test_dir)
             # Shown its own code again, a greedy model gives the same file back (HumanEval/98,
             # 102, 104); a code file that stalled is written afresh from the requirement.
             fresh = insist and path == first_code
