@@ -376,19 +376,31 @@ TEMP_TEST_100 = (
 )
 
 
-async def test_a_value_the_model_says_the_test_has_right_goes_to_the_code_fix(
-    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
-) -> None:
+async def _conv_fixed(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, code: str, fix: str
+) -> tuple[str, str]:
+    """Run the step on ``temp/conv.py`` written as ``code`` and tested by TEMP_TEST_100, the model
+    judging every value check for the test and answering ``fix`` to the code file's fix prompt:
+    the step's summary and that fix prompt."""
     scripted_llm.on(r"give your verdict on a line of its own", "TEST")
-    scripted_llm.on(r"The file to fix, `temp/conv.py`", fenced(TEMP_SOURCE))
+    scripted_llm.on(r"The file to fix, `temp/conv.py`", fenced(fix))
     scripted_llm.on(r"The file to fix, `tests/test_conv.py`", "NO CHANGE")
     context = make_context()
-    _project(context, {"temp/conv.py": WRONG_TEMP_SOURCE, "tests/test_conv.py": TEMP_TEST_100})
+    _project(context, {"temp/conv.py": code, "tests/test_conv.py": TEMP_TEST_100})
     result = await RunTestsStep("run_tests").execute(context)
-    assert result.summary == "tests pass after 1 fix round(s) (1 passed)"
     fix_prompt = next(
         c.prompt for c in scripted_llm.calls if "The file to fix, `temp/conv.py`" in c.prompt
     )
+    return result.summary, fix_prompt
+
+
+async def test_a_value_the_model_says_the_test_has_right_goes_to_the_code_fix(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    summary, fix_prompt = await _conv_fixed(
+        make_context, scripted_llm, WRONG_TEMP_SOURCE, TEMP_SOURCE
+    )
+    assert summary == "tests pass after 1 fix round(s) (1 passed)"
     assert (
         "- `to_f(100)` should return `212.0` (the requirement says so) but returns `180.0`"
         in fix_prompt
@@ -654,16 +666,8 @@ async def test_the_fix_prompt_shows_the_code_line_an_error_was_raised_at(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:
     broken = "def to_f(c: float) -> float:\n    return c * 9 / 5 + '32'\n"
-    scripted_llm.on(r"give your verdict on a line of its own", "TEST")
-    scripted_llm.on(r"The file to fix, `temp/conv.py`", fenced(TEMP_SOURCE))
-    scripted_llm.on(r"The file to fix, `tests/test_conv.py`", "NO CHANGE")
-    context = make_context()
-    _project(context, {"temp/conv.py": broken, "tests/test_conv.py": TEMP_TEST_100})
-    result = await RunTestsStep("run_tests").execute(context)
-    assert result.summary == "tests pass after 1 fix round(s) (1 passed)"
-    fix_prompt = next(
-        c.prompt for c in scripted_llm.calls if "The file to fix, `temp/conv.py`" in c.prompt
-    )
+    summary, fix_prompt = await _conv_fixed(make_context, scripted_llm, broken, TEMP_SOURCE)
+    assert summary == "tests pass after 1 fix round(s) (1 passed)"
     assert "temp/conv.py:2: TypeError" in fix_prompt
     assert (
         "Where the errors were raised:\n- `temp/conv.py` line 2: `return c * 9 / 5 + '32'`"
@@ -674,14 +678,9 @@ async def test_the_fix_prompt_shows_the_code_line_an_error_was_raised_at(
 async def test_a_code_file_given_back_unchanged_is_written_afresh_from_the_requirement(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:
-    scripted_llm.on(r"give your verdict on a line of its own", "TEST")
     scripted_llm.on(r"Write `temp/conv.py` again from the requirement", fenced(TEMP_SOURCE))
-    scripted_llm.on(r"The file to fix, `temp/conv.py`", fenced(WRONG_TEMP_SOURCE))
-    scripted_llm.on(r"The file to fix, `tests/test_conv.py`", "NO CHANGE")
-    context = make_context()
-    _project(context, {"temp/conv.py": WRONG_TEMP_SOURCE, "tests/test_conv.py": TEMP_TEST_100})
-    result = await RunTestsStep("run_tests").execute(context)
-    assert result.summary == "tests pass after 2 fix round(s) (1 passed)"
+    summary, _ = await _conv_fixed(make_context, scripted_llm, WRONG_TEMP_SOURCE, WRONG_TEMP_SOURCE)
+    assert summary == "tests pass after 2 fix round(s) (1 passed)"
     fresh = [c.prompt for c in scripted_llm.calls if "again from the requirement" in c.prompt]
     assert len(fresh) == 1
     assert "[Requirement]\nCount words in a text." in fresh[0]
