@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autobyteus_bench.provenance import code_line
+from autobyteus_bench.runner import FIX_STEP
 from autobyteus_bench.stats import wilson_interval
 
 ARMS = ("workflow", "direct")
@@ -56,6 +57,39 @@ def _number(value: float | None, digits: int = 0) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
+def fix_step_line(records: list[dict[str, Any]]) -> str | None:
+    """What the fix step changed in the workflow's hidden-test verdicts, and what it cost
+    (None for records from before it was measured)."""
+    reached = [r for r in records if r.get("hidden_passed_before_fixes") is not None]
+    if not reached:
+        return None
+    before = sum(bool(r["hidden_passed_before_fixes"]) for r in reached)
+    after = sum(bool(r.get("hidden_passed")) for r in reached)
+    gained = sum(
+        bool(r.get("hidden_passed")) and not r["hidden_passed_before_fixes"] for r in reached
+    )
+    lost = sum(
+        bool(r["hidden_passed_before_fixes"]) and not r.get("hidden_passed") for r in reached
+    )
+    spent = sum(int(r.get("fix_tokens", 0)) for r in records)
+    total = sum(_tokens(r) for r in records)
+    return (
+        f"Fix step (`{FIX_STEP}`): reached in {len(reached)} of {len(records)} workflow tasks, "
+        f"whose code passed the hidden tests {before} times before it and {after} after "
+        f"({gained} fail → pass, {lost} pass → fail), for {spent:,} tokens "
+        f"({spent / total if total else 0:.0%} of the workflow's)."
+    )
+
+
+def _verdict(record: dict[str, Any]) -> str:
+    """``pass``/``FAIL``, saying when the fix step turned it."""
+    passed, before = bool(record.get("hidden_passed")), record.get("hidden_passed_before_fixes")
+    mark = "pass" if passed else "FAIL"
+    if before is not None and bool(before) != passed:
+        mark += " (fixed)" if passed else " (was pass)"
+    return mark
+
+
 def render_report(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     """The whole report: a summary row per arm, then one row per task with every arm."""
     arms = _by_arm(records)
@@ -82,6 +116,9 @@ def render_report(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
             f"| {_number(a['seconds_per_task'], 1)} | {_number(a['tokens_per_solved'])} "
             f"| {_number(a['seconds_per_solved'], 1)} | {cost} |"
         )
+    fixes = fix_step_line(list(arms.get("workflow", {}).values()))
+    if fixes:
+        lines += ["", fixes]
     tasks = list(dict.fromkeys(r["task"] for r in records))
     header = "| task | " + " | ".join(f"{arm} pass | {arm} tokens | {arm} s" for arm in order)
     lines += [
@@ -96,9 +133,8 @@ def render_report(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
             if r is None:
                 cells.append("- | - | -")
                 continue
-            mark = "pass" if r.get("hidden_passed") else "FAIL"
             cells.append(
-                f"{mark} {r.get('hidden_tests_passed', 0)}/{r.get('hidden_tests_total', 0)}"
+                f"{_verdict(r)} {r.get('hidden_tests_passed', 0)}/{r.get('hidden_tests_total', 0)}"
                 f" | {_tokens(r):,} | {float(r.get('wall_s', 0)):.1f}"
             )
             if r.get("run_id"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 import threading
 import time
 from collections import deque
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from autobyteus_bench.results import append_result, read_results, task_slug
-from autobyteus_bench.scoring import score_json, score_workspace
+from autobyteus_bench.scoring import SKIPPED, score_json, score_workspace
 from autobyteus_bench.tasks import BenchTask
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     Listener = Callable[[WorkflowEvent], None]
 
 Arm = Literal["workflow", "direct"]
+#: The step whose worth each workflow record measures: the workspace is also scored as it
+#: stood when this step began, and the record keeps the step's calls and tokens.
+FIX_STEP = "run_tests"
 #: A reply re-asked because the first could not be used: the coding steps key it so.
 _REASK_KEY = re.compile(r"/attempt-([2-9]|\d{2,})$")
 _REJECTED = "no usable reply for"
@@ -107,6 +111,30 @@ def well_formed(run: RunState) -> bool:
     return bool(run.exchanges)
 
 
+class _BeforeFixes:
+    """A listener copying the workspace aside when the fix step first starts."""
+
+    def __init__(self, root: Path, into: Path) -> None:
+        self.root, self.into = root, into
+        self.taken = False
+
+    def __call__(self, event: WorkflowEvent) -> None:
+        from autobyteus_core import EventType
+
+        if self.taken or event.type is not EventType.STEP_STARTED:
+            return
+        if event.data.get("step") == FIX_STEP:
+            shutil.copytree(self.root, self.into, symlinks=True,
+                            ignore=shutil.ignore_patterns(*SKIPPED))  # fmt: skip
+            self.taken = True
+
+
+def fix_step_usage(run: RunState) -> tuple[int, int]:
+    """Calls and tokens of the run's fix steps (0, 0 without one)."""
+    records = [r for r in run.steps.values() if r.step == FIX_STEP]
+    return sum(r.usage.calls for r in records), sum(r.usage.total_tokens for r in records)
+
+
 def generated_tests_passed(run: RunState) -> bool | None:
     """Whether the run's own generated tests passed at the end (None: the run has no
     ``run_tests`` step, or never got to it)."""
@@ -120,7 +148,9 @@ async def run_task(
     task: BenchTask, arm: Arm, config: BenchConfig, app: Application
 ) -> dict[str, Any]:
     """Run ``task`` for ``arm`` with ``app`` in a fresh workspace, score it, and return its
-    record."""
+    record; a workflow's record also scores the workspace as it stood when the fix step
+    began (``hidden_passed_before_fixes``, None if the run never got there), which says what
+    the fix loop's calls (``fix_calls``, ``fix_tokens``) bought."""
     from autobyteus_core import AutobyteusError
 
     started = time.monotonic()
@@ -128,28 +158,40 @@ async def run_task(
     record: dict[str, Any] = {"task": task.id, "arm": arm, "model": config.model_id,
                               "workspace": str(root), "code": config.code}  # fmt: skip
     run: RunState | None = None
-    try:
-        flow = _build(app, config, arm, root)
-        run = await flow.start(task.requirement)
-    except AutobyteusError as exc:
-        record["error"] = str(exc)
-    if run is not None:
-        record.update(
-            run_id=run.run_id,
-            status=run.status.value,
-            error=run.error,
-            well_formed=well_formed(run),
-            generated_tests_passed=generated_tests_passed(run),
-            calls=run.usage.calls,
-            prompt_tokens=run.usage.prompt_tokens,
-            completion_tokens=run.usage.completion_tokens,
-            cost_usd=run.usage.cost_usd,
+    with tempfile.TemporaryDirectory(prefix="autobyteus-bench-before-fixes-") as scratch:
+        before = _BeforeFixes(root, Path(scratch) / "workspace")
+        try:
+            flow = _build(app, config, arm, root)
+            if arm == "workflow":
+                flow.add_listener(before)
+            run = await flow.start(task.requirement)
+        except AutobyteusError as exc:
+            record["error"] = str(exc)
+        if run is not None:
+            fix_calls, fix_tokens = fix_step_usage(run)
+            record.update(
+                run_id=run.run_id,
+                status=run.status.value,
+                error=run.error,
+                well_formed=well_formed(run),
+                generated_tests_passed=generated_tests_passed(run),
+                calls=run.usage.calls,
+                prompt_tokens=run.usage.prompt_tokens,
+                completion_tokens=run.usage.completion_tokens,
+                cost_usd=run.usage.cost_usd,
+                fix_calls=fix_calls,
+                fix_tokens=fix_tokens,
+            )
+        else:
+            record.update(status="failed", well_formed=False, generated_tests_passed=None,
+                          calls=0, prompt_tokens=0, completion_tokens=0, cost_usd=None,
+                          fix_calls=0, fix_tokens=0)  # fmt: skip
+        record.update(score_json(await score_workspace(task, root)))
+        record["wall_s"] = round(time.monotonic() - started, 3)
+        # Scored after the wall time is taken: the measurement is the bench's, not the arm's.
+        record["hidden_passed_before_fixes"] = (
+            (await score_workspace(task, before.into)).passed if before.taken else None
         )
-    else:
-        record.update(status="failed", well_formed=False, generated_tests_passed=None,
-                      calls=0, prompt_tokens=0, completion_tokens=0, cost_usd=None)  # fmt: skip
-    record.update(score_json(await score_workspace(task, root)))
-    record["wall_s"] = round(time.monotonic() - started, 3)
     return record
 
 

@@ -72,11 +72,18 @@ def test_three_tasks_are_scored_by_their_hidden_tests(first: Path) -> None:
     assert good["generated_tests_passed"] is True
     assert (good["hidden_tests_passed"], good["hidden_tests_total"]) == (1, 1)
     assert good["calls"] >= 2 and good["prompt_tokens"] > 0 and good["completion_tokens"] > 0
+    # Its code passed before the fix step, which asked nothing.
+    assert (good["hidden_passed_before_fixes"], good["fix_calls"], good["fix_tokens"]) == (
+        True,
+        0,
+        0,
+    )
 
     wrong = records["workflow", "subber"]
     assert (wrong["status"], wrong["generated_tests_passed"]) == ("succeeded", True)
     assert wrong["hidden_passed"] is False
     assert (wrong["hidden_tests_passed"], wrong["hidden_fraction"]) == (0, 0.0)
+    assert wrong["hidden_passed_before_fixes"] is False
 
     malformed = records["workflow", "muller"]
     assert malformed["status"] == "failed"
@@ -84,6 +91,7 @@ def test_three_tasks_are_scored_by_their_hidden_tests(first: Path) -> None:
     assert (malformed["well_formed"], malformed["hidden_passed"]) == (False, False)
     assert malformed["generated_tests_passed"] is None
     assert malformed["calls"] == 2
+    assert malformed["hidden_passed_before_fixes"] is None  # it never got to the fix step
 
     direct = {task: records["direct", task] for task in ("adder", "subber", "muller")}
     assert [direct[t]["hidden_passed"] for t in ("adder", "subber", "muller")] == [
@@ -92,6 +100,7 @@ def test_three_tasks_are_scored_by_their_hidden_tests(first: Path) -> None:
         True,
     ]
     assert all(r["calls"] == 1 and r["well_formed"] for r in direct.values())
+    assert all(r["hidden_passed_before_fixes"] is None for r in direct.values())
 
     lines = (first / "out" / RESULTS).read_text(encoding="utf-8").splitlines()
     assert len(lines) == 6
@@ -179,3 +188,20 @@ def test_compare_finds_the_flip_and_report_shows_both_arms(
     assert "| direct | 3 | 2/3 (66.7%) |" in report
     assert "| subber | FAIL 0/1 |" in report and "| adder | pass 1/1 |" in report
     assert "| subber | pass 1/1 |" in render_report(new, {})
+
+
+def test_the_record_says_what_the_fix_step_bought(coding_app: Application, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    llm = scripted_model(mended=("subber",))
+    [record] = bench(coding_app, make_suite(tmp_path / "suite", ("subber",)), out, llm,
+                     arms=("workflow",))  # fmt: skip
+    assert (record["hidden_passed_before_fixes"], record["hidden_passed"]) == (False, True)
+    asked = [c.prompt for c in llm.calls]
+    fix_prompts = [p for p in asked if "give your verdict" in p.lower() or "The file to fix" in p]
+    assert record["fix_calls"] == len(fix_prompts) >= 2  # the verdict, then the fix
+    assert 0 < record["fix_tokens"] < record["prompt_tokens"] + record["completion_tokens"]
+
+    report = render_report(read_results(out), {})
+    assert "| subber | pass (fixed) 1/1 |" in report
+    assert "reached in 1 of 1 workflow tasks, whose code passed the hidden tests 0 times " in report
+    assert "(1 fail → pass, 0 pass → fail)" in report

@@ -98,8 +98,10 @@ def fenced(content: str, path: str | None = None) -> str:
     return f"Here it is:\n\n{label}```python\n{content}```\n"
 
 
-def scripted_model(fixed: Sequence[str] = ()) -> ScriptedLLM:
-    """Answers every prompt of the three tasks; tasks in ``fixed`` get the right code."""
+def scripted_model(fixed: Sequence[str] = (), mended: Sequence[str] = ()) -> ScriptedLLM:
+    """Answers every prompt of the three tasks; tasks in ``fixed`` get the right code, and
+    those in ``mended`` get it only from the fix loop (their generated tests are right, the code
+    is judged wrong and replaced)."""
 
     def reply(messages: Sequence[Message]) -> str:
         text = "\n".join(m.content for m in messages)
@@ -111,7 +113,13 @@ def scripted_model(fixed: Sequence[str] = ()) -> ScriptedLLM:
         if "[SubtaskExample]" in text:
             return plan(task)
         if f"Write the test file `tests/test_{task}.py`" in last:
-            return fenced(generated_test(task, body))
+            return fenced(generated_test(task, TASKS[task][1] if task in mended else body))
+        if task in mended and "give your verdict" in last.lower():
+            return "TEST"  # the test has it right: the code goes to be fixed
+        if task in mended and f"The file to fix, `{task}.py`" in last:
+            return fenced(module(task, TASKS[task][1]))
+        if task in mended and "The file to fix, `tests/" in last:
+            return "NO CHANGE"
         if task == "muller":  # its code replies, first and re-asked, are never usable
             return "I would rather not write this."
         if f"Write the file `{task}.py`" in last:
