@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from autobyteus_coding_steps.parsing.edit_blocks import has_edit_blocks, parse_edit_reply
-from autobyteus_coding_steps.parsing.file_reply import FileReply, parse_file_reply
+from autobyteus_coding_steps.parsing.file_reply import FileReply, TrimCut, parse_file_reply
 from autobyteus_coding_steps.parsing.report import ParseResult
 
 if TYPE_CHECKING:
@@ -48,10 +48,14 @@ class EditSession:
         self.text = text
         self.options = options
 
-    def parse(self, reply: str) -> ParseResult[FileReply]:
-        """The file after ``reply``'s blocks (see :func:`parse_edit_reply`)."""
+    def parse(self, reply: str, *, trim_cut: TrimCut | None = None) -> ParseResult[FileReply]:
+        """The file after ``reply``'s blocks (see :func:`parse_edit_reply`); ``trim_cut`` cuts
+        a whole file given instead of blocks back when it was cut off, as it does for a whole
+        file asked for (see :func:`parse_file_reply`)."""
         if not has_edit_blocks(reply):
-            return parse_file_reply(reply, self.path, max_chars=self.options.max_reply_chars)
+            return parse_file_reply(
+                reply, self.path, max_chars=self.options.max_reply_chars, trim_cut=trim_cut
+            )
         result = parse_edit_reply(
             reply,
             self.path,

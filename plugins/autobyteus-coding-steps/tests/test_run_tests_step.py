@@ -638,8 +638,15 @@ async def test_a_function_that_cannot_take_the_arguments_the_requirement_gives_i
     assert result.summary == "tests pass after 1 fix round(s) (1 passed)"
 
 
+# Asked for edit blocks (every file over 0 characters), the model may still give the whole file:
+# cut off, it keeps its whole tests as when the whole file is asked for (HumanEval/149: three
+# cut replies of 2,316 tokens each, re-asked).
+@pytest.mark.parametrize("edit_blocks_above_chars", [100_000, 0])
 async def test_a_test_file_fix_is_limited_like_the_tests_and_a_cut_one_keeps_its_whole_tests(
-    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+    make_context: MakeContext,
+    scripted_llm: ScriptedLLM,
+    workspace: Path,
+    edit_blocks_above_chars: int,
 ) -> None:
     runaway = "```python\nfrom wordfreq.counter import count_words\n\n\n" + "".join(
         f"def test_{n}() -> None:\n    assert count_words('a a') == {{'a': 2}}\n\n\n"
@@ -651,7 +658,8 @@ async def test_a_test_file_fix_is_limited_like_the_tests_and_a_cut_one_keeps_its
     wrong = "from wordfreq.counter import count_words\n\n\ndef test_a() -> None:\n"
     wrong += "    assert count_words('a a') == {'a': 1}\n"
     _project(context, {"wordfreq/counter.py": COUNTER_SOURCE, "tests/test_counter.py": wrong})
-    result = await RunTestsStep("run_tests", {"max_value_checks": 0}).execute(context)
+    settings = {"max_value_checks": 0, "edit_blocks_above_chars": edit_blocks_above_chars}
+    result = await RunTestsStep("run_tests", settings).execute(context)
     (fix,) = [
         c for c in scripted_llm.calls if "The file to fix, `tests/test_counter.py`" in c.prompt
     ]

@@ -180,7 +180,7 @@ def parse_fix_reply(
     if _NO_CHANGE.match(reply.strip()):
         return ParseResult(Fix(path, None))
     if session is not None:
-        result = session.parse(reply)
+        result = session.parse(reply, trim_cut=trim_cut)
     else:
         result = parse_file_reply(reply, path, max_chars=max_chars, trim_cut=trim_cut)
     value = Fix(path, result.value.content) if result.value is not None else None
