@@ -670,6 +670,24 @@ async def test_a_test_file_fix_is_limited_like_the_tests_and_a_cut_one_keeps_its
     assert result.summary == "tests pass after 1 fix round(s) (101 passed)"
 
 
+async def test_a_long_test_files_fix_may_be_a_quarter_longer_than_the_file_not_twice_as_long(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    scripted_llm.on(r"The file to fix, `", "NO CHANGE")
+    context = make_context()
+    # 8,000 characters, 2,000 tokens by the estimate: over test_reply_tokens (1,024).
+    tests = "from wordfreq.counter import count_words\n\n\ndef test_a() -> None:\n"
+    tests += "    assert count_words('a a') == {'a': 1}\n"
+    tests += "#" * (8_000 - len(tests) - 1) + "\n"
+    _project(context, {"wordfreq/counter.py": COUNTER_SOURCE, "tests/test_counter.py": tests})
+    with pytest.raises(StepFailedError):
+        await RunTestsStep("run_tests", {"max_value_checks": 0, "fix_rounds": 1}).execute(context)
+    (fix,) = [
+        c for c in scripted_llm.calls if "The file to fix, `tests/test_counter.py`" in c.prompt
+    ]
+    assert fix.options == {"max_tokens": 2_500}
+
+
 async def test_the_fix_prompt_shows_the_code_line_an_error_was_raised_at(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:
