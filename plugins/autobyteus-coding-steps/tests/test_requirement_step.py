@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 from autobyteus_coding_steps import CodingPlan
 from autobyteus_coding_steps.exchange import ReplyRejectedError
-from autobyteus_coding_steps.steps.requirement_step import ORIGINAL_HEADING, RequirementStep
+from autobyteus_coding_steps.steps.requirement_step import (
+    ORIGINAL_HEADING,
+    RequirementStep,
+    document_reply_tokens,
+)
 from coding_steps_testkit.harness import MakeContext
 
 from autobyteus_core import AutobyteusSettings, StepFailedError
@@ -58,6 +62,28 @@ async def test_empty_reply_is_re_asked_quoting_the_problem(
     assert reask.messages[-2].role == "assistant"
     assert "the reply is empty" in reask.prompt
     assert "four Markdown sections" in reask.prompt
+
+
+async def test_a_document_that_repeats_itself_is_cut_at_four_times_the_requirement(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    runaway = DOC.replace(
+        "## Acceptance criteria", "## Acceptance criteria\n" + "1. It works.\n" * 900
+    )
+    scripted_llm.queue(runaway, DOC)
+    context = make_context()
+    context.state.requirement = REQUIREMENT
+    await RequirementStep("requirement").execute(context)
+    assert (
+        CodingPlan.of(context).requirement_document
+        == f"{ORIGINAL_HEADING}\n\n{REQUIREMENT}\n\n{DOC}"
+    )
+    first, second = scripted_llm.calls
+    # A short requirement still gets 512 tokens; the runaway reply stops there, not at 2,700.
+    assert first.options == {"max_tokens": 512} and len((first.reply or "").split()) == 512
+    assert "cut off at the length limit" in second.prompt
+    long_requirement = REQUIREMENT + " " + "More detail." * 250  # 3,075 characters
+    assert document_reply_tokens(long_requirement) == 3_072
 
 
 async def test_gives_up_with_a_parse_report(

@@ -10,12 +10,29 @@ from autobyteus_coding_steps.parsing.requirement_document import parse_requireme
 from autobyteus_coding_steps.parsing.requirement_interface import requirement_interface
 from autobyteus_coding_steps.prompting import resource
 from autobyteus_coding_steps.steps.coding_step import CodingStep
-from autobyteus_core import PromptTemplateVariable, StepFailedError, StepResult, VariableSource
+from autobyteus_core import (
+    PromptTemplateVariable,
+    StepFailedError,
+    StepResult,
+    VariableSource,
+    estimate_tokens,
+)
 
 if TYPE_CHECKING:
     from autobyteus_core import WorkflowContext
 
 ORIGINAL_HEADING = "## Original requirement (the source of truth)"
+#: The fewest tokens a requirement document's reply is allowed, however short the requirement.
+MIN_DOCUMENT_TOKENS = 512
+
+
+def document_reply_tokens(requirement: str) -> int:
+    """The longest reply for the document of ``requirement``: four times its size, at least
+    :data:`MIN_DOCUMENT_TOKENS`."""
+    # Restated in four sections, a requirement takes about twice its size (projects' romans on
+    # 2026-12-04: 464 tokens for a 183-token requirement); the first reply had repeated itself
+    # to the provider's 2,048-token limit, two minutes of writing for a reply that was re-asked.
+    return max(MIN_DOCUMENT_TOKENS, 4 * estimate_tokens(requirement))
 
 
 def compose_document(requirement: str, structured: str | None) -> str:
@@ -82,6 +99,7 @@ class RequirementStep(CodingStep):
             what="the requirement document",
             instruction="Reply again with the requirement document: the four Markdown sections "
             "and nothing else.",
+            options={"max_tokens": document_reply_tokens(requirement)},
         )
         CodingPlan.of(context).requirement_document = compose_document(requirement, answer.value)
         return StepResult(
