@@ -363,6 +363,34 @@ async def test_a_new_package_file_asked_only_to_re_export_is_left_to_the_impleme
     assert "task 1 (`wordfreq/__init__.py`) left out" in result.output["notes"][-1]
 
 
+async def test_a_plan_that_loops_over_its_subtasks_keeps_each_one_once(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    first, second = PLAN_REPLY.split("\n\n#### Task 2")
+    second = "#### Task 2" + second
+    # The loop renames its tasks and re-wraps their lines; the later copies use each other.
+    again = first.replace("Task 1: Implement", "Task 3: Write").replace(
+        "occurs.", "occurs.   "
+    ) + second.replace("Task 2:", "Task 4:").replace("(Task 1)", "(Task 3)")
+    differs = EXTRA_TASK.format(path="wordfreq/top.py", title="Sort ties").replace(
+        "Task 3", "Task 5"
+    )
+    scripted_llm.queue(f"{PLAN_REPLY}\n{again}\n{differs}")
+    context = make_context()
+    CodingPlan.of(context).requirement_document = DOCUMENT
+    result = await ArchitectureDesignStep("architecture_design").execute(context)
+    assert len(scripted_llm.calls) == 1
+    assert [(t.number, t.files, t.depends_on) for t in CodingPlan.of(context).subtasks] == [
+        (1, ["wordfreq/counter.py"], []),
+        (2, ["wordfreq/top.py"], [1]),
+        (3, ["wordfreq/top.py"], [1, 2]),  # same file, other work: kept
+    ]
+    assert result.output["notes"] == [
+        "task 3 left out: it repeats task 1",
+        "task 4 left out: it repeats task 2",
+    ]
+
+
 def test_a_package_file_is_planned_when_it_exists_or_is_asked_for_more() -> None:
     plan = [subtask(1, "wordfreq/__init__.py"), subtask(2, "wordfreq/counter.py", depends_on=[1])]
     exports = NAMED_FILES + "\n\n- `wordfreq/__init__.py` re-exports both."

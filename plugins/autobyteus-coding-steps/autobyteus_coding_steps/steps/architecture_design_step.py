@@ -206,17 +206,51 @@ def without_package_inits(
         for task in subtasks
         if task not in kept
     ]
+    return renumbered(kept, {}), notes
+
+
+def renumbered(kept: list[Subtask], twins: dict[int, int]) -> list[Subtask]:
+    """``kept`` numbered 1, 2, ... in order; a dependency on a task left out becomes one on its
+    kept twin (``twins`` maps the old numbers) or, when it has none, is dropped."""
     numbers = {task.number: new for new, task in enumerate(kept, start=1)}
-    renumbered = [
+    numbers.update({old: numbers[twin] for old, twin in twins.items() if twin in numbers})
+    return [
         task.model_copy(
             update={
                 "number": numbers[task.number],
-                "depends_on": [numbers[n] for n in task.depends_on if n in numbers],
+                "depends_on": list(
+                    dict.fromkeys(
+                        numbers[n]
+                        for n in task.depends_on
+                        if n in numbers and numbers[n] != numbers[task.number]
+                    )
+                ),
             }
         )
         for task in kept
     ]
-    return renumbered, notes
+
+
+def without_repeats(subtasks: list[Subtask]) -> tuple[list[Subtask], list[str]]:
+    """``subtasks`` without each one whose files, objective and functionality repeat an
+    earlier one's word for word, renumbered; and a note for each one left out."""
+    # A small model's plan can loop: projects' romans (2026-12-04) planned `to_roman` and
+    # `from_roman` six times each, and every implementation prompt carried all twelve.
+    first: dict[tuple[object, ...], int] = {}
+    twins: dict[int, int] = {}
+    for task in subtasks:
+        key = (
+            tuple(task.files),
+            *(" ".join(text.split()) for text in (task.objective, task.functionality)),
+        )
+        twin = first.setdefault(key, task.number)
+        if twin != task.number:
+            twins[task.number] = twin
+    if not twins:
+        return subtasks, []
+    kept = [task for task in subtasks if task.number not in twins]
+    notes = [f"task {old} left out: it repeats task {twin}" for old, twin in twins.items()]
+    return renumbered(kept, twins), notes
 
 
 def planned_files(subtasks: list[Subtask]) -> list[str]:
@@ -382,8 +416,9 @@ class ArchitectureDesignStep(CodingStep):
                 rejected=exc.reports,
             )
         CodingPlan.of(context).design_document = normalise_newlines(answer.reply).strip() + "\n"
+        unique, repeats = without_repeats(answer.value)
         planned, left_out = without_package_inits(
-            answer.value, context.state.requirement, interface, frozenset(existing)
+            unique, context.state.requirement, interface, frozenset(existing)
         )
         return self._planned(
             context,
@@ -391,7 +426,7 @@ class ArchitectureDesignStep(CodingStep):
             None,
             existing=existing,
             attempts=answer.attempts,
-            notes=[note.describe() for note in answer.notes] + left_out,
+            notes=[note.describe() for note in answer.notes] + repeats + left_out,
         )
 
     @staticmethod
