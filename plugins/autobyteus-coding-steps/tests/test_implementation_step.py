@@ -114,6 +114,20 @@ async def test_a_re_exported_function_named_like_its_module_is_the_packages_name
     assert printed(workspace, "from calc import evaluate; print(evaluate('x'))") == "1\n"
 
 
+async def test_a_package_file_said_to_re_export_both_re_exports_the_functions_given(
+    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+) -> None:
+    requirement = (
+        "- `romans/convert.py` defines `to_roman(number: int) -> str` and\n"
+        "  `from_roman(text: str) -> int`.\n"
+        "- `romans/__init__.py` re-exports both.\n"
+    )
+    source = "def to_roman(number):\n    return 'I'\n\n\ndef from_roman(text):\n    return 1\n"
+    await implement_one(make_context(), scripted_llm, "romans/convert.py", source, requirement)
+    code = "from romans import from_roman, to_roman; print(to_roman(1), from_roman('I'))"
+    assert printed(workspace, code) == "I 1\n"
+
+
 async def test_an_existing_package_file_gets_the_re_exports_the_requirement_adds(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:

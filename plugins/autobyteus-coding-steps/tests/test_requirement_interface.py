@@ -81,3 +81,21 @@ def test_the_signatures_given_for_what_a_named_file_defines() -> None:
     assert (main.path, main.name, main.required, main.positional) == ("todo/cli.py", "main", 0, 1)
     render = stated["render(items, *, width: int)"]
     assert (render.required, render.positional, render.keywords) == (1, 1, ("width",))
+
+
+def test_a_package_file_that_re_exports_both_exports_what_its_modules_are_given() -> None:
+    # projects' romans (2026-12-04): "re-exports both" named nothing, so the package file
+    # written from the requirement's names was empty and `from romans import to_roman` failed.
+    interface = requirement_interface(
+        "- `romans/convert.py` defines `to_roman(number: int) -> str` and\n"
+        "  `from_roman(text: str) -> int`, raising `ValueError`.\n"
+        "- `romans/__main__.py` defines `main(argv)`.\n"
+        "- `other/util.py` defines `helper(x)`.\n"
+        "- `romans/__init__.py` re-exports both.\n"
+    )
+    assert interface.exports == ("romans.to_roman", "romans.from_roman")
+    modules = {"romans": "romans/__init__.py", "romans.convert": "romans/convert.py"}
+    assert public_api(interface.names, modules, interface.exports) == [
+        ("romans", "to_roman"),
+        ("romans", "from_roman"),
+    ]

@@ -154,16 +154,24 @@ def _stated(path: str, name: str, params: str) -> StatedSignature | None:
 
 def _init_exports(text: str) -> list[str]:
     """``package.name`` for each name ticked in a list item or paragraph that names
-    ``package/__init__.py`` and says it (re-)exports them."""
+    ``package/__init__.py`` and says it (re-)exports them; when it ticks none ("re-exports
+    both"), each function or class whose signature the requirement gives for a module of the
+    package."""
     found: list[str] = []
     for item in _ITEM.split(text):
         init = _INIT.search(item)
         if init is None or not _EXPORTS.search(item):
             continue
         package = init.group(1).replace("/", ".")
-        for raw in _TICKED.findall(item[init.end() :]):
-            if raw.isidentifier():
-                found.append(f"{package}.{raw}")
+        named = [raw for raw in _TICKED.findall(item[init.end() :]) if raw.isidentifier()]
+        if not named:
+            folder = f"{init.group(1)}/"
+            named = [
+                stated.name
+                for stated in _signatures(text)
+                if stated.path.startswith(folder) and not stated.path.endswith("/__main__.py")
+            ]
+        found += [f"{package}.{name}" for name in named]
     return found
 
 
