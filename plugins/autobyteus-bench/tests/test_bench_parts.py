@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from autobyteus_bench.direct import DirectAnswerStep
+from autobyteus_bench.direct import GENERIC_PATH, DirectAnswerStep, example_path
 from autobyteus_bench.provenance import code_version
 from autobyteus_bench.report import render_report
 from autobyteus_bench.stats import wilson_interval
@@ -83,6 +83,19 @@ def test_an_unlabelled_reply_for_one_named_file_is_that_file_but_not_well_formed
     assert run.status is WorkflowStatus.SUCCEEDED
     assert (tmp_path / "solution.py").read_text(encoding="utf-8").startswith("def f():")
     assert run.steps["bench_direct"].output["well_formed"] is False
+
+
+def test_the_prompts_example_path_is_one_the_requirement_names_inside_a_folder(
+    autobyteus_app: Application, tmp_path: Path
+) -> None:
+    llm = ScriptedLLM().queue("`romans/convert.py`\n```python\nX = 1\n```\n")
+    flow = Workflow.from_steps([DirectAnswerStep], app=autobyteus_app, workspace=tmp_path,
+                               model=llm)  # fmt: skip
+    run = flow.run(requirement="- `romans/convert.py` defines `to_roman`; `romans/__main__.py`.")
+    assert run.status is WorkflowStatus.SUCCEEDED
+    prompt = llm.calls[0].prompt
+    assert "like this:\n\n`romans/convert.py`\n```python" in prompt and "package/" not in prompt
+    assert example_path("Write `solution.py` defining `f`.") == GENERIC_PATH
 
 
 def test_every_project_is_solvable_its_hidden_tests_pass_on_reference_code(tmp_path: Path) -> None:
