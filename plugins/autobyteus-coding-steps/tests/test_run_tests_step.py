@@ -713,3 +713,41 @@ async def test_a_code_file_given_back_unchanged_is_written_afresh_from_the_requi
     assert "return c * 9 / 5\n" not in fresh[0]  # the code that stalled is not shown
     assert "without the mistake the failure shows. It must still define `to_f`.\n" in fresh[0]
     assert (workspace / "temp/conv.py").read_text() == TEMP_SOURCE
+
+
+ONE_FILE = "Write `solution.py` defining `double(x)`."
+
+
+@pytest.mark.parametrize(
+    ("requirement", "options", "rounds"),
+    [
+        (ONE_FILE, {}, 1),
+        (ONE_FILE, {"one_file_fix_rounds": 2}, 2),
+        (ONE_FILE, {"fix_rounds": 0}, 0),
+        ("Write `solution.py` and `helpers.py`.", {}, 3),
+    ],
+)
+async def test_a_one_file_requirement_gets_one_fix_round_unless_set_otherwise(
+    make_context: MakeContext,
+    scripted_llm: ScriptedLLM,
+    requirement: str,
+    options: dict[str, int],
+    rounds: int,
+) -> None:
+    wrong = iter(range(1, 100))
+    scripted_llm.on(
+        r"The file to fix, `solution.py`",
+        lambda _: fenced(f"def double(x):\n    return x - {next(wrong)}\n"),
+    )
+    scripted_llm.on(r"The file to fix, `", "NO CHANGE")
+    context = make_context()
+    context.state.requirement = requirement
+    tests = (
+        "from solution import double\n\n\ndef test_double() -> None:\n    assert double(2) == 4\n"
+    )
+    _project(
+        context, {"solution.py": "def double(x):\n    return x\n", "tests/test_solution.py": tests}
+    )
+    with pytest.raises(StepFailedError, match=f"still fail after {rounds} fix round"):
+        await RunTestsStep("run_tests", {"max_value_checks": 0, **options}).execute(context)
+    assert [r["round"] for r in CodingTests.of(context).test_results] == list(range(rounds + 1))

@@ -266,6 +266,9 @@ class RunTestsStep(CodingStep):
             )
             tests.tests_not_run = why
             return StepResult(summary=f"tests not run: {why}", output={"tests_run": False})
+        rounds = options.fix_rounds
+        if requirement_interface(context.state.requirement).single_file is not None:
+            rounds = min(rounds, options.one_file_fix_rounds)
         last: Failure | None = None
         insist = stalled = False
         fixes = round_number = 0
@@ -326,7 +329,7 @@ class RunTestsStep(CodingStep):
                     failure = replace_dataclass(
                         failure, text=f"{failure.text}\n\nFindings:\n{findings}"
                     )
-            if fixes == options.fix_rounds:
+            if fixes == rounds:
                 tests.test_results.append(record)
                 break
             fixes += 1
