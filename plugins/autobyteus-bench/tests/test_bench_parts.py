@@ -15,7 +15,7 @@ from autobyteus_bench.report import render_report
 from autobyteus_bench.stats import wilson_interval
 from autobyteus_bench.suites import SuiteError, load_suite, select
 
-from autobyteus_core import Application, Workflow, WorkflowStatus
+from autobyteus_core import Application, RunState, Workflow, WorkflowStatus
 from autobyteus_core.testing import ScriptedLLM
 
 REFERENCES = Path(__file__).parent / "data" / "references"
@@ -57,16 +57,27 @@ def test_brownfield_start_files_are_read(suite: Path) -> None:
     assert task.start == {"adder/__init__.py": "VERSION = 1\n"}
 
 
+def direct_run(
+    app: Application, workspace: Path, reply: str, requirement: str
+) -> tuple[RunState, ScriptedLLM]:
+    """The baseline's one-step workflow run on ``requirement``, the model answering ``reply``."""
+    llm = ScriptedLLM().queue(reply)
+    flow = Workflow.from_steps([DirectAnswerStep], app=app, workspace=workspace, model=llm)
+    return flow.run(requirement=requirement), llm
+
+
 @pytest.mark.parametrize("path", ["../escape.py", "/tmp/escape.py", ".git/hooks/pre-commit"])
 def test_the_baseline_writes_nothing_outside_the_workspace(
     autobyteus_app: Application, tmp_path: Path, path: str
 ) -> None:
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    llm = ScriptedLLM().queue(f"`{path}`\n```python\nprint('escaped')\n```\n")
-    flow = Workflow.from_steps([DirectAnswerStep], app=autobyteus_app, workspace=workspace,
-                               model=llm)  # fmt: skip
-    run = flow.run(requirement="Write `two.py` and `three.py`.")
+    run, _ = direct_run(
+        autobyteus_app,
+        workspace,
+        f"`{path}`\n```python\nprint('escaped')\n```\n",
+        "Write `two.py` and `three.py`.",
+    )
     assert run.status is WorkflowStatus.FAILED
     assert "could not be read as files" in (run.error or "")
     assert not (tmp_path / "escape.py").exists()
@@ -76,10 +87,12 @@ def test_the_baseline_writes_nothing_outside_the_workspace(
 def test_an_unlabelled_reply_for_one_named_file_is_that_file_but_not_well_formed(
     autobyteus_app: Application, tmp_path: Path
 ) -> None:
-    llm = ScriptedLLM().queue("```python\ndef f():\n    return 1\n```\n")
-    flow = Workflow.from_steps([DirectAnswerStep], app=autobyteus_app, workspace=tmp_path,
-                               model=llm)  # fmt: skip
-    run = flow.run(requirement="Write `solution.py` defining `f`.")
+    run, _ = direct_run(
+        autobyteus_app,
+        tmp_path,
+        "```python\ndef f():\n    return 1\n```\n",
+        "Write `solution.py` defining `f`.",
+    )
     assert run.status is WorkflowStatus.SUCCEEDED
     assert (tmp_path / "solution.py").read_text(encoding="utf-8").startswith("def f():")
     assert run.steps["bench_direct"].output["well_formed"] is False
@@ -88,10 +101,12 @@ def test_an_unlabelled_reply_for_one_named_file_is_that_file_but_not_well_formed
 def test_the_prompts_example_path_is_one_the_requirement_names_inside_a_folder(
     autobyteus_app: Application, tmp_path: Path
 ) -> None:
-    llm = ScriptedLLM().queue("`romans/convert.py`\n```python\nX = 1\n```\n")
-    flow = Workflow.from_steps([DirectAnswerStep], app=autobyteus_app, workspace=tmp_path,
-                               model=llm)  # fmt: skip
-    run = flow.run(requirement="- `romans/convert.py` defines `to_roman`; `romans/__main__.py`.")
+    run, llm = direct_run(
+        autobyteus_app,
+        tmp_path,
+        "`romans/convert.py`\n```python\nX = 1\n```\n",
+        "- `romans/convert.py` defines `to_roman`; `romans/__main__.py`.",
+    )
     assert run.status is WorkflowStatus.SUCCEEDED
     prompt = llm.calls[0].prompt
     assert "like this:\n\n`romans/convert.py`\n```python" in prompt and "package/" not in prompt

@@ -101,31 +101,42 @@ async def implement_one(
     await _step().execute(context)
 
 
-async def test_a_re_exported_function_named_like_its_module_is_the_packages_name(
-    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
+@pytest.mark.parametrize(
+    ("requirement", "path", "source", "code", "output"),
+    [
+        # A re-exported function named like its module is the package's name.
+        (
+            "- `calc/evaluate.py` defines `evaluate(text: str) -> float`.\n"
+            "- `calc/__init__.py` re-exports `evaluate`.\n",
+            "calc/evaluate.py",
+            "def evaluate(text):\n    return 1\n",
+            "from calc import evaluate; print(evaluate('x'))",
+            "1\n",
+        ),
+        # "Re-exports both" names nothing: the functions given for the package's modules.
+        (
+            "- `romans/convert.py` defines `to_roman(number: int) -> str` and\n"
+            "  `from_roman(text: str) -> int`.\n"
+            "- `romans/__init__.py` re-exports both.\n",
+            "romans/convert.py",
+            "def to_roman(number):\n    return 'I'\n\n\ndef from_roman(text):\n    return 1\n",
+            "from romans import from_roman, to_roman; print(to_roman(1), from_roman('I'))",
+            "I 1\n",
+        ),
+    ],
+)
+async def test_the_package_file_re_exports_what_the_requirement_says_it_does(
+    make_context: MakeContext,
+    scripted_llm: ScriptedLLM,
+    workspace: Path,
+    requirement: str,
+    path: str,
+    source: str,
+    code: str,
+    output: str,
 ) -> None:
-    requirement = (
-        "- `calc/evaluate.py` defines `evaluate(text: str) -> float`.\n"
-        "- `calc/__init__.py` re-exports `evaluate`.\n"
-    )
-    source = "def evaluate(text):\n    return 1\n"
-    await implement_one(make_context(), scripted_llm, "calc/evaluate.py", source, requirement)
-    assert "from .evaluate import evaluate\n" in (workspace / "calc/__init__.py").read_text()
-    assert printed(workspace, "from calc import evaluate; print(evaluate('x'))") == "1\n"
-
-
-async def test_a_package_file_said_to_re_export_both_re_exports_the_functions_given(
-    make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
-) -> None:
-    requirement = (
-        "- `romans/convert.py` defines `to_roman(number: int) -> str` and\n"
-        "  `from_roman(text: str) -> int`.\n"
-        "- `romans/__init__.py` re-exports both.\n"
-    )
-    source = "def to_roman(number):\n    return 'I'\n\n\ndef from_roman(text):\n    return 1\n"
-    await implement_one(make_context(), scripted_llm, "romans/convert.py", source, requirement)
-    code = "from romans import from_roman, to_roman; print(to_roman(1), from_roman('I'))"
-    assert printed(workspace, code) == "I 1\n"
+    await implement_one(make_context(), scripted_llm, path, source, requirement)
+    assert printed(workspace, code) == output
 
 
 async def test_an_existing_package_file_gets_the_re_exports_the_requirement_adds(
