@@ -139,6 +139,24 @@ async def test_the_package_file_re_exports_what_the_requirement_says_it_does(
     assert printed(workspace, code) == output
 
 
+async def test_a_name_the_requirement_puts_in_another_file_is_imported_not_defined(
+    make_context: MakeContext, scripted_llm: ScriptedLLM
+) -> None:
+    requirement = (
+        "- `ini/errors.py` defines `IniSyntaxError(ValueError)` with an attribute `lineno`.\n"
+        "- `ini/parser.py` defines `parse_ini(text: str) -> dict`; a bad line raises\n"
+        "  `IniSyntaxError`.\n"
+    )
+    source = "from ini.errors import IniSyntaxError\n\n\ndef parse_ini(text):\n    return {}\n"
+    await implement_one(make_context(), scripted_llm, "ini/parser.py", source, requirement)
+    prompt = scripted_llm.calls[0].prompt
+    assert (
+        "Other files define `IniSyntaxError` (in `ini.errors`): import what you use of them "
+        "from there, never define them in `ini/parser.py`."
+    ) in prompt
+    assert "`parse_ini` (in" not in prompt  # its own name is not listed
+
+
 async def test_an_existing_package_file_gets_the_re_exports_the_requirement_adds(
     make_context: MakeContext, scripted_llm: ScriptedLLM, workspace: Path
 ) -> None:

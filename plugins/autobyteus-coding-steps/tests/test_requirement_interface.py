@@ -99,3 +99,19 @@ def test_a_package_file_that_re_exports_both_exports_what_its_modules_are_given(
         ("romans", "to_roman"),
         ("romans", "from_roman"),
     ]
+
+
+def test_the_names_a_requirement_says_each_file_defines() -> None:
+    interface = requirement_interface(
+        "- `shop/errors.py` defines `CartError(ValueError)`; `ValueError` is not its own.\n"
+        "- `shop/cart.py` defines `Cart`, `add(sku: str) -> None` and `total()`, raising\n"
+        "  `CartError`.\n"
+        "- `tests/test_cart.py` defines `test_add()`.\n"
+        "- `helpers.py` is a module that defines nothing named here.\n"
+    )
+    assert interface.definitions == (
+        ("shop/errors.py", "CartError"),
+        ("shop/cart.py", "Cart"),
+        ("shop/cart.py", "add"),
+        ("shop/cart.py", "total"),
+    )

@@ -26,6 +26,11 @@ _TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test\.py|conftest\.py)$|^te
 _INIT = re.compile(r"`((?:[A-Za-z_]\w*/)*[A-Za-z_]\w*)/__init__\.py`")
 _EXPORTS = re.compile(r"\b(?:re-?)?exports?\b", re.IGNORECASE)
 _ITEM = re.compile(r"\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])|\n[ \t]*\n")
+#: "`pkg/mod.py` defines `A(...)`, `b()` and `C`": the path, then the ticked list.
+_DEFINES = re.compile(
+    r"`([^`\n]+\.py)`\s+defines\s+((?:`[^`\n]+`(?:\s*,\s*(?:and\s+)?|\s+and\s+)?)+)"
+)
+_DEFINED_NAME = re.compile(r"^([A-Za-z_]\w*)(?:\(.*\))?(?:\s*->\s*.+)?$", re.DOTALL)
 _SIGNATURE = re.compile(r"^([A-Za-z_]\w*)\((.*)\)(?:\s*->\s*.+)?$", re.DOTALL)
 
 
@@ -65,6 +70,8 @@ class RequirementInterface:
     exports: tuple[str, ...] = ()
     #: Signatures given for what a named file defines (``main(argv: list[str] | None = None)``).
     signatures: tuple[StatedSignature, ...] = ()
+    #: ``(path, name)`` for each name ticked in the list right after "`path` defines".
+    definitions: tuple[tuple[str, str], ...] = ()
 
     @property
     def single_file(self) -> str | None:
@@ -99,7 +106,23 @@ def requirement_interface(text: str) -> RequirementInterface:
         commands=tuple(dict.fromkeys(_COMMAND.findall(text))),
         exports=tuple(dict.fromkeys(exports)),
         signatures=tuple(_signatures(text)),
+        definitions=tuple(dict.fromkeys(_definitions(text))),
     )
+
+
+def _definitions(text: str) -> list[tuple[str, str]]:
+    """``(path, name)`` for each name in the ticked list right after "`path` defines" (its
+    signature or bare name: `IniSyntaxError(ValueError)`, `Money`), in a list item or paragraph."""
+    found: list[tuple[str, str]] = []
+    for match in _DEFINES.finditer(text):
+        path = clean_path_token(match.group(1))
+        if not looks_like_path(path) or _TEST_FILE.search(path):
+            continue
+        for raw in _TICKED.findall(match.group(2)):
+            name = _DEFINED_NAME.match(raw.strip())
+            if name is not None:
+                found.append((path, name.group(1)))
+    return found
 
 
 def _signatures(text: str) -> list[StatedSignature]:

@@ -77,6 +77,20 @@ def plan_values(subtasks: list[Subtask]) -> dict[str, Any]:
     return {"plan": [task.model_dump() for task in subtasks], "plan_outline": "\n".join(lines)}
 
 
+def defined_elsewhere(context: WorkflowContext, path: str) -> list[dict[str, str]]:
+    """``{"name", "module"}`` for each name the requirement says another file defines, so that
+    the prompt for ``path`` imports it from there."""
+    # Projects' iniconf (2026-12-04): `iniconf/parser.py`, written before `iniconf/errors.py`,
+    # defined its own `IniSyntaxError`; the package re-exported that one, and the hidden test's
+    # `iniconf.errors.IniSyntaxError is IniSyntaxError` failed.
+    found = []
+    for other, name in requirement_interface(context.state.requirement).definitions:
+        module = importable_module(other, context.workspace.source_dir)
+        if other != path and module:
+            found.append({"name": name, "module": module})
+    return found
+
+
 class ImplementationStep(CodingStep):
     """Writes every subtask's files. For a planned file the path comes from the plan, never from
     the reply; the prompt shows the requirement, the plan, the subtask, the files of the subtasks
@@ -108,6 +122,7 @@ class ImplementationStep(CodingStep):
                 "existing",
                 "edit_instructions",
                 "package",
+                "defined_elsewhere",
                 "language",
             )
         )
@@ -276,6 +291,7 @@ class ImplementationStep(CodingStep):
             "existing": None,
             "edit_instructions": "",
             "package": "",
+            "defined_elsewhere": [],
             "language": "",
         }
 
@@ -296,6 +312,7 @@ class ImplementationStep(CodingStep):
         values.update(
             existing=shown_file(path, existing) if existing is not None else None,
             package=module.rsplit(".", 1)[0] if module and "." in module else "",
+            defined_elsewhere=defined_elsewhere(context, path),
             language=language_of(path),
             edit_instructions=edit_instructions(path) if edits else "",
         )
